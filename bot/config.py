@@ -1,0 +1,111 @@
+"""Configuration: environment, then `.env`, then defaults. Secrets never print."""
+
+from __future__ import annotations
+
+import os
+import secrets
+from dataclasses import dataclass
+from pathlib import Path
+
+PACKAGE_DIR = Path(__file__).resolve().parent
+
+
+class Secret:
+    """A value that never shows itself in repr, str or logs."""
+
+    __slots__ = ("_value",)
+
+    def __init__(self, value: str) -> None:
+        self._value = value
+
+    def reveal(self) -> str:
+        return self._value
+
+    def __repr__(self) -> str:
+        return "Secret('**********')"
+
+    __str__ = __repr__
+
+    def __bool__(self) -> bool:
+        return bool(self._value)
+
+
+def content_dir(name: str) -> Path:
+    """`dialogs/` or `locales/`: shipped inside the package, or beside it in a checkout."""
+    for candidate in (PACKAGE_DIR / name, PACKAGE_DIR.parent / name):
+        if candidate.is_dir():
+            return candidate
+    raise FileNotFoundError(f"cannot find the {name}/ folder next to {PACKAGE_DIR}")
+
+
+def _read_dotenv(path: Path) -> dict[str, str]:
+    values: dict[str, str] = {}
+    if not path.is_file():
+        return values
+    for raw in path.read_text(encoding="utf-8").splitlines():
+        line = raw.strip()
+        if not line or line.startswith("#") or "=" not in line:
+            continue
+        key, _, value = line.partition("=")
+        values[key.strip()] = value.strip().strip('"').strip("'")
+    return values
+
+
+def _secret(env: dict[str, str], name: str) -> Secret | None:
+    value = env.get(name, "")
+    return Secret(value) if value else None
+
+
+@dataclass(frozen=True, slots=True)
+class Settings:
+    data_dir: Path
+    database_url: str
+    data_key: Secret
+    log_level: str
+    telegram_token: Secret | None
+    telegram_webhook_secret: Secret | None
+    telegram_api_base: str | None
+    wechat_token: Secret | None
+    wechat_appid: str | None
+    wechat_secret: Secret | None
+    wechat_aes_key: Secret | None
+    wechat_api_base: str
+    console_secret: Secret
+
+    @classmethod
+    def load(cls, environ: dict[str, str] | None = None) -> Settings:
+        base = dict(os.environ if environ is None else environ)
+        env = {**_read_dotenv(Path.cwd() / ".env"), **base}
+        data_dir = Path(env.get("WEIQUAN_DATA_DIR") or Path.cwd() / "var").resolve()
+        url = env.get("WEIQUAN_DATABASE_URL") or f"sqlite:///{data_dir / 'weiquan.sqlite'}"
+        return cls(
+            data_dir=data_dir,
+            database_url=url,
+            data_key=_secret(env, "WEIQUAN_DATA_KEY") or _generated_key(data_dir, "data.key"),
+            log_level=env.get("WEIQUAN_LOG_LEVEL", "INFO").upper(),
+            telegram_token=_secret(env, "WEIQUAN_TELEGRAM_TOKEN"),
+            telegram_webhook_secret=_secret(env, "WEIQUAN_TELEGRAM_WEBHOOK_SECRET"),
+            telegram_api_base=env.get("WEIQUAN_TELEGRAM_API_BASE") or None,
+            wechat_token=_secret(env, "WEIQUAN_WECHAT_TOKEN"),
+            wechat_appid=env.get("WEIQUAN_WECHAT_APPID") or None,
+            wechat_secret=_secret(env, "WEIQUAN_WECHAT_SECRET"),
+            wechat_aes_key=_secret(env, "WEIQUAN_WECHAT_AES_KEY"),
+            wechat_api_base=(env.get("WEIQUAN_WECHAT_API_BASE") or "https://api.weixin.qq.com").rstrip(
+                "/"
+            ),
+            console_secret=_secret(env, "WEIQUAN_CONSOLE_SECRET")
+            or _generated_key(data_dir, "console.key"),
+        )
+
+
+def _generated_key(data_dir: Path, filename: str) -> Secret:
+    """Embedded default: a random key kept in ./var/ with mode 0600, made on first use."""
+    path = data_dir / filename
+    if path.is_file():
+        return Secret(path.read_text(encoding="ascii").strip())
+    data_dir.mkdir(parents=True, exist_ok=True)
+    key = secrets.token_urlsafe(32)
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    with os.fdopen(fd, "w", encoding="ascii") as handle:
+        handle.write(key + "\n")
+    return Secret(key)
