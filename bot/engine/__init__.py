@@ -1,0 +1,1 @@
+"""The conversation engine: pure, transport-agnostic, flow and text loaded from data."""

@@ -1,0 +1,97 @@
+"""Reading what the user typed: clean text, commands, option numbers and labels, values."""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections.abc import Mapping, Sequence
+from datetime import date
+
+MAX_TEXT = 2000  # longer messages are cut: nobody types more on a phone, and it bounds storage
+_SEPARATORS = re.compile(r"[\s,，、;；/和]+")
+_NUMBER = re.compile(r"^\d{1,2}$")
+
+
+def clean(text: str) -> str:
+    """NFKC (full-width digits → ASCII), no control characters, no lone surrogates, bounded."""
+    text = text.encode("utf-8", "replace").decode("utf-8")
+    text = unicodedata.normalize("NFKC", text)
+    text = "".join(ch for ch in text if ch in "\n\t" or unicodedata.category(ch)[0] != "C")
+    return text.strip()[:MAX_TEXT]
+
+
+def command_of(text: str, commands: Mapping[str, Sequence[str]]) -> str | None:
+    word = text.strip().casefold()
+    if word.startswith("/"):
+        word = word.split("@", 1)[0]  # Telegram group style: /help@botname
+    for command, spellings in commands.items():
+        if any(word == s.casefold() for s in spellings):
+            return command
+    return None
+
+
+def option_numbers(text: str, count: int) -> list[int] | None:
+    """`1 3 5`, `1,3,5`, `1、3` → [0, 2, 4]; None if the text is not only option numbers."""
+    tokens = [t for t in _SEPARATORS.split(text.strip().rstrip("。.")) if t]
+    if not tokens or not all(_NUMBER.match(t) for t in tokens):
+        return None
+    picks: list[int] = []
+    for token in tokens:
+        index = int(token) - 1
+        if not 0 <= index < count:
+            return None
+        if index not in picks:
+            picks.append(index)
+    return picks
+
+
+def option_by_label(text: str, labels: Sequence[str]) -> int | None:
+    """The one option whose label is the text, or the only one that contains it."""
+    wanted = text.strip().casefold()
+    if not wanted:
+        return None
+    folded = [label.casefold() for label in labels]
+    if wanted in folded:
+        return folded.index(wanted)
+    if len(wanted) >= 2:
+        hits = [i for i, label in enumerate(folded) if wanted in label]
+        if len(hits) == 1:
+            return hits[0]
+    return None
+
+
+_MONEY = re.compile(r"^(?:¥|￥|rmb)?\s*(\d+(?:\.\d+)?)\s*(万|千|k|w)?\s*(?:元|块|yuan|rmb)?$", re.I)
+_MULTIPLIER = {"万": 10_000, "w": 10_000, "千": 1_000, "k": 1_000}
+
+
+def money(text: str) -> float | None:
+    match = _MONEY.match(text.replace(",", "").replace("，", "").strip())
+    if not match:
+        return None
+    value = float(match.group(1)) * _MULTIPLIER.get((match.group(2) or "").lower(), 1)
+    return value if 0 <= value <= 100_000_000 else None
+
+
+def integer(text: str) -> int | None:
+    match = re.match(r"^(\d{1,3})\s*(?:个月|月|期|months?)?$", text.strip(), re.I)
+    return int(match.group(1)) if match and 0 < int(match.group(1)) <= 600 else None
+
+
+_DATE = re.compile(r"^(\d{4})[-/.年](\d{1,2})[-/.月](\d{1,2})日?$")
+
+
+def date_text(text: str) -> str | None:
+    match = _DATE.match(text.strip())
+    if not match:
+        return None
+    try:
+        return date(*(int(g) for g in match.groups())).isoformat()
+    except ValueError:
+        return None
+
+
+def contains_any(text: str, phrases: Sequence[str], exceptions: Sequence[str] = ()) -> bool:
+    folded = text.casefold()
+    for phrase in exceptions:
+        folded = folded.replace(phrase.casefold(), " ")
+    return any(p.casefold() in folded for p in phrases)
