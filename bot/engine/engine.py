@@ -54,6 +54,10 @@ class Engine:
         session.last_activity_at = now
         return self._render(turn)
 
+    def current(self, session: Session, now: float) -> Outbound:
+        """The current state's messages again, without stepping (e.g. a resumed terminal)."""
+        return self._render(_Turn(session, now))
+
     def _dispatch(self, turn: _Turn, inbound: Inbound) -> None:
         session = turn.session
         text = parse.clean(inbound.text)

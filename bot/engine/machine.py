@@ -6,6 +6,7 @@ on this machine (`model=None`): no per-user machines, no add_model/remove_model.
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable
 from typing import Any
 
@@ -16,6 +17,7 @@ from bot.engine.registry import Action, ActionContext, Condition, actions, condi
 from bot.errors import FlowError
 from bot.types import Session
 
+logging.getLogger("transitions").setLevel(logging.WARNING)  # its INFO logs cost ~40% of a turn
 SUBMIT = "_submit"  # a multi-select or a free-text answer was given
 
 

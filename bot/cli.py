@@ -1,0 +1,194 @@
+"""The `weiquan` command line."""
+
+from __future__ import annotations
+
+import argparse
+import re
+import sys
+import time
+from collections.abc import Callable, Sequence
+from pathlib import Path
+
+from bot.config import Settings
+from bot.logs import setup_logging
+
+Handler = Callable[[argparse.Namespace, Settings], int]
+
+
+def _service(settings: Settings):  # type: ignore[no-untyped-def]
+    from bot.service import Service
+
+    return Service.open(settings)
+
+
+def cmd_chat(args: argparse.Namespace, settings: Settings) -> int:
+    from bot.channels import terminal
+
+    service = _service(settings)
+    try:
+        return terminal.run(service, args.user, args.lang)
+    finally:
+        service.close()
+
+
+def cmd_test_dialogs(args: argparse.Namespace, settings: Settings) -> int:
+    from bot.dialogs_runner import run_file, transcript_files
+
+    passed = failed = 0
+    for path in transcript_files(Path(p) for p in args.paths):
+        result = run_file(path)
+        if result.passed:
+            passed += 1
+        else:
+            failed += 1
+            for line in result.failures:
+                print(line)
+    print(f"{passed} passed, {failed} failed")
+    return 1 if failed else 0
+
+
+def cmd_lint(args: argparse.Namespace, settings: Settings) -> int:
+    from bot.lint import lint
+
+    problems = lint()
+    for problem in problems:
+        print(problem)
+    print("lint: ok" if not problems else f"lint: {len(problems)} problem(s)")
+    return 1 if problems else 0
+
+
+def cmd_diagram(args: argparse.Namespace, settings: Settings) -> int:
+    from bot import diagram
+    from bot.config import content_dir
+    from bot.engine.flow import load_flow
+
+    flow = load_flow(content_dir("dialogs"))
+    render = {"mermaid": diagram.mermaid, "dot": diagram.dot, "svg": diagram.svg}[args.format]
+    try:
+        sys.stdout.write(render(flow))
+    except RuntimeError as exc:
+        print(exc, file=sys.stderr)
+        return 2
+    return 0
+
+
+def cmd_db(args: argparse.Namespace, settings: Settings) -> int:
+    from bot.store.db import open_engine, upgrade
+
+    engine = open_engine(settings.database_url)
+    upgrade(engine)
+    engine.dispose()
+    print("database is up to date")
+    return 0
+
+
+def cmd_delete(args: argparse.Namespace, settings: Settings) -> int:
+    service = _service(settings)
+    try:
+        erased = service.store.delete_user(args.user)
+    finally:
+        service.close()
+    print(f"deleted everything stored about {args.user}" if erased else f"no data for {args.user}")
+    return 0
+
+
+_DURATION = re.compile(r"^(\d+)([smhdw])$")
+_UNIT = {"s": 1, "m": 60, "h": 3600, "d": 86400, "w": 604800}
+
+
+def _seconds(text: str) -> int:
+    match = _DURATION.match(text.strip())
+    if not match:
+        raise argparse.ArgumentTypeError("use a duration like 90d, 12h or 30m")
+    return int(match.group(1)) * _UNIT[match.group(2)]
+
+
+def cmd_purge(args: argparse.Namespace, settings: Settings) -> int:
+    service = _service(settings)
+    try:
+        count = service.store.purge(time.time() - args.older_than)
+    finally:
+        service.close()
+    print(f"purged {count} idle conversation(s)")
+    return 0
+
+
+def cmd_serve(args: argparse.Namespace, settings: Settings) -> int:
+    import uvicorn
+
+    uvicorn.run(
+        "bot.app:create_app",
+        factory=True,
+        host=args.host,
+        port=args.port,
+        workers=args.workers,
+        access_log=False,
+        log_config=None,
+    )
+    return 0
+
+
+def cmd_telegram(args: argparse.Namespace, settings: Settings) -> int:
+    from bot.channels import telegram
+
+    return telegram.run_polling(settings, set_webhook=args.set_webhook)
+
+
+def _user_key(text: str) -> str:
+    if ":" not in text:
+        raise argparse.ArgumentTypeError("use CHANNEL:ID, e.g. telegram:12345")
+    return text
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="weiquan", description="维权助手 weiquan")
+    sub = parser.add_subparsers(dest="command", required=True)
+
+    chat = sub.add_parser("chat", help="talk to the assistant in this terminal")
+    chat.add_argument("--lang", choices=["zh_CN", "en"], default=None)
+    chat.add_argument("--user", default="local", help="conversation id (resumes it)")
+    chat.set_defaults(handler=cmd_chat)
+
+    tests = sub.add_parser("test-dialogs", help="run transcript files or folders")
+    tests.add_argument("paths", nargs="+")
+    tests.set_defaults(handler=cmd_test_dialogs)
+
+    sub.add_parser("lint", help="validate dialogs and locales").set_defaults(handler=cmd_lint)
+
+    diagram = sub.add_parser("diagram", help="draw the flow")
+    diagram.add_argument("--format", choices=["mermaid", "dot", "svg"], default="mermaid")
+    diagram.set_defaults(handler=cmd_diagram)
+
+    db = sub.add_parser("db", help="database maintenance")
+    db_sub = db.add_subparsers(dest="db_command", required=True)
+    db_sub.add_parser("upgrade", help="apply schema migrations").set_defaults(handler=cmd_db)
+
+    delete = sub.add_parser("delete", help="erase everything stored about one user")
+    delete.add_argument("--user", type=_user_key, required=True)
+    delete.set_defaults(handler=cmd_delete)
+
+    purge = sub.add_parser("purge", help="erase conversations idle for longer than a duration")
+    purge.add_argument("--older-than", type=_seconds, required=True)
+    purge.set_defaults(handler=cmd_purge)
+
+    serve = sub.add_parser("serve", help="run the web server (webhooks, console, metrics)")
+    serve.add_argument("--host", default="127.0.0.1")
+    serve.add_argument("--port", type=int, default=8080)
+    serve.add_argument("--workers", type=int, default=1)
+    serve.set_defaults(handler=cmd_serve)
+
+    telegram = sub.add_parser("telegram", help="run the Telegram bot by long polling")
+    telegram.add_argument("--set-webhook", metavar="URL", default=None)
+    telegram.set_defaults(handler=cmd_telegram)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    settings = Settings.load()
+    setup_logging(settings.log_level)
+    handler: Handler = args.handler
+    try:
+        return handler(args, settings)
+    except KeyboardInterrupt:
+        return 130

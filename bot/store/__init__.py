@@ -1,0 +1,1 @@
+"""Persistence: schema, migrations, encryption, and the per-turn write path. All SQL lives here."""

@@ -1,0 +1,173 @@
+"""The Store: opens the database, owns the store thread, and answers reads and erasures."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from concurrent.futures import Future
+from dataclasses import dataclass
+from typing import Any
+
+import orjson
+from sqlalchemy import Connection, delete, func, select, update
+
+from bot.engine.engine import Engine
+from bot.store.codec import outbound_from_json, session_from_row
+from bot.store.crypto import Cipher
+from bot.store.db import is_sqlite, open_engine, upgrade
+from bot.store.schema import outbox, sessions, turns
+from bot.store.turns import TurnRunner, erase_session_rows
+from bot.store.worker import StoreWorker
+from bot.types import Inbound, Outbound, Session, TurnResult
+
+Eraser = Callable[[Connection, int], None]
+
+
+@dataclass(frozen=True, slots=True)
+class SessionInfo:
+    """What the operators' queue shows: no free text."""
+
+    user_key: str
+    channel: str
+    state: str
+    stage: str
+    risk: int
+    human: bool
+    created_at: float
+    last_activity_at: float
+
+
+class Store:
+    def __init__(self, url: str, cipher: Cipher, engine: Engine) -> None:
+        self.db = open_engine(url)
+        if is_sqlite(self.db):
+            upgrade(self.db)  # the embedded default migrates itself on first use
+        self.cipher = cipher
+        self._erasers: list[Eraser] = []
+        self.runner = TurnRunner(engine, cipher, self._erase)
+        self.worker = StoreWorker(self.db)
+
+    def add_eraser(self, eraser: Eraser) -> None:
+        """Other modules' tables (reminders, evidence, audit …) join every erasure."""
+        self._erasers.append(eraser)
+
+    def _erase(self, conn: Connection, session_id: int) -> None:
+        for eraser in self._erasers:
+            eraser(conn, session_id)
+        erase_session_rows(conn, session_id)
+
+    # -- writes, all through the store thread ---------------------------------------------
+    def submit_turn(self, inbound: Inbound, clock: Callable[[], float]) -> Future[TurnResult]:
+        return self.worker.submit(lambda conn: self.runner.run(conn, inbound, clock()))
+
+    def submit(self, job: Callable[[Connection], Any]) -> Future[Any]:
+        return self.worker.submit(job)
+
+    def mark_sent(self, outbox_id: int, now: float) -> Future[Any]:
+        return self.worker.submit(
+            lambda conn: conn.execute(
+                update(outbox).where(outbox.c.id == outbox_id).values(sent_at=now)
+            )
+        )
+
+    def delete_user(self, user_key: str) -> bool:
+        def job(conn: Connection) -> bool:
+            session_id = conn.execute(
+                select(sessions.c.id).where(sessions.c.user_key == user_key)
+            ).scalar()
+            if session_id is None:
+                return False
+            self._erase(conn, session_id)
+            return True
+
+        erased = bool(self.worker.submit(job).result())
+        self.forget_erased_pages()
+        return erased
+
+    def purge(self, idle_before: float) -> int:
+        def job(conn: Connection) -> int:
+            ids = conn.execute(
+                select(sessions.c.id).where(sessions.c.last_activity_at < idle_before)
+            ).scalars().all()
+            for session_id in ids:
+                self._erase(conn, session_id)
+            return len(ids)
+
+        count = int(self.worker.submit(job).result())
+        self.forget_erased_pages()
+        return count
+
+    def forget_erased_pages(self) -> None:
+        """SQLite: fold the WAL into the file and truncate it, so erased rows leave no copy."""
+        if not is_sqlite(self.db):
+            return
+        raw = self.db.raw_connection()
+        try:
+            raw.driver_connection.execute("PRAGMA wal_checkpoint(TRUNCATE)")  # type: ignore[union-attr]
+        finally:
+            raw.close()
+
+    # -- reads, on their own connections -----------------------------------------------------
+    def session(self, user_key: str) -> Session | None:
+        with self.db.connect() as conn:
+            return self.runner.load(conn, user_key)[1]
+
+    def transcript(self, user_key: str) -> list[dict[str, Any]]:
+        with self.db.connect() as conn:
+            rows = conn.execute(
+                select(turns.c.at, turns.c.state, turns.c.text_enc)
+                .join(sessions, sessions.c.id == turns.c.session_id)
+                .where(sessions.c.user_key == user_key)
+                .order_by(turns.c.id)
+            ).all()
+        return [
+            {"at": r.at, "state": r.state, **orjson.loads(self.cipher.decrypt(r.text_enc))}
+            for r in rows
+        ]
+
+    def sessions_by_risk(self, limit: int = 200) -> list[SessionInfo]:
+        with self.db.connect() as conn:
+            rows = conn.execute(
+                select(
+                    sessions.c.user_key, sessions.c.channel, sessions.c.state, sessions.c.stage,
+                    sessions.c.risk, sessions.c.human, sessions.c.created_at,
+                    sessions.c.last_activity_at,
+                )  # fmt: skip
+                .order_by(
+                    sessions.c.risk.desc(), sessions.c.human.desc(),
+                    sessions.c.last_activity_at.desc(),
+                )  # fmt: skip
+                .limit(limit)
+            ).all()
+        return [SessionInfo(*row) for row in rows]
+
+    def count_sessions(self) -> int:
+        with self.db.connect() as conn:
+            return int(conn.execute(select(func.count()).select_from(sessions)).scalar_one())
+
+    def pending_outbox(self, channel: str, limit: int = 100) -> list[tuple[int, str, Outbound]]:
+        with self.db.connect() as conn:
+            rows = conn.execute(
+                select(outbox.c.id, sessions.c.user_key, outbox.c.payload_enc)
+                .join(sessions, sessions.c.id == outbox.c.session_id)
+                .where(outbox.c.channel == channel, outbox.c.sent_at.is_(None))
+                .order_by(outbox.c.id)
+                .limit(limit)
+            ).all()
+        return [
+            (r.id, r.user_key, outbound_from_json(self.cipher.decrypt(r.payload_enc)))
+            for r in rows
+        ]
+
+    def drop_sent_outbox(self, sent_before: float) -> Future[Any]:
+        return self.worker.submit(
+            lambda conn: conn.execute(
+                delete(outbox).where(outbox.c.sent_at.is_not(None), outbox.c.sent_at < sent_before)
+            )
+        )
+
+    def close(self) -> None:
+        self.worker.close()
+        self.db.dispose()
+
+
+__all__ = ["SessionInfo", "Store", "session_from_row"]

@@ -1,0 +1,74 @@
+"""The schema, as SQLAlchemy Core tables. Alembic migrations in migrations/ create it.
+
+Only ids, states, stages, flags and timestamps are in clear; everything a user wrote is in
+`*_enc` columns (AES-GCM, see crypto.py).
+"""
+
+from __future__ import annotations
+
+from sqlalchemy import (
+    Boolean,
+    Column,
+    Float,
+    ForeignKey,
+    Index,
+    Integer,
+    LargeBinary,
+    MetaData,
+    String,
+    Table,
+)
+
+metadata = MetaData()
+
+sessions = Table(
+    "sessions",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("user_key", String(128), nullable=False, unique=True),
+    Column("channel", String(16), nullable=False),
+    Column("state", String(64), nullable=False),
+    Column("stage", String(16), nullable=False),
+    Column("lang", String(8), nullable=False),
+    Column("version", Integer, nullable=False),
+    Column("risk", Integer, nullable=False, default=0),
+    Column("human", Boolean, nullable=False, default=False),
+    Column("data_enc", LargeBinary, nullable=False),  # answers + history
+    Column("created_at", Float, nullable=False),
+    Column("last_activity_at", Float, nullable=False),
+    Index("ix_sessions_queue", "risk", "last_activity_at"),
+)
+
+turns = Table(
+    "turns",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("session_id", Integer, ForeignKey("sessions.id", ondelete="CASCADE"), nullable=False),
+    Column("at", Float, nullable=False),
+    Column("state", String(64), nullable=False),
+    Column("text_enc", LargeBinary, nullable=False),  # {"in": …, "out": …}
+    Index("ix_turns_session", "session_id", "id"),
+)
+
+# Exactly-once turns: a platform message id seen before returns the recorded reply.
+inbound_log = Table(
+    "inbound_log",
+    metadata,
+    Column("key", String(64), primary_key=True),  # sha256(channel:message_id), no user id in clear
+    Column("session_id", Integer, ForeignKey("sessions.id", ondelete="CASCADE"), nullable=True),
+    Column("reply_enc", LargeBinary, nullable=False),
+    Column("at", Float, nullable=False),
+)
+
+# Replies waiting to be delivered by a channel; marked sent after delivery.
+outbox = Table(
+    "outbox",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("session_id", Integer, ForeignKey("sessions.id", ondelete="CASCADE"), nullable=False),
+    Column("channel", String(16), nullable=False),
+    Column("payload_enc", LargeBinary, nullable=False),
+    Column("created_at", Float, nullable=False),
+    Column("sent_at", Float, nullable=True),
+    Index("ix_outbox_pending", "channel", "sent_at"),
+)

@@ -1,0 +1,108 @@
+"""The store thread: takes turns from a queue and commits concurrent ones together.
+
+Group commit: every job waiting when the thread wakes is run in one transaction, so N
+concurrent turns cost one fsync. Jobs run in arrival order, so one user's messages keep their
+order. Replies are handed back only after the commit.
+"""
+
+from __future__ import annotations
+
+import logging
+import queue
+import threading
+from collections.abc import Callable
+from concurrent.futures import Future
+from dataclasses import dataclass, field
+from typing import Any
+
+from sqlalchemy import Connection, Engine
+from sqlalchemy.exc import DBAPIError
+
+from bot.errors import ConflictError, StoreError
+
+log = logging.getLogger("weiquan.store")
+
+Job = Callable[[Connection], Any]
+MAX_BATCH = 128
+MAX_RETRIES = 8
+
+
+@dataclass(slots=True)
+class _Item:
+    job: Job
+    future: Future[Any] = field(default_factory=Future)
+
+
+class StoreWorker:
+    def __init__(self, engine: Engine) -> None:
+        self._engine = engine
+        self._nested = engine.dialect.name != "sqlite"  # SQLite holds the write lock: no races
+        self._queue: queue.SimpleQueue[_Item | None] = queue.SimpleQueue()
+        self._thread = threading.Thread(target=self._loop, name="weiquan-store", daemon=True)
+        self._thread.start()
+
+    def submit(self, job: Job) -> Future[Any]:
+        item = _Item(job)
+        self._queue.put(item)
+        return item.future
+
+    def close(self) -> None:
+        self._queue.put(None)
+        self._thread.join(timeout=30)
+
+    def _loop(self) -> None:
+        with self._engine.connect() as conn:
+            while True:
+                first = self._queue.get()
+                if first is None:
+                    return
+                batch = [first]
+                while len(batch) < MAX_BATCH:
+                    try:
+                        item = self._queue.get_nowait()
+                    except queue.Empty:
+                        break
+                    if item is None:
+                        self._commit(conn, batch)
+                        return
+                    batch.append(item)
+                self._commit(conn, batch)
+
+    def _commit(self, conn: Connection, batch: list[_Item]) -> None:
+        try:
+            with conn.begin():
+                outcomes = [(item, *self._run(conn, item.job)) for item in batch]
+        except Exception as exc:  # noqa: BLE001 - isolate the failing job, keep the others
+            if len(batch) > 1:
+                for item in batch:
+                    self._commit(conn, [item])
+                return
+            reason = type(exc.orig if isinstance(exc, DBAPIError) else exc).__name__
+            log.error("store job failed: %s", reason)
+            batch[0].future.set_exception(
+                exc if isinstance(exc, StoreError) else StoreError("the database is unavailable")
+            )
+            return
+        for item, ok, value in outcomes:
+            if ok:
+                item.future.set_result(value)
+            else:
+                item.future.set_exception(value)
+
+    def _run(self, conn: Connection, job: Job) -> tuple[bool, Any]:
+        """Run one job; with savepoints (PostgreSQL) a conflict reloads and retries the turn."""
+        if not self._nested:
+            return True, job(conn)  # errors roll back the batch, which is then retried one by one
+        for _attempt in range(MAX_RETRIES):
+            savepoint = conn.begin_nested()
+            try:
+                value = job(conn)
+            except ConflictError:
+                savepoint.rollback()
+                continue
+            except Exception as exc:  # noqa: BLE001 - the job's caller gets the error
+                savepoint.rollback()
+                return False, exc
+            savepoint.commit()
+            return True, value
+        return False, StoreError("too many concurrent changes, please try again")
