@@ -134,6 +134,12 @@ def cmd_telegram(args: argparse.Namespace, settings: Settings) -> int:
     return telegram.run_polling(settings, set_webhook=args.set_webhook)
 
 
+def cmd_bench(args: argparse.Namespace, settings: Settings) -> int:
+    from bot import bench
+
+    return bench.main(args.users, args.turns, args.clients)
+
+
 def _user_key(text: str) -> str:
     if ":" not in text:
         raise argparse.ArgumentTypeError("use CHANNEL:ID, e.g. telegram:12345")
@@ -180,6 +186,12 @@ def build_parser() -> argparse.ArgumentParser:
     telegram = sub.add_parser("telegram", help="run the Telegram bot by long polling")
     telegram.add_argument("--set-webhook", metavar="URL", default=None)
     telegram.set_defaults(handler=cmd_telegram)
+
+    bench = sub.add_parser("bench", help="measure turns per second against the raw sqlite3 floor")
+    bench.add_argument("--users", type=int, default=1000)
+    bench.add_argument("--turns", type=int, default=20)
+    bench.add_argument("--clients", type=int, default=64, help="concurrent conversations")
+    bench.set_defaults(handler=cmd_bench)
     return parser
 
 

@@ -40,9 +40,7 @@ class Service:
     async def handle(self, inbound: Inbound) -> TurnResult:
         started = time.perf_counter()
         try:
-            result: TurnResult = await asyncio.wrap_future(
-                self.store.submit_turn(inbound, self.clock)
-            )
+            result: TurnResult = await self.store.submit_turn_async(inbound, self.clock)
         except Exception:
             metrics.errors.labels(inbound.channel, "store").inc()
             raise

@@ -35,6 +35,11 @@ class Engine:
         self.i18n = i18n
         self.machine = build_machine(flow)
         self.start = flow.roles["start"]
+        self.commands = parse.command_table(flow.commands)
+        self.guards = {
+            name: parse.PhraseMatcher(spec["phrases"], spec["except"])
+            for name, spec in flow.guards.items()
+        }
 
     @classmethod
     def load(cls, dialogs: Path | None = None, locales: Path | None = None) -> Engine:
@@ -62,7 +67,7 @@ class Engine:
         session = turn.session
         text = parse.clean(inbound.text)
         typed = bool(text) and not inbound.option_ids
-        command = parse.command_of(text, self.flow.commands) if typed else None
+        command = parse.command_of(text, self.commands) if typed else None
         if command:
             self._command(turn, command)
             return
@@ -101,8 +106,8 @@ class Engine:
         return False
 
     def _matches(self, guard: str, text: str) -> bool:
-        spec = self.flow.guards.get(guard)
-        return bool(spec) and parse.contains_any(text, spec["phrases"], spec["except"])
+        matcher = self.guards.get(guard)
+        return matcher is not None and matcher(text)
 
     # -- answering the current state -------------------------------------------------------
     def visible_options(self, session: Session, spec: StateSpec) -> list[OptionSpec]:

@@ -20,14 +20,16 @@ def clean(text: str) -> str:
     return text.strip()[:MAX_TEXT]
 
 
-def command_of(text: str, commands: Mapping[str, Sequence[str]]) -> str | None:
+def command_table(commands: Mapping[str, Sequence[str]]) -> dict[str, str]:
+    """Every spelling, case-folded, to its command: one dict lookup per message."""
+    return {s.casefold(): command for command, spellings in commands.items() for s in spellings}
+
+
+def command_of(text: str, table: Mapping[str, str]) -> str | None:
     word = text.strip().casefold()
     if word.startswith("/"):
         word = word.split("@", 1)[0]  # Telegram group style: /help@botname
-    for command, spellings in commands.items():
-        if any(word == s.casefold() for s in spellings):
-            return command
-    return None
+    return table.get(word)
 
 
 def option_numbers(text: str, count: int) -> list[int] | None:
@@ -90,8 +92,24 @@ def date_text(text: str) -> str | None:
         return None
 
 
-def contains_any(text: str, phrases: Sequence[str], exceptions: Sequence[str] = ()) -> bool:
-    folded = text.casefold()
-    for phrase in exceptions:
-        folded = folded.replace(phrase.casefold(), " ")
-    return any(p.casefold() in folded for p in phrases)
+class PhraseMatcher:
+    """Does a message contain one of the phrases, once the `except` phrases are taken out?"""
+
+    def __init__(self, phrases: Sequence[str], exceptions: Sequence[str] = ()) -> None:
+        self._phrases = _alternation(phrases)
+        self._exceptions = _alternation(exceptions)
+
+    def __call__(self, text: str) -> bool:
+        if self._phrases is None:
+            return False
+        folded = text.casefold()
+        if self._exceptions is not None:
+            folded = self._exceptions.sub(" ", folded)
+        return self._phrases.search(folded) is not None
+
+
+def _alternation(phrases: Sequence[str]) -> re.Pattern[str] | None:
+    if not phrases:
+        return None
+    ordered = sorted({p.casefold() for p in phrases}, key=len, reverse=True)
+    return re.compile("|".join(re.escape(p) for p in ordered))

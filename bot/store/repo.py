@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Callable
 from concurrent.futures import Future
 from dataclasses import dataclass
@@ -43,7 +44,7 @@ class Store:
             upgrade(self.db)  # the embedded default migrates itself on first use
         self.cipher = cipher
         self._erasers: list[Eraser] = []
-        self.runner = TurnRunner(engine, cipher, self._erase)
+        self.runner = TurnRunner(engine, cipher, self._erase, self.db.dialect)
         self.worker = StoreWorker(self.db)
 
     def add_eraser(self, eraser: Eraser) -> None:
@@ -58,6 +59,11 @@ class Store:
     # -- writes, all through the store thread ---------------------------------------------
     def submit_turn(self, inbound: Inbound, clock: Callable[[], float]) -> Future[TurnResult]:
         return self.worker.submit(lambda conn: self.runner.run(conn, inbound, clock()))
+
+    def submit_turn_async(
+        self, inbound: Inbound, clock: Callable[[], float]
+    ) -> asyncio.Future[TurnResult]:
+        return self.worker.submit_async(lambda conn: self.runner.run(conn, inbound, clock()))
 
     def submit(self, job: Callable[[Connection], Any]) -> Future[Any]:
         return self.worker.submit(job)

@@ -1,4 +1,4 @@
-"""One turn's database work, as one synchronous block of Core statements on one connection.
+"""One turn's database work, as one synchronous block of statements on one connection.
 
 load session → engine.step → save session (version + 1) → transcript row → dedup row → outbox row.
 """
@@ -8,10 +8,11 @@ from __future__ import annotations
 import hashlib
 import logging
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from typing import Any
 
 import orjson
-from sqlalchemy import Connection, delete, insert, select, update
+from sqlalchemy import Connection, delete
 
 from bot.engine.engine import Engine
 from bot.errors import ConflictError
@@ -22,6 +23,7 @@ from bot.store.codec import (
     session_from_row,
 )
 from bot.store.crypto import Cipher
+from bot.store.hotpath import SESSION_COLUMNS, HotPath, run
 from bot.store.schema import inbound_log, outbox, sessions, turns
 from bot.types import Inbound, Message, Outbound, Session, TurnResult
 
@@ -30,18 +32,13 @@ log = logging.getLogger("weiquan.turn")
 # Channels whose replies go through the outbox (sent after commit, marked sent after delivery).
 OUTBOX_CHANNELS = frozenset({"telegram", "wechat"})
 
-_SESSION_COLUMNS = (
-    sessions.c.id,
-    sessions.c.user_key,
-    sessions.c.state,
-    sessions.c.lang,
-    sessions.c.version,
-    sessions.c.risk,
-    sessions.c.human,
-    sessions.c.data_enc,
-    sessions.c.created_at,
-    sessions.c.last_activity_at,
-)
+
+class _Row:
+    __slots__ = SESSION_COLUMNS
+
+    def __init__(self, values: tuple[Any, ...]) -> None:
+        for name, value in zip(SESSION_COLUMNS, values, strict=True):
+            setattr(self, name, value)
 
 
 def dedup_key(inbound: Inbound) -> str:
@@ -54,23 +51,27 @@ class TurnRunner:
     engine: Engine
     cipher: Cipher
     on_delete: Callable[[Connection, int], None]  # erases every row about a session
+    dialect: Any
+    sql: HotPath = field(init=False)
+
+    def __post_init__(self) -> None:
+        self.sql = HotPath(self.dialect)
 
     def load(self, conn: Connection, user_key: str) -> tuple[int | None, Session | None]:
-        row = conn.execute(
-            select(*_SESSION_COLUMNS).where(sessions.c.user_key == user_key)
-        ).first()
+        dbapi = conn.connection.dbapi_connection
+        row = run(dbapi, self.sql.load_session, {"user_key": user_key}).fetchone()
         if row is None:
             return None, None
-        return row.id, session_from_row(self.cipher, row)
+        record = _Row(tuple(row))
+        return record.id, session_from_row(self.cipher, record)
 
     def run(self, conn: Connection, inbound: Inbound, now: float) -> TurnResult:
+        dbapi = conn.connection.dbapi_connection
         key = dedup_key(inbound) if inbound.message_id else None
         if key is not None:
-            seen = conn.execute(
-                select(inbound_log.c.reply_enc).where(inbound_log.c.key == key)
-            ).first()
+            seen = run(dbapi, self.sql.find_reply, {"key": key}).fetchone()
             if seen is not None:
-                reply = outbound_from_json(self.cipher.decrypt(seen.reply_enc))
+                reply = outbound_from_json(self.cipher.decrypt(seen[0]))
                 return TurnResult(reply, duplicate=True)
         session_id, session = self.load(conn, inbound.user_key)
         if session is None:
@@ -87,41 +88,27 @@ class TurnRunner:
                 self.on_delete(conn, session_id)
             session_id = None
         else:
-            session_id = self._save(conn, session_id, session, version, reply.stage, now)
+            session_id = self._save(dbapi, session_id, session, version, reply.stage, now)
             text = orjson.dumps({"in": inbound.text or list(inbound.option_ids), "out": reply.text})
-            conn.execute(
-                insert(turns).values(
-                    session_id=session_id, at=now, state=session.state,
-                    text_enc=self.cipher.encrypt(text),
-                )  # fmt: skip
-            )
+            run(dbapi, self.sql.insert_turn, {
+                "sid": session_id, "at": now, "state": session.state,
+                "text_enc": self.cipher.encrypt(text),
+            })  # fmt: skip
         if key is not None:
-            conn.execute(
-                insert(inbound_log).values(
-                    key=key, session_id=session_id, reply_enc=reply_blob, at=now
-                )
-            )
+            run(dbapi, self.sql.insert_reply,
+                {"key": key, "sid": session_id, "reply_enc": reply_blob, "at": now})  # fmt: skip
         outbox_id = None
         if session_id is not None and inbound.channel in OUTBOX_CHANNELS:
-            outbox_id = conn.execute(
-                insert(outbox)
-                .values(
-                    session_id=session_id, channel=inbound.channel,
-                    payload_enc=reply_blob, created_at=now,
-                )  # fmt: skip
-                .returning(outbox.c.id)
-            ).scalar_one()
+            outbox_id = run(dbapi, self.sql.insert_outbox, {
+                "sid": session_id, "channel": inbound.channel,
+                "payload_enc": reply_blob, "at": now,
+            }).fetchone()[0]  # fmt: skip
         return TurnResult(reply, outbox_id=outbox_id)
 
     def _save(
-        self,
-        conn: Connection,
-        session_id: int | None,
-        session: Session,
-        version: int,
-        stage: str,
+        self, dbapi: Any, session_id: int | None, session: Session, version: int, stage: str,
         now: float,
-    ) -> int:
+    ) -> int:  # fmt: skip
         values = {
             "state": session.state,
             "stage": stage,
@@ -133,24 +120,14 @@ class TurnRunner:
             "last_activity_at": now,
         }
         if session_id is None:
-            return int(
-                conn.execute(
-                    insert(sessions)
-                    .values(
-                        user_key=session.user_key,
-                        channel=session.user_key.split(":", 1)[0],
-                        created_at=session.created_at or now,
-                        **values,
-                    )
-                    .returning(sessions.c.id)
-                ).scalar_one()
+            values.update(
+                user_key=session.user_key,
+                channel=session.user_key.split(":", 1)[0],
+                created_at=session.created_at or now,
             )
-        changed = conn.execute(
-            update(sessions)
-            .where(sessions.c.id == session_id, sessions.c.version == version)
-            .values(**values)
-        ).rowcount
-        if changed != 1:
+            return int(run(dbapi, self.sql.insert_session, values).fetchone()[0])
+        values.update(sid=session_id, old=version)
+        if run(dbapi, self.sql.update_session, values).rowcount != 1:
             raise ConflictError(f"session {session_id} changed under us")
         return session_id
 

@@ -7,9 +7,11 @@ order. Replies are handed back only after the commit.
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import queue
 import threading
+from collections import defaultdict
 from collections.abc import Callable
 from concurrent.futures import Future
 from dataclasses import dataclass, field
@@ -30,7 +32,17 @@ MAX_RETRIES = 8
 @dataclass(slots=True)
 class _Item:
     job: Job
-    future: Future[Any] = field(default_factory=Future)
+    future: Future[Any] | asyncio.Future[Any] = field(default_factory=Future)
+
+
+def _settle(outcomes: list[tuple[_Item, bool, Any]]) -> None:
+    for item, ok, value in outcomes:
+        if item.future.done():  # an awaiting task was cancelled
+            continue
+        if ok:
+            item.future.set_result(value)
+        else:
+            item.future.set_exception(value)
 
 
 class StoreWorker:
@@ -44,7 +56,13 @@ class StoreWorker:
     def submit(self, job: Job) -> Future[Any]:
         item = _Item(job)
         self._queue.put(item)
-        return item.future
+        return item.future  # type: ignore[return-value]
+
+    def submit_async(self, job: Job) -> asyncio.Future[Any]:
+        """Like submit, for a coroutine: the whole batch wakes its event loop once."""
+        item = _Item(job, asyncio.get_running_loop().create_future())
+        self._queue.put(item)
+        return item.future  # type: ignore[return-value]
 
     def close(self) -> None:
         self._queue.put(None)
@@ -79,15 +97,22 @@ class StoreWorker:
                 return
             reason = type(exc.orig if isinstance(exc, DBAPIError) else exc).__name__
             log.error("store job failed: %s", reason)
-            batch[0].future.set_exception(
-                exc if isinstance(exc, StoreError) else StoreError("the database is unavailable")
-            )
-            return
-        for item, ok, value in outcomes:
-            if ok:
-                item.future.set_result(value)
+            error = exc if isinstance(exc, StoreError) else StoreError("the database is unavailable")
+            outcomes = [(batch[0], False, error)]
+        by_loop: dict[asyncio.AbstractEventLoop, list[tuple[_Item, bool, Any]]] = defaultdict(list)
+        plain = []
+        for outcome in outcomes:
+            future = outcome[0].future
+            if isinstance(future, asyncio.Future):
+                by_loop[future.get_loop()].append(outcome)
             else:
-                item.future.set_exception(value)
+                plain.append(outcome)
+        _settle(plain)
+        for loop, settled in by_loop.items():
+            try:
+                loop.call_soon_threadsafe(_settle, settled)
+            except RuntimeError:  # that event loop has closed: nobody is waiting any more
+                pass
 
     def _run(self, conn: Connection, job: Job) -> tuple[bool, Any]:
         """Run one job; with savepoints (PostgreSQL) a conflict reloads and retries the turn."""

@@ -1,0 +1,133 @@
+"""`weiquan bench`: realistic conversations through the engine and the real store.
+
+Prints one JSON line: the project's durable turns per second and latency, the raw-sqlite3
+floor for the same turn measured in the same run, and their ratio.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import resource
+import sqlite3
+import statistics
+import tempfile
+import time
+from pathlib import Path
+from typing import Any
+
+import orjson
+
+from bot.config import Settings
+from bot.service import Service
+from bot.types import Inbound
+
+# One borrower's path through the flow: options by number, multi-selects, free text, money.
+SCRIPT = (
+    "/start", "1", "1 2 3", "1 2 8", "2", "1", "上个月开始的", "1", "某某贷", "6", "1",
+    "10000", "7000", "1000", "12", "1", "1", "2", "8", "1", "1", "1", "5000", "2500",
+    "1000", "1", "1", "1", "/summary", "/restart",
+)  # fmt: skip
+
+
+def _percentile(samples: list[float], q: float) -> float:
+    ordered = sorted(samples)
+    return ordered[min(len(ordered) - 1, int(q * len(ordered)))]
+
+
+async def _drive(service: Service, users: int, turns: int, clients: int) -> list[float]:
+    latencies: list[float] = []
+    queue: asyncio.Queue[int] = asyncio.Queue()
+    for user in range(users):
+        queue.put_nowait(user)
+
+    async def client() -> None:
+        while not queue.empty():
+            user = queue.get_nowait()
+            for turn in range(turns):
+                started = time.perf_counter()
+                text = SCRIPT[turn % len(SCRIPT)]
+                await service.handle(Inbound(f"bench:{user}", text))
+                latencies.append(time.perf_counter() - started)
+
+    await asyncio.gather(*(client() for _ in range(clients)))
+    return latencies
+
+
+def raw_sqlite_floor(path: Path, users: int, turns: int) -> float:
+    """The same turn in plain sqlite3: read session, write session + transcript row, commit."""
+    db = sqlite3.connect(path, isolation_level=None)
+    db.execute("PRAGMA journal_mode=WAL")
+    db.execute("PRAGMA synchronous=NORMAL")
+    db.execute(
+        "CREATE TABLE s (id INTEGER PRIMARY KEY, k TEXT UNIQUE, state TEXT, v INT, data BLOB)"
+    )
+    db.execute("CREATE TABLE t (id INTEGER PRIMARY KEY, sid INT, at REAL, state TEXT, x BLOB)")
+    payload = os.urandom(600)
+    for user in range(users):
+        db.execute("INSERT INTO s (k, state, v, data) VALUES (?, 'welcome', 0, ?)", (f"u{user}", payload))
+    started = time.perf_counter()
+    for turn in range(turns):
+        for user in range(users):
+            db.execute("BEGIN IMMEDIATE")
+            sid, version = db.execute("SELECT id, v FROM s WHERE k = ?", (f"u{user}",)).fetchone()
+            db.execute("UPDATE s SET state = ?, v = ?, data = ? WHERE id = ? AND v = ?",
+                       ("next", version + 1, payload, sid, version))  # fmt: skip
+            db.execute("INSERT INTO t (sid, at, state, x) VALUES (?, ?, ?, ?)",
+                       (sid, time.time(), "next", payload[:200]))  # fmt: skip
+            db.execute("COMMIT")
+    elapsed = time.perf_counter() - started
+    db.close()
+    return users * turns / elapsed
+
+
+def run(users: int, turns: int, clients: int = 64, peer: bool = True) -> dict[str, Any]:
+    with tempfile.TemporaryDirectory(prefix="weiquan-bench-") as tmp:
+        settings = Settings.load(
+            {"WEIQUAN_DATA_DIR": tmp, "WEIQUAN_DATA_KEY": "bench-key", "HOME": tmp}
+        )
+        service = Service.open(settings)
+        started = time.perf_counter()
+        latencies = asyncio.run(_drive(service, users, turns, min(clients, users)))
+        elapsed = time.perf_counter() - started
+        sessions = service.store.count_sessions()
+        service.store.forget_erased_pages()
+        service.close()
+        db_bytes = sum(p.stat().st_size for p in Path(tmp).glob("weiquan.sqlite*"))
+        floor = raw_sqlite_floor(Path(tmp) / "floor.sqlite", min(users, 1000), max(1, turns // 2))
+    project = users * turns / elapsed
+    result: dict[str, Any] = {
+        "users": users,
+        "turns": users * turns,
+        "clients": min(clients, users),
+        "turns_per_s": round(project, 1),
+        "p50_ms": round(statistics.median(latencies) * 1000, 3),
+        "p99_ms": round(_percentile(latencies, 0.99) * 1000, 3),
+        "sessions": sessions,
+        "db_bytes_per_session": round(db_bytes / max(sessions, 1)),
+        "rss_mb": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1),
+        "floor_turns_per_s": round(floor, 1),
+        "ratio": round(project / floor, 3),
+    }
+    if peer:
+        result.update(_peer(users))
+    return result
+
+
+def _peer(users: int) -> dict[str, Any]:
+    """python-telegram-bot's ConversationHandler, in the same run (bench/ptb_peer.py)."""
+    try:
+        from bench import ptb_peer  # type: ignore[import-not-found]
+    except ImportError:
+        return {}
+    plain = ptb_peer.run(users=users, turns=5, persistence=False)
+    pickled = ptb_peer.run(users=min(users, 1000), turns=2, persistence=True)
+    return {
+        "peer_ptb_updates_per_s": round(plain["updates_per_s"], 1),
+        "peer_ptb_pickle_updates_per_s": round(pickled["updates_per_s"], 1),
+    }
+
+
+def main(users: int, turns: int, clients: int) -> int:
+    print(orjson.dumps(run(users, turns, clients)).decode())
+    return 0
