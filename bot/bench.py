@@ -67,7 +67,7 @@ def raw_sqlite_floor(path: Path, users: int, turns: int) -> float:
     for user in range(users):
         db.execute("INSERT INTO s (k, state, v, data) VALUES (?, 'welcome', 0, ?)", (f"u{user}", payload))
     started = time.perf_counter()
-    for turn in range(turns):
+    for _ in range(turns):
         for user in range(users):
             db.execute("BEGIN IMMEDIATE")
             sid, version = db.execute("SELECT id, v FROM s WHERE k = ?", (f"u{user}",)).fetchone()

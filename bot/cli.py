@@ -131,7 +131,7 @@ def cmd_serve(args: argparse.Namespace, settings: Settings) -> int:
 def cmd_telegram(args: argparse.Namespace, settings: Settings) -> int:
     from bot.channels import telegram
 
-    return telegram.run_polling(settings, set_webhook=args.set_webhook)
+    return int(telegram.run_polling(settings, set_webhook=args.set_webhook))
 
 
 def cmd_bench(args: argparse.Namespace, settings: Settings) -> int:

@@ -40,7 +40,7 @@ def dot(flow: Flow) -> str:
         lines += [f'    "{s.name}";' for s in flow.states.values() if s.stage == stage]
         lines.append("  }")
     lines += [f'  "{a}" -> "{b}" [label="{label}"];' for a, b, label in _edges(flow)]
-    return "\n".join(lines + ["}"]) + "\n"
+    return "\n".join([*lines, "}"]) + "\n"
 
 
 def svg(flow: Flow) -> str:

@@ -107,7 +107,12 @@ def lint(dialogs: Path | None = None, locales: Path | None = None) -> list[str]:
     try:
         flow = load_flow(dialogs or content_dir("dialogs"))
         i18n = I18n.load(locales or content_dir("locales"))
-        Engine(flow, i18n)  # builds the machine: unknown actions and conditions fail here too
     except FlowError as exc:
         return [str(exc)]
-    return check_flow(flow) + check_locales(flow, i18n)
+    problems = check_flow(flow) + check_locales(flow, i18n)
+    if not problems:
+        try:
+            Engine(flow, i18n)  # building the shared machine is the last check
+        except FlowError as exc:
+            problems.append(str(exc))
+    return problems

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable
-from typing import Any
+from typing import Any, cast
 
 from transitions import EventData, Machine, State
 
@@ -25,17 +25,17 @@ def goto(role: str) -> str:
     return f"_goto_{role}"
 
 
-def _condition(name: str) -> Callable[[EventData], bool]:
+def _condition(name: str) -> Callable[..., bool]:
     fn: Condition = conditions[name]
-    return lambda event: fn(event.model)
+    return lambda event: fn(cast(Session, event.model))
 
 
-def _action(name: str) -> Callable[[EventData], None]:
+def _action(name: str) -> Callable[..., None]:
     fn: Action = actions[name]
 
     def run(event: EventData) -> None:
         ctx: ActionContext = event.kwargs["ctx"]
-        fn(event.model, ctx)
+        fn(cast(Session, event.model), ctx)
 
     return run
 
@@ -73,12 +73,12 @@ def build_machine(flow: Flow) -> Machine:
 def _add_routes(
     machine: Machine, trigger: str, source: str, routes: tuple[Route, ...], names: tuple[str, ...]
 ) -> None:
-    callbacks = [_action(n) for n in names]
+    callbacks: list[str | Callable[..., bool | None]] = [_action(n) for n in names]
     if not routes:  # an option that only acts (e.g. marks evidence) and stays
         machine.add_transition(trigger, source, None, before=callbacks)
     for route in routes:
         dest = None if route.to == BACK else route.to
-        guard = []
+        guard: list[str | Callable[..., bool | None]] = []
         if route.condition is not None:
             if route.condition not in conditions:
                 raise FlowError(f"state {source!r}: unknown condition {route.condition!r}")

@@ -33,7 +33,8 @@ class Sql:
 
 def compile_sql(statement: ClauseElement, dialect: Dialect) -> Sql:
     compiled = statement.compile(dialect=dialect)
-    order = tuple(compiled.positiontup) if compiled.positiontup else None
+    positions = getattr(compiled, "positiontup", None)  # set for positional paramstyles
+    order = tuple(positions) if positions else None
     return Sql(str(compiled), order)
 
 

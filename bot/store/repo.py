@@ -137,11 +137,11 @@ class Store:
                     sessions.c.user_key, sessions.c.channel, sessions.c.state, sessions.c.stage,
                     sessions.c.risk, sessions.c.human, sessions.c.created_at,
                     sessions.c.last_activity_at,
-                )  # fmt: skip
+                )
                 .order_by(
                     sessions.c.risk.desc(), sessions.c.human.desc(),
                     sessions.c.last_activity_at.desc(),
-                )  # fmt: skip
+                )
                 .limit(limit)
             ).all()
         return [SessionInfo(*row) for row in rows]

@@ -35,6 +35,7 @@ OUTBOX_CHANNELS = frozenset({"telegram", "wechat"})
 
 class _Row:
     __slots__ = SESSION_COLUMNS
+    id: int
 
     def __init__(self, values: tuple[Any, ...]) -> None:
         for name, value in zip(SESSION_COLUMNS, values, strict=True):

@@ -8,6 +8,7 @@ order. Replies are handed back only after the commit.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 import queue
 import threading
@@ -90,7 +91,7 @@ class StoreWorker:
         try:
             with conn.begin():
                 outcomes = [(item, *self._run(conn, item.job)) for item in batch]
-        except Exception as exc:  # noqa: BLE001 - isolate the failing job, keep the others
+        except Exception as exc:
             if len(batch) > 1:
                 for item in batch:
                     self._commit(conn, [item])
@@ -109,10 +110,8 @@ class StoreWorker:
                 plain.append(outcome)
         _settle(plain)
         for loop, settled in by_loop.items():
-            try:
+            with contextlib.suppress(RuntimeError):  # a closed loop: nobody is waiting any more
                 loop.call_soon_threadsafe(_settle, settled)
-            except RuntimeError:  # that event loop has closed: nobody is waiting any more
-                pass
 
     def _run(self, conn: Connection, job: Job) -> tuple[bool, Any]:
         """Run one job; with savepoints (PostgreSQL) a conflict reloads and retries the turn."""
@@ -125,7 +124,7 @@ class StoreWorker:
             except ConflictError:
                 savepoint.rollback()
                 continue
-            except Exception as exc:  # noqa: BLE001 - the job's caller gets the error
+            except Exception as exc:
                 savepoint.rollback()
                 return False, exc
             savepoint.commit()
