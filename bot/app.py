@@ -23,7 +23,7 @@ def _health_routes(service: Service) -> list[BaseRoute]:
         try:
             with service.store.db.connect() as conn:
                 conn.execute(text("SELECT 1"))
-        except Exception:  # noqa: BLE001 - any database failure means unhealthy
+        except Exception:
             return JSONResponse({"status": "unavailable"}, status_code=503)
         return JSONResponse({"status": "ok"})
 

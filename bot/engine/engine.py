@@ -6,9 +6,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from bot.config import content_dir
-from bot.engine.actions import restart
 from bot.engine import conditions as _conditions  # noqa: F401 - registers the conditions
 from bot.engine import parse, views
+from bot.engine.actions import restart
 from bot.engine.flow import BACK, Flow, OptionSpec, StateSpec, load_flow
 from bot.engine.i18n import DEFAULT_LANG, LANGS, I18n
 from bot.engine.machine import SUBMIT, build_machine, fire, goto
