@@ -16,7 +16,7 @@ from bot.store.codec import outbound_from_json, session_from_row
 from bot.store.crypto import Cipher
 from bot.store.db import is_sqlite, open_engine, upgrade
 from bot.store.schema import outbox, sessions, turns
-from bot.store.turns import TurnRunner, erase_session_rows
+from bot.store.turns import EffectHandler, TurnRunner, erase_session_rows
 from bot.store.worker import StoreWorker
 from bot.types import Inbound, Outbound, Session, TurnResult
 
@@ -50,6 +50,10 @@ class Store:
     def add_eraser(self, eraser: Eraser) -> None:
         """Other modules' tables (reminders, evidence, audit …) join every erasure."""
         self._erasers.append(eraser)
+
+    def add_effect_handler(self, effect: str, handler: EffectHandler) -> None:
+        """Write rows for a flow effect (e.g. a reminder) in the same transaction as the turn."""
+        self.runner.effect_handlers[effect] = handler
 
     def _erase(self, conn: Connection, session_id: int) -> None:
         for eraser in self._erasers:

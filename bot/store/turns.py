@@ -33,6 +33,9 @@ log = logging.getLogger("weiquan.turn")
 OUTBOX_CHANNELS = frozenset({"telegram", "wechat"})
 
 
+EffectHandler = Callable[[Connection, int, Session, float], None]
+
+
 class _Row:
     __slots__ = SESSION_COLUMNS
     id: int
@@ -54,6 +57,9 @@ class TurnRunner:
     on_delete: Callable[[Connection, int], None]  # erases every row about a session
     dialect: Any
     sql: HotPath = field(init=False)
+    # Effects named in the flow (`effects: [...]`) that need rows of their own, written in the
+    # turn's transaction: effect -> fn(conn, session_id, session, now).
+    effect_handlers: dict[str, EffectHandler] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
         self.sql = HotPath(self.dialect)
@@ -95,6 +101,10 @@ class TurnRunner:
                 "sid": session_id, "at": now, "state": session.state,
                 "text_enc": self.cipher.encrypt(text),
             })  # fmt: skip
+        for effect in reply.effects:
+            handler = self.effect_handlers.get(effect)
+            if handler is not None and session_id is not None:
+                handler(conn, session_id, session, now)
         if key is not None:
             run(dbapi, self.sql.insert_reply,
                 {"key": key, "sid": session_id, "reply_enc": reply_blob, "at": now})  # fmt: skip
