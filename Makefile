@@ -1,0 +1,51 @@
+# weiquan: set-up, run, check. `make chat` and `make test` are all a newcomer needs.
+SHELL := /bin/bash
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+# Touched after a successful install; a newer pyproject.toml triggers a re-install.
+INSTALLED := $(VENV)/.weiquan-installed
+ARGS ?=
+
+.PHONY: .venv chat serve telegram lint test test-deps bench clean
+
+.venv: $(INSTALLED)
+
+$(INSTALLED): pyproject.toml
+	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check --upgrade pip
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check -e '.[dev]'
+	@touch $@
+
+# Terminal conversation on the embedded SQLite store under ./var/ (no token, server or network).
+chat: .venv
+	$(BIN)/weiquan chat $(ARGS)
+
+serve: .venv
+	$(BIN)/weiquan serve $(ARGS)
+
+telegram: .venv
+	$(BIN)/weiquan telegram $(ARGS)
+
+lint: .venv
+	$(BIN)/weiquan lint
+	$(BIN)/ruff check bot tests bench
+	$(BIN)/mypy
+
+test-deps:
+	scripts/test-deps.sh
+
+# The whole suite, against a throwaway PostgreSQL server and Debian's Chromium.
+# pytest's exit code 5 means "no tests collected": not a failure of the build.
+test: .venv test-deps
+	@status=0; WEIQUAN_TEST_CHROMIUM=/usr/bin/chromium \
+	    scripts/with-test-postgres.sh $(BIN)/pytest tests $(ARGS) || status=$$?; \
+	if [[ $$status -eq 5 ]]; then echo "make test: pytest collected no tests"; status=0; fi; \
+	exit $$status
+
+# bench/ (the peer benchmarks) is not installed with the package: it runs from the checkout.
+bench: .venv
+	PYTHONPATH=$(CURDIR) $(BIN)/weiquan bench $(ARGS)
+
+clean:
+	rm -rf $(VENV) build *.egg-info .pytest_cache .mypy_cache .ruff_cache
