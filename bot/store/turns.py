@@ -89,7 +89,6 @@ class TurnRunner:
         except Exception:
             log.exception("engine failed", extra={"user_key": inbound.user_key})
             return TurnResult(self._apology(session))
-        reply_blob = self.cipher.encrypt(outbound_to_json(reply))
         if "deleted" in reply.effects:
             if session_id is not None:
                 self.on_delete(conn, session_id)
@@ -105,11 +104,15 @@ class TurnRunner:
             handler = self.effect_handlers.get(effect)
             if handler is not None and session_id is not None:
                 handler(conn, session_id, session, now)
+        needs_outbox = session_id is not None and inbound.channel in OUTBOX_CHANNELS
+        if key is None and not needs_outbox:
+            return TurnResult(reply)
+        reply_blob = self.cipher.encrypt(outbound_to_json(reply))
         if key is not None:
             run(dbapi, self.sql.insert_reply,
                 {"key": key, "sid": session_id, "reply_enc": reply_blob, "at": now})  # fmt: skip
         outbox_id = None
-        if session_id is not None and inbound.channel in OUTBOX_CHANNELS:
+        if needs_outbox:
             outbox_id = run(dbapi, self.sql.insert_outbox, {
                 "sid": session_id, "channel": inbound.channel,
                 "payload_enc": reply_blob, "at": now,
