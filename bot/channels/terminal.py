@@ -38,7 +38,8 @@ def run_interactive(service: Service, user_key: str, lang: str | None, out: Text
         reply = service.handle_sync(Inbound(user_key, "/start", locale=lang)).outbound
     else:
         reply = service.engine.current(session, service.clock())
-    out.write(_coloured(reply) + "\n")
+    hint = service.i18n.text(reply.lang, "terminal.hint")
+    out.write(f"{_DIM}{hint}{_RESET}\n\n{_coloured(reply)}\n")
     while True:
         try:
             line = input(f"{_DIM}> {_RESET}")
