@@ -1,0 +1,1 @@
+"""Peer benchmarks run beside `weiquan bench` (not installed with the package)."""

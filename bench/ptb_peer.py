@@ -1,0 +1,196 @@
+"""Peer benchmark: python-telegram-bot's own ConversationHandler, driven in-process.
+
+The same shape of work as `weiquan bench`: many users, each walking a short guided conversation,
+answers kept per user. A 4-state ConversationHandler (start -> who -> how -> how often -> end)
+receives N users x M turns of synthetic text updates through `Application.process_update`, with
+users interleaved so that all N conversations are open at once. No network: the Bot's requests go
+to `CannedRequest`, which answers getMe locally, and no handler sends a message.
+
+With `persistence=True` the Application has a `PicklePersistence` and `update_persistence()` runs
+after every update, so each turn is on disk before the next is processed, as weiquan's store
+commits every turn. (PTB's default flushes every 60 s instead; that loses up to a minute of
+conversations on a crash, which is not a like-for-like comparison.)
+
+    python -m bench.ptb_peer --users 1000 --turns 8 [--persistence]
+prints one JSON line {"peer": "ptb_conversationhandler", "persistence": ..., "users": N,
+"updates_per_s": ...}. `run()` is what `weiquan bench` calls.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import tempfile
+import time
+from pathlib import Path
+from typing import Any
+
+from telegram import Update
+from telegram.ext import (
+    Application,
+    ApplicationBuilder,
+    CommandHandler,
+    ContextTypes,
+    ConversationHandler,
+    MessageHandler,
+    PicklePersistence,
+    filters,
+)
+from telegram.request import BaseRequest, RequestData
+
+WHO, HOW, OFTEN = range(3)
+# One user's turns, repeated: the command that opens the conversation, then three answers.
+SCRIPT = ("/start", "family", "calls sms", "daily")
+BOT_ID = 4242
+
+
+class CannedRequest(BaseRequest):
+    """A Bot API transport that never leaves the process: getMe is answered, anything else is an error."""
+
+    def __init__(self) -> None:
+        self.calls: list[str] = []
+
+    @property
+    def read_timeout(self) -> float | None:
+        return None
+
+    async def initialize(self) -> None:
+        return None
+
+    async def shutdown(self) -> None:
+        return None
+
+    async def do_request(
+        self,
+        url: str,
+        method: str,
+        request_data: RequestData | None = None,
+        read_timeout: Any = None,
+        write_timeout: Any = None,
+        connect_timeout: Any = None,
+        pool_timeout: Any = None,
+    ) -> tuple[int, bytes]:
+        endpoint = url.rsplit("/", 1)[-1]
+        self.calls.append(endpoint)
+        if endpoint == "getMe":
+            me = {"id": BOT_ID, "is_bot": True, "first_name": "peer", "username": "peer_bot"}
+            return 200, json.dumps({"ok": True, "result": me}).encode()
+        return 400, json.dumps({"ok": False, "error_code": 400, "description": "offline"}).encode()
+
+
+async def _start(update: Update, context: ContextTypes.DEFAULT_TYPE) -> int:
+    assert context.user_data is not None
+    context.user_data.clear()
+    return WHO
+
+
+def _answer(key: str, next_state: int) -> Any:
+    async def remember(update: Update, context: ContextTypes.DEFAULT_TYPE) -> int:
+        assert context.user_data is not None and update.effective_message is not None
+        context.user_data[key] = update.effective_message.text
+        return next_state
+
+    return remember
+
+
+async def _cancel(update: Update, context: ContextTypes.DEFAULT_TYPE) -> int:
+    return ConversationHandler.END
+
+
+def _conversation(persistent: bool) -> ConversationHandler[Any]:
+    text = filters.TEXT & ~filters.COMMAND
+    return ConversationHandler(
+        entry_points=[CommandHandler("start", _start)],
+        states={
+            WHO: [MessageHandler(text, _answer("who", HOW))],
+            HOW: [MessageHandler(text, _answer("how", OFTEN))],
+            OFTEN: [MessageHandler(text, _answer("often", ConversationHandler.END))],
+        },
+        fallbacks=[CommandHandler("cancel", _cancel)],
+        name="peer" if persistent else None,
+        persistent=persistent,
+    )
+
+
+def _script(turn: int) -> str:
+    return SCRIPT[turn % len(SCRIPT)]
+
+
+def _update_json(update_id: int, user: int, text: str) -> dict[str, Any]:
+    message: dict[str, Any] = {
+        "message_id": update_id,
+        "date": 1_790_000_000,
+        "chat": {"id": user, "type": "private", "first_name": f"u{user}"},
+        "from": {"id": user, "is_bot": False, "first_name": f"u{user}"},
+        "text": text,
+    }
+    if text.startswith("/"):
+        message["entities"] = [{"type": "bot_command", "offset": 0, "length": len(text.split()[0])}]
+    return {"update_id": update_id, "message": message}
+
+
+async def _drive(users: int, turns: int, persistence_path: Path | None) -> dict[str, float]:
+    request = CannedRequest()
+    builder = ApplicationBuilder().token(f"{BOT_ID}:peer").request(request).updater(None)
+    if persistence_path is not None:
+        builder = builder.persistence(PicklePersistence(persistence_path))
+    app: Application[Any, Any, Any, Any, Any, Any] = builder.build()
+    conversation = _conversation(persistent=persistence_path is not None)
+    app.add_handler(conversation)
+    await app.initialize()
+    # Built before the clock starts: parsing JSON into Update objects is the channel's cost, not the
+    # conversation engine's, and weiquan's bench likewise starts from ready-made Inbound values.
+    updates = [
+        Update.de_json(_update_json(turn * users + user + 1, 10_000 + user, _script(turn)), app.bot)
+        for turn in range(turns)
+        for user in range(users)
+    ]
+    started = time.perf_counter()
+    for update in updates:
+        await app.process_update(update)
+        if persistence_path is not None:
+            await app.update_persistence()
+    elapsed = time.perf_counter() - started
+    open_conversations = len(conversation._conversations)
+    await app.shutdown()
+    if set(request.calls) != {"getMe"}:
+        raise RuntimeError(f"the peer tried to reach the Bot API: {sorted(set(request.calls))}")
+    stored = persistence_path.stat().st_size if persistence_path is not None else 0
+    return {
+        "users": float(users),
+        "updates": float(len(updates)),
+        "seconds": elapsed,
+        "updates_per_s": len(updates) / elapsed,
+        "open_conversations": float(open_conversations),
+        "pickle_bytes": float(stored),
+    }
+
+
+def run(users: int, turns: int, persistence: bool) -> dict[str, float]:
+    """N users x M turns through PTB's ConversationHandler; `updates_per_s` is the figure."""
+    if not persistence:
+        return asyncio.run(_drive(users, turns, None))
+    with tempfile.TemporaryDirectory(prefix="weiquan-ptb-peer-") as tmp:
+        return asyncio.run(_drive(users, turns, Path(tmp) / "conversations.pickle"))
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n", 1)[0] if __doc__ else None)
+    parser.add_argument("--users", type=int, default=1000)
+    parser.add_argument("--turns", type=int, default=8)
+    parser.add_argument("--persistence", action="store_true", help="PicklePersistence, saved every update")
+    args = parser.parse_args()
+    figures = run(args.users, args.turns, args.persistence)
+    line = {
+        "peer": "ptb_conversationhandler",
+        "persistence": "pickle" if args.persistence else "none",
+        "users": args.users,
+        "turns": args.turns,
+        "updates_per_s": round(figures["updates_per_s"], 1),
+    }
+    print(json.dumps(line))
+
+
+if __name__ == "__main__":
+    main()
