@@ -1,0 +1,266 @@
+"""One Telegram update in, the engine's reply out: routing by update kind, sending, errors.
+
+Telegram errors end here: 403 (the user blocked the bot) is logged with ids only, 429 has been
+retried by AIORateLimiter a bounded number of times, "message is not modified" is harmless.
+Nothing is retried forever and no update crashes the process.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import io
+import logging
+import weakref
+from collections import OrderedDict
+from collections.abc import Awaitable
+from typing import Any, TypeVar
+
+from telegram import (
+    CallbackQuery,
+    Chat,
+    ChatMemberUpdated,
+    InlineKeyboardMarkup,
+    InputFile,
+    LinkPreviewOptions,
+    Update,
+)
+from telegram import Message as TgMessage
+from telegram.constants import ChatMemberStatus, ParseMode
+from telegram.error import BadRequest, Forbidden, RetryAfter, TelegramError
+from telegram.ext import ExtBot
+
+from bot import metrics
+from bot.channels import telegram_render as render
+from bot.channels.telegram_casefile import case_file_docx
+from bot.engine.i18n import DEFAULT_LANG
+from bot.service import Service
+from bot.types import Inbound, Outbound
+
+log = logging.getLogger("bot.channels.telegram")
+
+T = TypeVar("T")
+SEEN_LIMIT = 4096  # update ids remembered for replies that do not go through the store
+NO_PREVIEW = LinkPreviewOptions(is_disabled=True)
+MEDIA = ("photo", "video", "document", "voice", "audio", "video_note", "animation")
+
+
+def locale_of(language_code: str | None) -> str | None:
+    """Telegram's IETF tag (zh-hans, en-GB, …) -> our locale; None lets the engine choose."""
+    code = (language_code or "").lower()
+    if code.startswith("zh"):
+        return "zh_CN"
+    if code.startswith("en"):
+        return "en"
+    return None
+
+
+class TelegramChannel:
+    def __init__(self, service: Service, bot: ExtBot[int]) -> None:
+        self.service = service
+        self.bot = bot
+        self._locks: weakref.WeakValueDictionary[str, asyncio.Lock] = weakref.WeakValueDictionary()
+        self._seen: OrderedDict[int, None] = OrderedDict()
+
+    # -- entry points ------------------------------------------------------------------------
+    async def process_json(self, data: dict[str, Any]) -> None:
+        try:
+            update = Update.de_json(data, self.bot)
+        except Exception:  # a kind PTB cannot parse is still an accepted update
+            log.info("telegram: unparsable update ignored", extra={"update_id": data["update_id"]})
+            return
+        await self.process(update)
+
+    async def process(self, update: Update) -> None:
+        user = update.effective_user
+        key = f"telegram:{user.id}" if user else f"telegram-chat:{update.update_id}"
+        lock = self._locks.get(key)
+        if lock is None:
+            lock = self._locks[key] = asyncio.Lock()
+        async with lock:
+            try:
+                await self._route(update)
+            except Exception:  # one bad update must never stop the others
+                metrics.errors.labels("telegram", "update").inc()
+                log.exception("telegram: update failed", extra={"update_id": update.update_id})
+
+    async def _route(self, update: Update) -> None:
+        if update.callback_query is not None:
+            await self._on_callback(update, update.callback_query)
+        elif update.message is not None:
+            await self._on_message(update, update.message)
+        elif update.edited_message is not None and update.edited_message.chat.type == Chat.PRIVATE:
+            await self._note(update, update.edited_message.chat.id, "telegram.edited")
+        elif update.my_chat_member is not None:
+            await self._on_membership(update.my_chat_member)
+        else:  # channel posts, inline queries, polls, reactions, kinds newer than this code
+            log.info("telegram: update kind ignored", extra={"update_id": update.update_id})
+
+    # -- messages ------------------------------------------------------------------------------
+    async def _on_message(self, update: Update, message: TgMessage) -> None:
+        user = message.from_user
+        if message.chat.type != Chat.PRIVATE or user is None:
+            await self._decline_group(message)
+            return
+
+        def inbound_of(text: str) -> Inbound:
+            return Inbound(f"telegram:{user.id}", text, locale=locale_of(user.language_code),
+                           message_id=str(update.update_id))  # fmt: skip
+
+        if message.text is not None:
+            await self._turn(message.chat.id, inbound_of(message.text))
+        elif any(getattr(message, kind) for kind in MEDIA):
+            if message.caption:  # a caption is words: the guards (crisis first) must read them
+                await self._turn(message.chat.id, inbound_of(message.caption), "telegram.media_evidence")
+            else:
+                await self._note(update, message.chat.id, "telegram.media_evidence")
+        else:  # stickers, locations, contacts, dice, …
+            await self._note(update, message.chat.id, "telegram.text_only")
+
+    async def _decline_group(self, message: TgMessage) -> None:
+        """In groups only answer when addressed, so the bot never chatters in someone's group."""
+        text = message.text or ""
+        me = await self._username()
+        if text.startswith("/") or (me and f"@{me}".lower() in text.lower()):
+            lang = locale_of(message.from_user.language_code if message.from_user else None)
+            await self._send_note(message.chat.id, lang or DEFAULT_LANG, "telegram.group_decline", me)
+
+    async def _on_membership(self, change: ChatMemberUpdated) -> None:
+        joined = change.new_chat_member.status in (ChatMemberStatus.MEMBER, ChatMemberStatus.ADMINISTRATOR)
+        if change.chat.type != Chat.PRIVATE and joined:
+            lang = locale_of(change.from_user.language_code) or DEFAULT_LANG
+            await self._send_note(change.chat.id, lang, "telegram.group_decline", await self._username())
+        elif change.chat.type == Chat.PRIVATE and not joined:
+            log.info("telegram: user blocked the bot", extra={"user_key": f"telegram:{change.chat.id}"})
+
+    async def _username(self) -> str:
+        """The bot's @name for a t.me link; getMe once, only when a group needs the link."""
+        await self._call(self.bot.initialize(), "get_me", 0)
+        try:
+            return self.bot.username
+        except RuntimeError:  # getMe failed: decline without a link
+            return ""
+
+    # -- buttons -----------------------------------------------------------------------------
+    async def _on_callback(self, update: Update, query: CallbackQuery) -> None:
+        data = query.data or ""
+        message = query.message if isinstance(query.message, TgMessage) else None
+        markup = message.reply_markup if message else None
+        user_key = f"telegram:{query.from_user.id}"
+        chat_id = message.chat.id if message else query.from_user.id
+        if render.is_toggle(data):
+            await self._call(query.answer(), "answer_callback_query", chat_id)
+            if message and markup and self._first_time(update.update_id):
+                await self._edit_markup(message, render.toggled(markup, data))
+            return
+        option_ids = render.ticked_ids(markup) if data == render.DONE else (data,)
+        if data == render.NOOP or not option_ids:
+            hint = "" if data == render.NOOP else self._text(user_key, query, "telegram.pick_at_least_one")
+            await self._call(query.answer(hint or None), "answer_callback_query", chat_id)
+            return
+        await self._call(query.answer(), "answer_callback_query", chat_id)
+        inbound = Inbound(user_key, option_ids=option_ids, locale=locale_of(query.from_user.language_code),
+                          message_id=str(update.update_id))  # fmt: skip
+        chosen = render.chosen(markup, option_ids) if message else None
+        await self._turn(chat_id, inbound, answered=(message, chosen))
+
+    async def _edit_markup(self, message: TgMessage, markup: InlineKeyboardMarkup) -> None:
+        edit = self.bot.edit_message_reply_markup(message.chat.id, message.message_id, reply_markup=markup)
+        await self._call(edit, "edit_message_reply_markup", message.chat.id)
+
+    # -- one conversation turn ---------------------------------------------------------------------
+    async def _turn(
+        self,
+        chat_id: int,
+        inbound: Inbound,
+        preface: str | None = None,
+        answered: tuple[TgMessage | None, InlineKeyboardMarkup | None] = (None, None),
+    ) -> None:
+        result = await self.service.handle(inbound)
+        if result.duplicate:
+            log.info("telegram: duplicate update, not answered again",
+                     extra={"user_key": inbound.user_key, "update_id": inbound.message_id})  # fmt: skip
+            return
+        message, chosen = answered
+        if message is not None and chosen is not None:
+            await self._edit_markup(message, chosen)
+        outbound = result.outbound
+
+        def text(key: str) -> str:
+            return self.service.i18n.text(outbound.lang, key)
+
+        chunks = render.render(outbound, text)
+        if preface:
+            chunks.insert(0, render.Chunk(render.escape(text(preface))))
+        delivered = await self._send(chat_id, chunks)
+        if delivered and "case_file" in outbound.effects:
+            delivered = await self._send_case_file(chat_id, inbound.user_key, outbound)
+        if delivered:
+            await self.service.mark_sent(result.outbox_id)
+
+    async def _send(self, chat_id: int, chunks: list[render.Chunk]) -> bool:
+        for chunk in chunks:
+            sent = self.bot.send_message(
+                chat_id, chunk.html, parse_mode=ParseMode.HTML, reply_markup=chunk.keyboard,
+                link_preview_options=NO_PREVIEW,
+            )  # fmt: skip
+            if await self._call(sent, "send_message", chat_id) is None:
+                return False  # the rest would arrive out of context; the outbox keeps it unsent
+        return True
+
+    async def _send_case_file(self, chat_id: int, user_key: str, outbound: Outbound) -> bool:
+        lang = outbound.lang
+        data = await asyncio.to_thread(case_file_docx, self.service, user_key, lang, outbound)
+        name = self.service.i18n.text(lang, "telegram.case_file_name") + ".docx"
+        sent = self.bot.send_document(
+            chat_id, InputFile(io.BytesIO(data), filename=name),
+            caption=self.service.i18n.text(lang, "telegram.case_file_caption"),
+        )  # fmt: skip
+        return await self._call(sent, "send_document", chat_id) is not None
+
+    # -- replies that do not step the conversation -----------------------------------------------
+    async def _note(self, update: Update, chat_id: int, key: str) -> None:
+        if not self._first_time(update.update_id):
+            return
+        user = update.effective_user
+        session = self.service.session(f"telegram:{user.id}") if user else None
+        lang = session.lang if session else locale_of(user.language_code if user else None)
+        await self._send_note(chat_id, lang or DEFAULT_LANG, key)
+
+    async def _send_note(self, chat_id: int, lang: str, key: str, username: str = "") -> None:
+        link = f"https://t.me/{username}" if username else ""
+        text = render.escape(self.service.i18n.text(lang, key, link=link))
+        await self._send(chat_id, [render.Chunk(text)])
+
+    def _text(self, user_key: str, query: CallbackQuery, key: str) -> str:
+        session = self.service.session(user_key)
+        lang = session.lang if session else locale_of(query.from_user.language_code) or DEFAULT_LANG
+        return self.service.i18n.text(lang, key)
+
+    def _first_time(self, update_id: int) -> bool:
+        if update_id in self._seen:
+            return False
+        self._seen[update_id] = None
+        if len(self._seen) > SEEN_LIMIT:
+            self._seen.popitem(last=False)
+        return True
+
+    # -- the one place Telegram errors are turned into log lines ------------------------------------
+    async def _call(self, call: Awaitable[T], what: str, chat_id: int) -> T | None:
+        ids = {"user_key": f"telegram:{chat_id}", "status": what}
+        try:
+            return await call
+        except Forbidden:
+            metrics.errors.labels("telegram", "blocked").inc()
+            log.warning("telegram: the user blocked the bot or left the chat", extra=ids)
+        except BadRequest as error:
+            if "not modified" in str(error).lower():
+                return None  # a double tap: the keyboard already shows this
+            metrics.errors.labels("telegram", "bad_request").inc()
+            log.warning("telegram: request refused", extra=ids)
+        except RetryAfter:
+            metrics.errors.labels("telegram", "rate_limited").inc()
+            log.warning("telegram: still rate limited after retries; dropped", extra=ids)
+        except TelegramError as error:  # network errors, timeouts, 5xx
+            metrics.errors.labels("telegram", "api").inc()
+            log.warning("telegram: API call failed (%s)", type(error).__name__, extra=ids)
+        return None
