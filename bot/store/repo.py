@@ -13,6 +13,7 @@ from sqlalchemy import Connection, delete, func, select, update
 
 from bot.engine.engine import Engine
 from bot.store.codec import outbound_from_json, session_from_row
+from bot.store.console_tables import install as install_console_tables
 from bot.store.crypto import Cipher
 from bot.store.db import is_sqlite, open_engine, upgrade
 from bot.store.schema import outbox, sessions, turns
@@ -46,6 +47,7 @@ class Store:
         self._erasers: list[Eraser] = []
         self.runner = TurnRunner(engine, cipher, self._erase, self.db.dialect)
         self.worker = StoreWorker(self.db)
+        install_console_tables(self)  # operator takeovers join every turn, notes every erasure
 
     def add_eraser(self, eraser: Eraser) -> None:
         """Other modules' tables (reminders, evidence, audit …) join every erasure."""

@@ -8,7 +8,7 @@ from __future__ import annotations
 import hashlib
 import logging
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 import orjson
@@ -24,6 +24,7 @@ from bot.store.codec import (
 )
 from bot.store.crypto import Cipher
 from bot.store.hotpath import SESSION_COLUMNS, HotPath, run
+from bot.store.limits import bounded
 from bot.store.schema import inbound_log, outbox, sessions, turns
 from bot.types import Inbound, Message, Outbound, Session, TurnResult
 
@@ -31,9 +32,14 @@ log = logging.getLogger("weiquan.turn")
 
 # Channels whose replies go through the outbox (sent after commit, marked sent after delivery).
 OUTBOX_CHANNELS = frozenset({"telegram", "wechat"})
+# How long the turn that wrote an outbox row has to deliver it before a retry may claim it.
+OUTBOX_LEASE_SECONDS = 30.0
 
 
 EffectHandler = Callable[[Connection, int, Session, float], None]
+# Runs before the engine for a known session (the console's takeovers, bot/store/console_tables.py):
+# returns messages to put before the bot's reply, and True when the bot must stay silent.
+TurnHook = Callable[[Connection, int, Session, Inbound, float], tuple[tuple[Message, ...], bool]]
 
 
 class _Row:
@@ -60,19 +66,24 @@ class TurnRunner:
     # Effects named in the flow (`effects: [...]`) that need rows of their own, written in the
     # turn's transaction: effect -> fn(conn, session_id, session, now).
     effect_handlers: dict[str, EffectHandler] = field(default_factory=dict)
+    turn_hook: TurnHook | None = None
 
     def __post_init__(self) -> None:
         self.sql = HotPath(self.dialect)
 
-    def load(self, conn: Connection, user_key: str) -> tuple[int | None, Session | None]:
+    def load(
+        self, conn: Connection, user_key: str, *, for_turn: bool = False
+    ) -> tuple[int | None, Session | None]:
         dbapi = conn.connection.dbapi_connection
-        row = run(dbapi, self.sql.load_session, {"user_key": user_key}).fetchone()
+        sql = self.sql.load_session_for_turn if for_turn else self.sql.load_session
+        row = run(dbapi, sql, {"user_key": user_key}).fetchone()
         if row is None:
             return None, None
         record = _Row(tuple(row))
         return record.id, session_from_row(self.cipher, record)
 
     def run(self, conn: Connection, inbound: Inbound, now: float) -> TurnResult:
+        inbound = bounded(inbound)
         dbapi = conn.connection.dbapi_connection
         key = dedup_key(inbound) if inbound.message_id else None
         if key is not None:
@@ -80,12 +91,23 @@ class TurnRunner:
             if seen is not None:
                 reply = outbound_from_json(self.cipher.decrypt(seen[0]))
                 return TurnResult(reply, duplicate=True)
-        session_id, session = self.load(conn, inbound.user_key)
+        session_id, session = self.load(conn, inbound.user_key, for_turn=True)
         if session is None:
             session = self.engine.new_session(inbound.user_key, inbound.locale, now)
         version = session.version
+        prefix: tuple[Message, ...] = ()
+        held = False
+        if self.turn_hook is not None and session_id is not None:
+            prefix, held = self.turn_hook(conn, session_id, session, inbound, now)
         try:
-            reply = self.engine.step(session, inbound, now)
+            if held:  # an operator holds the conversation: record the message, say nothing
+                session.last_activity_at = now
+                stage = self.engine.flow.state(session.state).stage
+                reply = Outbound(prefix, session.state, stage, session.lang, ("held",))
+            else:
+                reply = self.engine.step(session, inbound, now)
+                if prefix:
+                    reply = replace(reply, messages=prefix + reply.messages)
         except Exception:
             log.exception("engine failed", extra={"user_key": inbound.user_key})
             return TurnResult(self._apology(session))
@@ -116,6 +138,7 @@ class TurnRunner:
             outbox_id = run(dbapi, self.sql.insert_outbox, {
                 "sid": session_id, "channel": inbound.channel,
                 "payload_enc": reply_blob, "at": now,
+                "claimed_until": now + OUTBOX_LEASE_SECONDS, "attempts": 0,
             }).fetchone()[0]  # fmt: skip
         return TurnResult(reply, outbox_id=outbox_id)
 

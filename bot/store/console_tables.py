@@ -1,0 +1,288 @@
+"""The operator console's tables and every statement on them.
+
+Operators, the audit log (who looked at, took over, exported or deleted which case), private
+notes, takeovers and operator replies waiting for the user's next turn. Free text (notes,
+replies) is encrypted like the rest of the user's data; erasing a user deletes their notes and
+replies and strips the case from the audit rows, which keep who and when.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+from sqlalchemy import (
+    Boolean,
+    Column,
+    Connection,
+    Float,
+    ForeignKey,
+    Integer,
+    LargeBinary,
+    String,
+    Table,
+    bindparam,
+    delete,
+    insert,
+    select,
+    update,
+)
+
+from bot.engine import parse
+from bot.store.crypto import Cipher
+from bot.store.hotpath import compile_sql, run
+from bot.store.schema import metadata, sessions
+from bot.types import Inbound, Message, Session
+
+if TYPE_CHECKING:
+    from bot.store.repo import Store
+
+operators = Table(
+    "operators",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("name", String(64), nullable=False, unique=True),
+    Column("password_hash", String(255), nullable=False),
+    Column("must_change", Boolean, nullable=False),  # a one-time password is still in use
+    Column("disabled", Boolean, nullable=False),
+    Column("generation", Integer, nullable=False),  # bumped on password change: old cookies die
+    Column("created_at", Float, nullable=False),
+)
+
+console_audit = Table(
+    "console_audit",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("at", Float, nullable=False),
+    Column("operator", String(64), nullable=False),
+    Column("action", String(16), nullable=False),
+    Column("user_key", String(128), nullable=True),  # NULL once the user's data is erased
+    Column("session_id", Integer, nullable=True),
+)
+
+
+def _session_fk() -> Column[int]:
+    return Column(
+        "session_id", Integer, ForeignKey("sessions.id", ondelete="CASCADE"), nullable=False
+    )
+
+
+console_notes = Table(
+    "console_notes",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    _session_fk(),
+    Column("at", Float, nullable=False),
+    Column("operator", String(64), nullable=False),
+    Column("text_enc", LargeBinary, nullable=False),
+)
+
+console_takeovers = Table(
+    "console_takeovers",
+    metadata,
+    Column("session_id", Integer, ForeignKey("sessions.id", ondelete="CASCADE"), primary_key=True),
+    Column("operator", String(64), nullable=False),
+    Column("since", Float, nullable=False),
+)
+
+console_pending = Table(
+    "console_pending",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    _session_fk(),
+    Column("at", Float, nullable=False),
+    Column("operator", String(64), nullable=False),
+    Column("text_enc", LargeBinary, nullable=False),
+)
+
+
+@dataclass(frozen=True, slots=True)
+class OperatorRow:
+    id: int
+    name: str
+    password_hash: str
+    must_change: bool
+    disabled: bool
+    generation: int
+
+
+@dataclass(frozen=True, slots=True)
+class Note:
+    at: float
+    operator: str
+    text: str
+
+
+@dataclass(frozen=True, slots=True)
+class AuditRow:
+    at: float
+    operator: str
+    action: str
+    user_key: str | None
+
+
+def _session_id(user_key: str) -> Any:
+    return select(sessions.c.id).where(sessions.c.user_key == user_key).scalar_subquery()
+
+
+# -- operators ------------------------------------------------------------------------------
+def insert_operator(conn: Connection, name: str, password_hash: str, now: float) -> None:
+    conn.execute(insert(operators).values(
+        name=name, password_hash=password_hash, must_change=True, disabled=False, generation=0,
+        created_at=now,
+    ))  # fmt: skip
+
+
+def find_operator(conn: Connection, *, name: str | None = None, id: int | None = None) -> OperatorRow | None:
+    column, value = (operators.c.name, name) if name is not None else (operators.c.id, id)
+    row = conn.execute(
+        select(operators.c.id, operators.c.name, operators.c.password_hash, operators.c.must_change,
+               operators.c.disabled, operators.c.generation).where(column == value)
+    ).first()  # fmt: skip
+    return None if row is None else OperatorRow(row[0], row[1], row[2], bool(row[3]), bool(row[4]), row[5])
+
+
+def set_password(conn: Connection, operator_id: int, password_hash: str) -> None:
+    conn.execute(update(operators).where(operators.c.id == operator_id).values(
+        password_hash=password_hash, must_change=False, generation=operators.c.generation + 1,
+    ))  # fmt: skip
+
+
+def rehash_password(conn: Connection, operator_id: int, password_hash: str) -> None:
+    conn.execute(update(operators).where(operators.c.id == operator_id)
+                 .values(password_hash=password_hash))  # fmt: skip
+
+
+def disable(conn: Connection, name: str) -> bool:
+    result = conn.execute(update(operators).where(operators.c.name == name).values(
+        disabled=True, generation=operators.c.generation + 1))  # fmt: skip
+    return bool(result.rowcount)
+
+
+# -- audit ---------------------------------------------------------------------------------
+def audit(conn: Connection, operator: str, action: str, user_key: str | None, now: float) -> None:
+    session_id = _session_id(user_key) if user_key else None
+    conn.execute(insert(console_audit).values(
+        at=now, operator=operator, action=action, user_key=user_key, session_id=session_id))  # fmt: skip
+
+
+def audit_log(conn: Connection, limit: int = 200) -> list[AuditRow]:
+    rows = conn.execute(
+        select(console_audit.c.at, console_audit.c.operator, console_audit.c.action,
+               console_audit.c.user_key).order_by(console_audit.c.id.desc()).limit(limit)
+    ).all()  # fmt: skip
+    return [AuditRow(*row) for row in rows]
+
+
+# -- notes, takeovers, pending replies --------------------------------------------------------
+def _insert_text(
+    conn: Connection, table: Table, cipher: Cipher, user_key: str, operator: str, text: str,
+    now: float,
+) -> bool:  # fmt: skip
+    session_id = conn.execute(select(sessions.c.id).where(sessions.c.user_key == user_key)).scalar()
+    if session_id is None:
+        return False
+    blob = cipher.encrypt(text.encode())
+    conn.execute(insert(table).values(session_id=session_id, at=now, operator=operator, text_enc=blob))
+    return True
+
+
+def add_note(
+    conn: Connection, cipher: Cipher, user_key: str, operator: str, text: str, now: float
+) -> bool:
+    """A private note: only operators ever see it; encrypted like the user's own words."""
+    return _insert_text(conn, console_notes, cipher, user_key, operator, text, now)
+
+
+def notes(conn: Connection, cipher: Cipher, user_key: str) -> list[Note]:
+    rows = conn.execute(
+        select(console_notes.c.at, console_notes.c.operator, console_notes.c.text_enc)
+        .where(console_notes.c.session_id == _session_id(user_key)).order_by(console_notes.c.id)
+    ).all()  # fmt: skip
+    return [Note(r.at, r.operator, cipher.decrypt(r.text_enc).decode()) for r in rows]
+
+
+def take_over(conn: Connection, user_key: str, operator: str, now: float) -> bool:
+    session_id = conn.execute(select(sessions.c.id).where(sessions.c.user_key == user_key)).scalar()
+    if session_id is None:
+        return False
+    conn.execute(delete(console_takeovers).where(console_takeovers.c.session_id == session_id))
+    conn.execute(insert(console_takeovers).values(session_id=session_id, operator=operator, since=now))
+    return True
+
+
+def hand_back(conn: Connection, user_key: str) -> None:
+    conn.execute(delete(console_takeovers).where(
+        console_takeovers.c.session_id == _session_id(user_key)))  # fmt: skip
+
+
+def takeovers(conn: Connection) -> dict[str, str]:
+    """user_key -> operator, for every conversation an operator holds."""
+    rows = conn.execute(
+        select(sessions.c.user_key, console_takeovers.c.operator)
+        .join(sessions, sessions.c.id == console_takeovers.c.session_id)
+    ).all()  # fmt: skip
+    return {row[0]: row[1] for row in rows}
+
+
+def queue_reply(
+    conn: Connection, cipher: Cipher, user_key: str, operator: str, text: str, now: float
+) -> bool:
+    """Keep an operator's reply for the user's next turn (channels without a push sender)."""
+    return _insert_text(conn, console_pending, cipher, user_key, operator, text, now)
+
+
+# -- joining the turn and the erasure ----------------------------------------------------------
+class ConsoleTurnHook:
+    """Runs inside every turn of a known session: hands over pending operator replies (to be
+    shown before the bot's own reply) and keeps the bot silent while an operator holds the case."""
+
+    def __init__(self, store: Store) -> None:
+        self.cipher = store.cipher
+        self.engine = store.runner.engine
+        dialect = store.db.dialect
+        self.held_sql = compile_sql(
+            select(console_takeovers.c.operator)
+            .where(console_takeovers.c.session_id == bindparam("sid")), dialect)  # fmt: skip
+        self.pending_sql = compile_sql(
+            select(console_pending.c.id, console_pending.c.text_enc)
+            .where(console_pending.c.session_id == bindparam("sid")).order_by(console_pending.c.id),
+            dialect)  # fmt: skip
+        self.drop_sql = compile_sql(
+            delete(console_pending).where(console_pending.c.session_id == bindparam("sid")), dialect)
+
+    def __call__(
+        self, conn: Connection, session_id: int, session: Session, inbound: Inbound, now: float
+    ) -> tuple[tuple[Message, ...], bool]:
+        dbapi = conn.connection.dbapi_connection
+        params = {"sid": session_id}
+        pending = run(dbapi, self.pending_sql, params).fetchall()
+        messages: tuple[Message, ...] = ()
+        if pending:
+            run(dbapi, self.drop_sql, params)
+            messages = tuple(
+                Message(self.engine.i18n.text(
+                    session.lang, "console.from_operator", text=self.cipher.decrypt(blob).decode()))
+                for _id, blob in pending
+            )  # fmt: skip
+        held = run(dbapi, self.held_sql, params).fetchone() is not None
+        if held and self._asks_deletion(inbound):
+            held = False  # erasure is the user's right even while a person holds the case
+        return messages, held
+
+    def _asks_deletion(self, inbound: Inbound) -> bool:
+        text = parse.clean(inbound.text)
+        return bool(text) and parse.command_of(text, self.engine.commands) == "delete"
+
+
+def erase_console_rows(conn: Connection, session_id: int) -> None:
+    for table in (console_notes, console_pending, console_takeovers):
+        conn.execute(delete(table).where(table.c.session_id == session_id))
+    conn.execute(update(console_audit).where(console_audit.c.session_id == session_id)
+                 .values(user_key=None, session_id=None))  # fmt: skip
+
+
+def install(store: Store) -> None:
+    """Called by the Store: every turn and every erasure, in every process, sees these tables."""
+    store.runner.turn_hook = ConsoleTurnHook(store)
+    store.add_eraser(erase_console_rows)
