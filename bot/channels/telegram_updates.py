@@ -10,6 +10,7 @@ from __future__ import annotations
 import asyncio
 import io
 import logging
+import os
 import weakref
 from collections import OrderedDict
 from collections.abc import Awaitable
@@ -35,6 +36,10 @@ from bot.channels.telegram_casefile import case_file_docx
 from bot.engine.i18n import DEFAULT_LANG
 from bot.service import Service
 from bot.types import Inbound, Outbound
+
+# Opt in to PTB 23's durations (datetime.timedelta) now: otherwise every 429 raises a
+# PTBDeprecationWarning inside PTB itself (RetryAfter reads its own retry_after).
+os.environ.setdefault("PTB_TIMEDELTA", "true")
 
 log = logging.getLogger("bot.channels.telegram")
 

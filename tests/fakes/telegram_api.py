@@ -17,7 +17,7 @@ import socket
 import threading
 import time
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from dataclasses import dataclass, field
 from html.parser import HTMLParser
 from typing import Any
@@ -49,6 +49,7 @@ class Call:
     method: str
     params: dict[str, Any]
     files: dict[str, tuple[str, bytes]] = field(default_factory=dict)
+    status: int = 0  # the HTTP status the fake answered with
 
     def json(self, name: str) -> Any:
         return json.loads(self.params[name]) if name in self.params else None
@@ -74,12 +75,12 @@ class _TelegramHTML(HTMLParser):
 
     def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
         if tag not in TELEGRAM_TAGS:
-            self.error = f"Unsupported start tag \"{tag}\""
+            self.error = f'Unsupported start tag "{tag}"'
         self.stack.append(tag)
 
     def handle_endtag(self, tag: str) -> None:
         if not self.stack or self.stack.pop() != tag:
-            self.error = f"Unexpected end tag \"{tag}\""
+            self.error = f'Unexpected end tag "{tag}"'
 
     def handle_data(self, data: str) -> None:
         self.text.append(data)
@@ -93,7 +94,7 @@ def parse_html(text: str) -> tuple[str | None, str]:
     parser.feed(text)
     parser.close()
     if parser.stack and parser.error is None:
-        parser.error = f"Can't find end tag corresponding to start tag \"{parser.stack[-1]}\""
+        parser.error = f'Can\'t find end tag corresponding to start tag "{parser.stack[-1]}"'
     return parser.error, "".join(parser.text)
 
 
@@ -125,8 +126,13 @@ class FakeBotAPI:
             return [c for c in self.calls if c.method == method]
 
     def sent_texts(self, chat_id: int | None = None) -> list[str]:
+        """Texts of the sendMessage calls that Telegram accepted, as the bot sent them (HTML)."""
         return [c.params["text"] for c in self.calls_to("sendMessage")
-                if chat_id is None or int(c.params["chat_id"]) == chat_id]  # fmt: skip
+                if c.status == 200 and (chat_id is None or int(c.params["chat_id"]) == chat_id)]  # fmt: skip
+
+    def refused(self) -> list[Call]:
+        with self._lock:
+            return [c for c in self.calls if c.status >= 400]
 
     def fail(self, method: str, status: int, description: str, retry_after: int | None = None,
              times: int = 1) -> None:  # fmt: skip
@@ -150,16 +156,22 @@ class FakeBotAPI:
             return _error(401, "Unauthorized")
         method = request.path_params["method"]
         params, files = await _read_params(request)
+        call = Call(method, params, files)
         with self._lock:
-            self.calls.append(Call(method, params, files))
+            self.calls.append(call)
             failure = self._take_failure(method)
+        response = await self._answer(call, failure)
+        call.status = response.status_code
+        return response
+
+    async def _answer(self, call: Call, failure: Failure | None) -> Response:
         if failure is not None:
             extra = {"retry_after": failure.retry_after} if failure.retry_after else None
             return _error(failure.status, failure.description, extra)
-        handler = getattr(self, f"_m_{method}", None)
+        handler = getattr(self, f"_m_{call.method}", None)
         if handler is None:
             return _error(404, "Not Found")
-        result = await handler(params, files)
+        result = await handler(call.params, call.files)
         if isinstance(result, Response):
             return result
         return JSONResponse({"ok": True, "result": result})
@@ -247,10 +259,8 @@ class FakeBotAPI:
             if ready or time.monotonic() >= deadline:
                 return ready
             self._arrived.clear()
-            try:
+            with suppress(TimeoutError):
                 await asyncio.wait_for(self._arrived.wait(), deadline - time.monotonic())
-            except TimeoutError:
-                pass
 
     async def _m_setWebhook(self, params: dict[str, Any], files: Any) -> Any:
         self.webhook_url = params.get("url", "")

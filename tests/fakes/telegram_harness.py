@@ -15,6 +15,7 @@ from bot.channels import telegram
 from bot.config import Secret, Settings
 from bot.service import Service
 from fakes.telegram_api import TOKEN, FakeBotAPI, LoopbackServer, running_fake
+from fakes.telegram_payloads import TelegramUser
 
 SECRET = "s3cret-webhook_token"
 
@@ -90,3 +91,47 @@ def wait_until(condition: Callable[[], bool], seconds: float = 20) -> None:
 def fake_api() -> Iterator[tuple[FakeBotAPI, str]]:
     with running_fake() as pair:
         yield pair
+
+
+def newest_message(fake: FakeBotAPI, chat_id: int) -> tuple[int, Any]:
+    """(message_id, reply_markup now) of the newest message the bot sent to this chat."""
+    message_id = max(mid for (chat, mid) in fake.markups if chat == chat_id)
+    return message_id, fake.markups[(chat_id, message_id)]
+
+
+def next_press(fake: FakeBotAPI, chat_id: int) -> list[tuple[int, Any, str]] | None:
+    """The presses that answer the newest question without knowing the flow: the option with id
+    "next"/"done" when offered, else the first one; a multi-select ticks its first box, then done.
+    None when the newest message has no buttons (a free-text question)."""
+    message_id, markup = newest_message(fake, chat_id)
+    if not markup:
+        return None
+    datas = [b["callback_data"] for b in buttons(markup)]
+    if "m!" in datas:
+        return [(message_id, markup, next(d for d in datas if d.startswith("m:"))),
+                (message_id, None, "m!")]  # fmt: skip
+    return [(message_id, markup, next((d for d in datas if d in ("next", "done")), datas[0]))]
+
+
+async def press_through(h: Harness, user: TelegramUser, typed: str | None = None,
+                        max_steps: int = 60) -> int:  # fmt: skip
+    """Presses buttons until the stage is summary; returns the number of updates it sent.
+    `typed` answers the states that take free-text answers instead of pressing their buttons."""
+    key, sent = f"telegram:{user.id}", 0
+    for _ in range(max_steps):
+        if h.stage(key) == "summary":
+            return sent
+        session = h.service.session(key)
+        field = h.service.engine.flow.state(session.state).input if session else None
+        takes_text = field is not None and field.kind == "text"  # money/dates would not parse
+        presses = next_press(h.fake, user.id)
+        if presses is None or (typed is not None and takes_text):
+            assert typed is not None, "a free-text question without buttons"
+            assert (await h.post(user.text(typed))).status_code == 200
+            sent += 1
+            continue
+        for message_id, markup, data in presses:
+            now = markup or h.fake.markups[(user.id, message_id)]  # after the tick was drawn
+            assert (await h.post(user.press(message_id, now, data))).status_code == 200
+            sent += 1
+    raise AssertionError(f"no summary after {max_steps} steps")
