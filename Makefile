@@ -19,13 +19,13 @@ $(INSTALLED): pyproject.toml
 
 # Terminal conversation on the embedded SQLite store under ./var/ (no token, server or network).
 chat: .venv
-	$(BIN)/weiquan chat $(ARGS)
+	@$(BIN)/weiquan chat $(ARGS)
 
 serve: .venv
-	$(BIN)/weiquan serve $(ARGS)
+	@$(BIN)/weiquan serve $(ARGS)
 
 telegram: .venv
-	$(BIN)/weiquan telegram $(ARGS)
+	@$(BIN)/weiquan telegram $(ARGS)
 
 lint: .venv
 	$(BIN)/weiquan lint

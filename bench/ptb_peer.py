@@ -8,8 +8,10 @@ to `CannedRequest`, which answers getMe locally, and no handler sends a message.
 
 With `persistence=True` the Application has a `PicklePersistence` and `update_persistence()` runs
 after every update, so each turn is on disk before the next is processed, as weiquan's store
-commits every turn. (PTB's default flushes every 60 s instead; that loses up to a minute of
-conversations on a crash, which is not a like-for-like comparison.)
+commits every turn. PTB's default instead saves every 60 s (and at shutdown), losing up to a minute
+of conversations on a crash: `save_every_update=False` (`--deferred-save`) measures that, saving once
+at the end inside the timed region. Either way PicklePersistence (on_flush=False, its default)
+rewrites the whole file for every changed user and chat, so a save costs O(users).
 
     python -m bench.ptb_peer --users 1000 --turns 8 [--persistence]
 prints one JSON line {"peer": "ptb_conversationhandler", "persistence": ..., "users": N,
@@ -130,7 +132,9 @@ def _update_json(update_id: int, user: int, text: str) -> dict[str, Any]:
     return {"update_id": update_id, "message": message}
 
 
-async def _drive(users: int, turns: int, persistence_path: Path | None) -> dict[str, float]:
+async def _drive(
+    users: int, turns: int, persistence_path: Path | None, save_every_update: bool
+) -> dict[str, float]:
     request = CannedRequest()
     builder = ApplicationBuilder().token(f"{BOT_ID}:peer").request(request).updater(None)
     if persistence_path is not None:
@@ -149,8 +153,10 @@ async def _drive(users: int, turns: int, persistence_path: Path | None) -> dict[
     started = time.perf_counter()
     for update in updates:
         await app.process_update(update)
-        if persistence_path is not None:
+        if persistence_path is not None and save_every_update:
             await app.update_persistence()
+    if persistence_path is not None and not save_every_update:
+        await app.update_persistence()
     elapsed = time.perf_counter() - started
     open_conversations = len(conversation._conversations)
     await app.shutdown()
@@ -167,12 +173,13 @@ async def _drive(users: int, turns: int, persistence_path: Path | None) -> dict[
     }
 
 
-def run(users: int, turns: int, persistence: bool) -> dict[str, float]:
+def run(users: int, turns: int, persistence: bool, save_every_update: bool = True) -> dict[str, float]:
     """N users x M turns through PTB's ConversationHandler; `updates_per_s` is the figure."""
     if not persistence:
-        return asyncio.run(_drive(users, turns, None))
+        return asyncio.run(_drive(users, turns, None, save_every_update))
     with tempfile.TemporaryDirectory(prefix="weiquan-ptb-peer-") as tmp:
-        return asyncio.run(_drive(users, turns, Path(tmp) / "conversations.pickle"))
+        path = Path(tmp) / "conversations.pickle"
+        return asyncio.run(_drive(users, turns, path, save_every_update))
 
 
 def main() -> None:
@@ -180,11 +187,15 @@ def main() -> None:
     parser.add_argument("--users", type=int, default=1000)
     parser.add_argument("--turns", type=int, default=8)
     parser.add_argument("--persistence", action="store_true", help="PicklePersistence, saved every update")
+    parser.add_argument(
+        "--deferred-save", action="store_true", help="with --persistence: save once, at the end"
+    )
     args = parser.parse_args()
-    figures = run(args.users, args.turns, args.persistence)
+    figures = run(args.users, args.turns, args.persistence, save_every_update=not args.deferred_save)
+    kind = ("pickle_deferred" if args.deferred_save else "pickle") if args.persistence else "none"
     line = {
         "peer": "ptb_conversationhandler",
-        "persistence": "pickle" if args.persistence else "none",
+        "persistence": kind,
         "users": args.users,
         "turns": args.turns,
         "updates_per_s": round(figures["updates_per_s"], 1),
