@@ -1,0 +1,93 @@
+"""What a person can really offer each month, and how long that takes.
+
+Our own budgeting rule, not a legal fact: of what is left after essentials and other debts, a
+fifth is kept back for surprises (a repayment plan that breaks in month two helps nobody), and
+the offer is rounded down to whole tens of yuan. The five-year mark in the verdict is the longest
+personalised instalment plan the credit-card rules allow (F090); any plan needs the lender's
+consent (F092), so the verdict only says how far the offer is from that mark.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+
+from bot.tools.answers import Answers, Text, money, yuan
+
+SAFETY_SHARE = 0.2
+ROUND_TO = 10
+LONGEST_PLAN_MONTHS = 60  # 5 years (F090)
+
+
+@dataclass(frozen=True, slots=True)
+class Budget:
+    income: float
+    essentials: float
+    other_debts: float
+    spare: float  # income - essentials - other debts (may be negative)
+    offer: float  # realistic monthly amount, never negative
+    debt: float | None  # the amount to clear, if known
+    months_needed: int | None  # None when there is nothing to offer or no debt figure
+    verdict: str  # no_room | nothing_owed | workable | beyond_five_years | unknown_debt
+    verdict_key: str
+
+
+def assess(income: float, essentials: float, other_debts: float, debt: float | None) -> Budget:
+    spare = income - essentials - other_debts
+    offer = 0.0 if spare <= 0 else math.floor(spare * (1 - SAFETY_SHARE) / ROUND_TO) * ROUND_TO
+    months = None if offer <= 0 or not debt else math.ceil(debt / offer)
+    if offer <= 0:
+        verdict = "no_room"
+    elif debt is None:
+        verdict = "unknown_debt"
+    elif debt <= 0:
+        verdict = "nothing_owed"
+    elif months is not None and months > LONGEST_PLAN_MONTHS:
+        verdict = "beyond_five_years"
+    else:
+        verdict = "workable"
+    suffix = {"workable": ".f092", "beyond_five_years": ".f090_f092"}.get(verdict, "")
+    return Budget(income, essentials, other_debts, spare, offer, debt, months, verdict,
+                  f"tools.budget.verdict.{verdict}{suffix}")
+
+
+def outstanding_from_answers(answers: Answers) -> float | None:
+    """What is left on the basis the law uses: the amount actually received (F068) minus repaid.
+
+    This is a floor for planning, not a statement of what is legally owed: the user's contract
+    and any court decision settle that.
+    """
+    base = money(answers, "received_amount")
+    if base is None:
+        base = money(answers, "contract_amount")
+    if base is None:
+        return None
+    return max(0.0, base - (money(answers, "repaid_total") or 0.0))
+
+
+def budget_from_answers(answers: Answers) -> Budget | None:
+    income = money(answers, "income")
+    if income is None:
+        return None
+    return assess(income, money(answers, "essentials") or 0.0, money(answers, "other_debts") or 0.0,
+                  outstanding_from_answers(answers))
+
+
+def render_budget(answers: Answers, text: Text) -> str:
+    budget = budget_from_answers(answers)
+    if budget is None:
+        return text("tools.budget.incomplete")
+    return "\n".join(budget_lines(budget, text))
+
+
+def budget_lines(budget: Budget, text: Text) -> list[str]:
+    lines = [text("tools.budget.spare", income=yuan(budget.income),
+                  essentials=yuan(budget.essentials + budget.other_debts),
+                  spare=yuan(max(budget.spare, 0.0)))]
+    if budget.offer > 0:
+        lines.append(text("tools.budget.offer", offer=yuan(budget.offer)))
+    if budget.debt is not None and budget.debt > 0:
+        lines.append(text("tools.budget.debt_basis.f068", debt=yuan(budget.debt)))
+    lines.append(text(budget.verdict_key, months=budget.months_needed or 0,
+                      years=round((budget.months_needed or 0) / 12, 1)))
+    return lines

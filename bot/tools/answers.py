@@ -1,0 +1,103 @@
+"""Reading a session's answers safely: the tools never trust their shape.
+
+Answers come from a conversation (and from older sessions), so a value may be missing, a
+string where a number was expected, or a list where one id was expected. Every tool reads
+them through these helpers and gets either a clean value or None.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from collections.abc import Callable, Mapping
+from typing import Any
+
+from bot.errors import BotError
+
+Text = Callable[..., str]  # text(key, **params) in the user's language
+Answers = Mapping[str, Any]
+
+LICENSED = frozenset({"bank", "credit_card", "consumer_finance", "small_loan"})
+BANKING = frozenset({"bank", "credit_card", "consumer_finance"})  # NFRA's side (F004)
+THIRD_PARTIES = frozenset({"family", "friends", "employer", "contact_list"})
+EXPOSURE = frozenset({"doctored_photos", "group_chats", "published_debt"})
+
+# Long digit runs in free text may be ID, bank-card or phone numbers; letters never repeat them.
+_LONG_DIGITS = re.compile(r"\d(?:[\s-]?\d){10,}")
+
+
+class ToolInputError(BotError, ValueError):
+    """Figures that cannot describe a real loan or budget (e.g. received more than the contract)."""
+
+    def __init__(self, reason: str) -> None:
+        super().__init__(reason)
+        self.reason = reason  # a stable id, e.g. "received_above_contract"; text lives in locales
+
+
+def money(answers: Answers, key: str) -> float | None:
+    """A non-negative finite amount in yuan, or None."""
+    return as_money(answers.get(key))
+
+
+def as_money(value: Any) -> float | None:
+    if isinstance(value, bool) or value is None:
+        return None
+    if isinstance(value, str):
+        cleaned = value.replace(",", "").replace("，", "").replace("元", "").strip()
+        try:
+            value = float(cleaned)
+        except ValueError:
+            return None
+    if not isinstance(value, int | float):
+        return None
+    number = float(value)
+    if not math.isfinite(number) or number < 0:
+        return None
+    return number
+
+
+def whole(answers: Answers, key: str) -> int | None:
+    number = money(answers, key)
+    if number is None or number != int(number):
+        return None
+    return int(number)
+
+
+def choices(answers: Answers, key: str) -> frozenset[str]:
+    """The option ids of a multi-select (a lone string counts as one id)."""
+    value = answers.get(key)
+    if isinstance(value, str):
+        return frozenset({value}) if value else frozenset()
+    if isinstance(value, list | tuple | set | frozenset):
+        return frozenset(v for v in value if isinstance(v, str))
+    return frozenset()
+
+
+def choice(answers: Answers, key: str) -> str | None:
+    value = answers.get(key)
+    return value if isinstance(value, str) and value else None
+
+
+def lender_type(answers: Answers) -> str:
+    kind = choice(answers, "lender_type")
+    return kind if kind in LICENSED | {"unlicensed"} else "unknown"
+
+
+def free_text(answers: Answers, key: str, text: Text) -> str | None:
+    """User-typed text with long digit runs (possible ID/card numbers) masked."""
+    value = answers.get(key)
+    if not isinstance(value, str) or not value.strip():
+        return None
+    return _LONG_DIGITS.sub(text("tools.common.masked_number"), value.strip())
+
+
+def yuan(amount: float) -> str:
+    """12345.6 -> "12,345.60"; whole amounts without decimals."""
+    if abs(amount - round(amount)) < 0.005:
+        return f"{round(amount):,}"
+    return f"{amount:,.2f}"
+
+
+def percent(rate: float) -> str:
+    """0.93108 -> "93.1%"."""
+    return f"{rate * 100:.1f}%"

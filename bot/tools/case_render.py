@@ -1,0 +1,129 @@
+"""Layouts of a CaseFile: Markdown, JSON and Word (.docx). No wording here, only arrangement."""
+
+from __future__ import annotations
+
+import dataclasses
+import io
+from typing import TYPE_CHECKING, Any
+
+import orjson
+from docx import Document
+from docx.oxml.ns import qn
+
+if TYPE_CHECKING:
+    from bot.tools.export import CaseFile
+
+_CJK_FONT = "SimSun"  # Word's usual fallback for Chinese text; without it some viewers show boxes
+
+
+def _cell(value: object) -> str:
+    return str(value).replace("|", "\\|").replace("\n", " ")
+
+
+def _md_table(columns: tuple[str, ...], rows: list[tuple[object, ...]]) -> list[str]:
+    lines = ["| " + " | ".join(_cell(c) for c in columns) + " |",
+             "|" + "---|" * len(columns)]
+    lines.extend("| " + " | ".join(_cell(v) for v in row) + " |" for row in rows)
+    return lines
+
+
+def _evidence_rows(case: CaseFile) -> list[tuple[object, ...]]:
+    return [(r.number, r.item, r.status, r.date) for r in case.evidence]
+
+
+def _plan_rows(case: CaseFile) -> list[tuple[object, ...]]:
+    return [(r.number, r.channel, r.contact, r.response, r.follow_up_on) for r in case.plan]
+
+
+def render_markdown(case: CaseFile) -> str:
+    h = case.headings
+    out = [f"# {case.title}", ""]
+    if case.created_on:
+        out += [case.created_on, ""]
+    out += [case.intro, "", f"## {h['summary']}", ""]
+    out += [f"- **{line.label}**: {line.value}" for line in case.summary]
+    out += ["", f"## {h['violations']}", ""]
+    for v in case.violations:
+        out += [f"- {v.text}", f"  - {v.citation}"]
+    out += [f"- {text}" for text in case.allowed]
+    out += ["", f"## {h['evidence']}", "", case.evidence_progress, ""]
+    out += _md_table(case.columns["evidence"], _evidence_rows(case))
+    out += ["", f"## {h['plan']}", ""]
+    out += _md_table(case.columns["plan"], _plan_rows(case))
+    for row in case.plan:
+        out += ["", f"### {row.number}. {row.channel}", ""]
+        out += [f"- {line.strip()}" for line in row.details]
+    out += ["", f"## {h['loan']}", ""] + [f"- {line}" for line in case.loan]
+    out += ["", f"## {h['budget']}", ""] + [f"- {line}" for line in case.budget]
+    out += ["", f"## {h['letters']}"]
+    for letter in case.letters:
+        out += ["", f"### {letter.title}", "", "```text", letter.body, "```"]
+    out += ["", "---", "", case.notice, ""]
+    return "\n".join(out)
+
+
+def render_json(case: CaseFile) -> str:
+    data: dict[str, Any] = dataclasses.asdict(case)
+    return orjson.dumps(data, option=orjson.OPT_INDENT_2).decode("utf-8")
+
+
+def render_docx(case: CaseFile) -> bytes:
+    doc = Document()
+    _set_fonts(doc)
+    doc.core_properties.title = case.title
+    doc.core_properties.author = ""
+    doc.add_heading(case.title, level=0)
+    if case.created_on:
+        doc.add_paragraph(case.created_on)
+    doc.add_paragraph(case.intro)
+    h = case.headings
+    doc.add_heading(h["summary"], level=1)
+    for line in case.summary:
+        paragraph = doc.add_paragraph(style="List Bullet")
+        paragraph.add_run(f"{line.label}: ").bold = True
+        paragraph.add_run(line.value)
+    doc.add_heading(h["violations"], level=1)
+    for v in case.violations:
+        doc.add_paragraph(v.text, style="List Bullet")
+        doc.add_paragraph(v.citation).runs[0].italic = True
+    for text in case.allowed:
+        doc.add_paragraph(text, style="List Bullet")
+    doc.add_heading(h["evidence"], level=1)
+    doc.add_paragraph(case.evidence_progress)
+    _docx_table(doc, case.columns["evidence"], _evidence_rows(case))
+    doc.add_heading(h["plan"], level=1)
+    _docx_table(doc, case.columns["plan"], _plan_rows(case))
+    for row in case.plan:
+        doc.add_heading(f"{row.number}. {row.channel}", level=2)
+        for detail in row.details:
+            doc.add_paragraph(detail.strip(), style="List Bullet")
+    for section, texts in (("loan", case.loan), ("budget", case.budget)):
+        doc.add_heading(h[section], level=1)
+        for sentence in texts:
+            doc.add_paragraph(sentence)
+    doc.add_heading(h["letters"], level=1)
+    for letter in case.letters:
+        doc.add_heading(letter.title, level=2)
+        for letter_line in letter.body.splitlines():
+            doc.add_paragraph(letter_line)
+    doc.add_paragraph(case.notice).runs[0].italic = True
+    buffer = io.BytesIO()
+    doc.save(buffer)
+    return buffer.getvalue()
+
+
+def _docx_table(doc: Any, columns: tuple[str, ...], rows: list[tuple[object, ...]]) -> None:
+    table = doc.add_table(rows=1, cols=len(columns))
+    table.style = "Table Grid"
+    for cell, heading in zip(table.rows[0].cells, columns, strict=True):
+        cell.text = heading
+        cell.paragraphs[0].runs[0].bold = True
+    for row in rows:
+        for cell, value in zip(table.add_row().cells, row, strict=True):
+            cell.text = str(value)
+
+
+def _set_fonts(doc: Any) -> None:
+    for name in ("Normal", "Title", "Heading 1", "Heading 2"):
+        fonts = doc.styles[name].element.get_or_add_rPr().get_or_add_rFonts()
+        fonts.set(qn("w:eastAsia"), _CJK_FONT)

@@ -1,0 +1,163 @@
+"""The case file: everything the tools know about a case, rendered as Markdown, JSON or .docx.
+
+`build_case_file` turns the answers into plain data (text already in the user's language, ids
+and fact ids kept beside it for machines); the renderers only lay that data out.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+
+from bot.tools.affordability import budget_from_answers, budget_lines
+from bot.tools.answers import Answers, Text, ToolInputError, choice, free_text, lender_type
+from bot.tools.calculator import figure_lines, figures_from_answers
+from bot.tools.evidence import catalogue, progress
+from bot.tools.letters import COMPLAINT_CHANNELS, labels, negotiation_letter
+from bot.tools.letters import complaint_letter as write_complaint
+from bot.tools.plan import build_plan, step_lines
+from bot.tools.violations import assess, citation
+
+
+@dataclass(frozen=True, slots=True)
+class SummaryLine:
+    field: str
+    label: str
+    value: str
+
+
+@dataclass(frozen=True, slots=True)
+class ViolationEntry:
+    id: str
+    text: str
+    citation: str
+    fact_ids: tuple[str, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class EvidenceRow:
+    number: int
+    item_id: str
+    item: str
+    status: str
+    done: bool
+    date: str
+
+
+@dataclass(frozen=True, slots=True)
+class PlanRow:
+    number: int
+    channel_id: str
+    channel: str
+    contact: str
+    response: str
+    response_days: int | None
+    start_on: str  # ISO date or ""
+    follow_up_on: str  # ISO date or ""
+    details: tuple[str, ...]  # the full step: script, attachments, what to do without an answer
+    fact_ids: tuple[str, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class Letter:
+    id: str  # complaint_<channel id> | negotiation
+    title: str
+    body: str
+
+
+@dataclass(frozen=True, slots=True)
+class CaseFile:
+    lang: str
+    title: str
+    created_on: str  # ISO date or ""
+    intro: str
+    headings: dict[str, str]  # section id -> heading in the user's language
+    columns: dict[str, tuple[str, ...]]  # table id -> column headings
+    summary: tuple[SummaryLine, ...]
+    violations: tuple[ViolationEntry, ...]
+    allowed: tuple[str, ...]
+    evidence_progress: str
+    evidence: tuple[EvidenceRow, ...]
+    plan: tuple[PlanRow, ...]
+    loan: tuple[str, ...]
+    budget: tuple[str, ...]
+    letters: tuple[Letter, ...]
+    notice: str
+
+
+SECTIONS = ("summary", "violations", "evidence", "plan", "loan", "budget", "letters")
+TABLES = {"evidence": ("number", "item", "status", "date"),
+          "plan": ("number", "channel", "contact", "response", "follow_up")}
+
+
+def _summary(answers: Answers, text: Text) -> tuple[SummaryLine, ...]:
+    values: list[tuple[str, str | None]] = [
+        ("lender_name", free_text(answers, "lender_name", text)),
+        ("lender_type", text(f"tools.answer.lender_type.{lender_type(answers)}")),
+        ("contacted", labels(answers, "contacted", text)),
+        ("methods", labels(answers, "methods", text)),
+    ]
+    frequency = choice(answers, "frequency")
+    if frequency in ("few_weekly", "daily", "many_daily", "nonstop"):
+        values.append(("frequency", text(f"tools.answer.frequency.{frequency}")))
+    night = choice(answers, "night")
+    if night in ("yes", "no", "unsure"):
+        values.append(("night", text(f"tools.answer.night.{night}")))
+    values.append(("since", free_text(answers, "since", text)))
+    return tuple(SummaryLine(f, text(f"tools.export.field.{f}"), v) for f, v in values if v)
+
+
+def _loan(answers: Answers, text: Text) -> tuple[str, ...]:
+    try:
+        figures = figures_from_answers(answers)
+    except ToolInputError as problem:
+        return (text(f"tools.calc.invalid.{problem.reason}"),)
+    return tuple(figure_lines(figures, text)) if figures else (text("tools.calc.incomplete"),)
+
+
+def build_case_file(answers: Answers, lang: str, text: Text, *, today: date | None = None) -> CaseFile:
+    """`today` dates the plan (when to follow up); without it the plan has no dates."""
+    result = assess(answers)
+    violations = tuple(ViolationEntry(f.id, text(f.text_key), citation(f, text), f.fact_ids)
+                       for f in result.likely)
+    done_word, todo_word = text("tools.export.status.done"), text("tools.export.status.todo")
+    evidence = tuple(EvidenceRow(r.number, r.item_id, r.title, done_word if r.done else todo_word,
+                                 r.done, r.date) for r in catalogue(answers, text))
+    state = progress(answers)
+    steps = build_plan(answers, today)
+    plan = tuple(
+        PlanRow(s.number, s.channel_id, text(s.name_key), text(s.contact_key), text(s.response_key),
+                s.response_days, s.start_on.isoformat() if s.start_on else "",
+                s.follow_up_on.isoformat() if s.follow_up_on else "",
+                tuple(step_lines(s, text)[2:]), s.fact_ids)
+        for s in steps)
+    letters = [Letter(f"complaint_{s.channel_id}", text(f"tools.letter.complaint.title.{s.channel_id}"),
+                      write_complaint(answers, s.channel_id, text))
+               for s in steps if s.channel_id in COMPLAINT_CHANNELS]
+    letters.append(Letter("negotiation", text("tools.letter.negotiation.title"),
+                          negotiation_letter(answers, text)))
+    budget = budget_from_answers(answers)
+    return CaseFile(
+        lang=lang,
+        title=text("tools.export.title"),
+        created_on=today.isoformat() if today else "",
+        intro=text("tools.export.intro"),
+        headings={s: text(f"tools.export.heading.{s}") for s in SECTIONS},
+        columns={t: tuple(text(f"tools.export.column.{c}") for c in cols) for t, cols in TABLES.items()},
+        summary=_summary(answers, text),
+        violations=violations,
+        allowed=tuple(text(f.text_key) for f in result.allowed),
+        evidence_progress=text("tools.evidence.progress", done=state.done, total=state.total),
+        evidence=evidence,
+        plan=plan,
+        loan=_loan(answers, text),
+        budget=tuple(budget_lines(budget, text)) if budget else (text("tools.budget.incomplete"),),
+        letters=tuple(letters),
+        notice=text("tools.export.notice"),
+    )
+
+
+# The renderers live in their own module (layout, not content); re-exported as the public API.
+from bot.tools.case_render import render_docx, render_json, render_markdown  # noqa: E402
+
+__all__ = ["CaseFile", "build_case_file", "render_docx", "render_json", "render_markdown"]
