@@ -71,6 +71,9 @@ class Settings:
     wechat_aes_key: Secret | None
     wechat_api_base: str
     console_secret: Secret
+    # Keys that still decrypt (never encrypt): the previous WEIQUAN_DATA_KEY during and after a
+    # `weiquan rotate-key`, from WEIQUAN_OLD_DATA_KEYS (comma separated).
+    old_data_keys: tuple[Secret, ...] = ()
 
     @classmethod
     def load(cls, environ: dict[str, str] | None = None) -> Settings:
@@ -95,6 +98,9 @@ class Settings:
             ),
             console_secret=_secret(env, "WEIQUAN_CONSOLE_SECRET")
             or _generated_key(data_dir, "console.key"),
+            old_data_keys=tuple(
+                Secret(k.strip()) for k in env.get("WEIQUAN_OLD_DATA_KEYS", "").split(",") if k.strip()
+            ),
         )
 
 

@@ -3,19 +3,26 @@
 from __future__ import annotations
 
 import asyncio
+import logging
 import time
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from typing import Any
 
 from bot import metrics
 from bot.config import Settings
 from bot.engine.engine import Engine
 from bot.engine.i18n import I18n
+from bot.errors import StoreError
 from bot.store.crypto import Cipher
 from bot.store.repo import Store
-from bot.types import Inbound, Session, TurnResult
+from bot.store.turns import OUTBOX_LEASE_SECONDS
+from bot.types import Inbound, Outbound, Session, TurnResult
 
 Clock = Callable[[], float]
+# A channel's delivery of a reply from the outbox: (user_key, reply) -> delivered?
+Send = Callable[[str, Outbound], Awaitable[bool]]
+
+log = logging.getLogger("weiquan.service")
 
 
 class Service:
@@ -30,7 +37,8 @@ class Service:
         cls, settings: Settings, *, engine: Engine | None = None, clock: Clock = time.time
     ) -> Service:
         engine = engine or Engine.load()
-        store = Store(settings.database_url, Cipher(settings.data_key.reveal()), engine)
+        cipher = Cipher(settings.data_key.reveal(), (k.reveal() for k in settings.old_data_keys))
+        store = Store(settings.database_url, cipher, engine)
         return cls(settings, engine, store, clock)
 
     @property
@@ -66,6 +74,44 @@ class Service:
     async def mark_sent(self, outbox_id: int | None) -> None:
         if outbox_id is not None:
             await asyncio.wrap_future(self.store.mark_sent(outbox_id, self.clock()))
+
+    async def resend_pending(self, channel: str, send: Send, *, limit: int = 100) -> int:
+        """Deliver `channel`'s replies that were committed but never marked sent; returns how many.
+
+        For a crash between commit and send: channels call it at start-up, then every so often
+        (`run_outbox_retries`). Only rows whose lease ended are taken, and each is claimed by one
+        worker. A user's replies go out in order: after a failure, their later ones wait.
+        """
+        claimed = await asyncio.wrap_future(
+            self.store.claim_outbox(channel, self.clock(), OUTBOX_LEASE_SECONDS, limit)
+        )
+        held_back: set[str] = set()
+        delivered = 0
+        for reply in claimed:
+            if reply.user_key in held_back:
+                continue
+            try:
+                ok = await send(reply.user_key, reply.outbound)
+            except Exception:
+                log.exception("outbox resend failed", extra={"outbox_id": reply.outbox_id})
+                ok = False
+            if not ok:
+                held_back.add(reply.user_key)
+                continue
+            await self.mark_sent(reply.outbox_id)
+            delivered += 1
+        return delivered
+
+    async def run_outbox_retries(
+        self, channel: str, send: Send, every: float = OUTBOX_LEASE_SECONDS / 2
+    ) -> None:
+        """`resend_pending` forever (run it as a task; cancel it at shutdown)."""
+        while True:
+            try:
+                await self.resend_pending(channel, send)
+            except StoreError:
+                log.warning("outbox retry pass failed", extra={"channel": channel})
+            await asyncio.sleep(every)
 
     def session(self, user_key: str) -> Session | None:
         return self.store.session(user_key)

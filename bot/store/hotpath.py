@@ -43,11 +43,14 @@ class HotPath:
         def c(statement: ClauseElement) -> Sql:
             return compile_sql(statement, dialect)
 
-        self.load_session = c(
-            select(*(sessions.c[name] for name in SESSION_COLUMNS)).where(
-                sessions.c.user_key == bindparam("user_key")
-            )
+        load = select(*(sessions.c[name] for name in SESSION_COLUMNS)).where(
+            sessions.c.user_key == bindparam("user_key")
         )
+        self.load_session = c(load)
+        # A turn locks its session row from the read on (PostgreSQL; SQLite's BEGIN IMMEDIATE
+        # already holds the database): another worker's turn for the same user waits, then reads
+        # the committed version instead of stepping a stale one and retrying.
+        self.load_session_for_turn = c(load.with_for_update())
         self.insert_session = c(
             insert(sessions)
             .values(
@@ -89,6 +92,8 @@ class HotPath:
                 channel=bindparam("channel"),
                 payload_enc=bindparam("payload_enc"),
                 created_at=bindparam("at"),
+                claimed_until=bindparam("claimed_until"),
+                attempts=bindparam("attempts"),
             )
             .returning(outbox.c.id)
         )

@@ -16,6 +16,7 @@ from bot.store.codec import outbound_from_json, session_from_row
 from bot.store.console_tables import install as install_console_tables
 from bot.store.crypto import Cipher
 from bot.store.db import is_sqlite, open_engine, upgrade
+from bot.store.outbox_retry import PendingReply, claim
 from bot.store.schema import outbox, sessions, turns
 from bot.store.turns import EffectHandler, TurnRunner, erase_session_rows
 from bot.store.worker import StoreWorker
@@ -169,6 +170,14 @@ class Store:
             (r.id, r.user_key, outbound_from_json(self.cipher.decrypt(r.payload_enc)))
             for r in rows
         ]
+
+    def claim_outbox(
+        self, channel: str, now: float, lease: float, limit: int = 100
+    ) -> Future[list[PendingReply]]:
+        """Unsent replies whose lease ended, claimed for this worker for `lease` seconds."""
+        return self.worker.submit(
+            lambda conn: claim(conn, self.cipher, channel, now, lease, limit)
+        )
 
     def drop_sent_outbox(self, sent_before: float) -> Future[Any]:
         return self.worker.submit(

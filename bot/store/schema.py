@@ -70,5 +70,9 @@ outbox = Table(
     Column("payload_enc", LargeBinary, nullable=False),
     Column("created_at", Float, nullable=False),
     Column("sent_at", Float, nullable=True),
+    # A lease, not a lock: the turn that wrote the row sends it now; if it has not marked it sent
+    # by then (a crash, a failed send), any worker may claim it for a retry (migration 0003).
+    Column("claimed_until", Float, nullable=True),
+    Column("attempts", Integer, nullable=False, default=0),
     Index("ix_outbox_pending", "channel", "sent_at"),
 )

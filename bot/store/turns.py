@@ -36,7 +36,9 @@ OUTBOX_CHANNELS = frozenset({"telegram", "wechat"})
 OUTBOX_LEASE_SECONDS = 30.0
 
 
-EffectHandler = Callable[[Connection, int, Session, float], None]
+# A handler may return an Outbound to replace the reply (e.g. a code it just issued, or the case
+# it just moved here); None keeps the engine's reply.
+EffectHandler = Callable[[Connection, int, Session, float], Outbound | None]
 # Runs before the engine for a known session (the console's takeovers, bot/store/console_tables.py):
 # returns messages to put before the bot's reply, and True when the bot must stay silent.
 TurnHook = Callable[[Connection, int, Session, Inbound, float], tuple[tuple[Message, ...], bool]]
@@ -125,7 +127,7 @@ class TurnRunner:
         for effect in reply.effects:
             handler = self.effect_handlers.get(effect)
             if handler is not None and session_id is not None:
-                handler(conn, session_id, session, now)
+                reply = handler(conn, session_id, session, now) or reply
         needs_outbox = session_id is not None and inbound.channel in OUTBOX_CHANNELS
         if key is None and not needs_outbox:
             return TurnResult(reply)

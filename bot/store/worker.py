@@ -19,7 +19,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from sqlalchemy import Connection, Engine
-from sqlalchemy.exc import DBAPIError
+from sqlalchemy.exc import DBAPIError, IntegrityError
 
 from bot.errors import ConflictError, StoreError
 
@@ -28,6 +28,18 @@ log = logging.getLogger("weiquan.store")
 Job = Callable[[Connection], Any]
 MAX_BATCH = 128
 MAX_RETRIES = 8
+# PostgreSQL errors that mean "another worker got there first; run the job again":
+# deadlock_detected, serialization_failure. A unique violation (two workers creating the same
+# session, or recording the same inbound message id) is retried too: the retry sees the winner's row.
+_RETRYABLE_SQLSTATES = frozenset({"40P01", "40001"})
+
+
+def _retryable(exc: Exception) -> bool:
+    if isinstance(exc, ConflictError | IntegrityError):
+        return True
+    if isinstance(exc, DBAPIError) and not exc.connection_invalidated:
+        return getattr(exc.orig, "sqlstate", None) in _RETRYABLE_SQLSTATES
+    return False
 
 
 @dataclass(slots=True)
@@ -114,19 +126,23 @@ class StoreWorker:
                 loop.call_soon_threadsafe(_settle, settled)
 
     def _run(self, conn: Connection, job: Job) -> tuple[bool, Any]:
-        """Run one job; with savepoints (PostgreSQL) a conflict reloads and retries the turn."""
+        """Run one job; with savepoints (PostgreSQL) a conflict reloads and retries the turn.
+
+        SQLite needs no retry: BEGIN IMMEDIATE holds the one write lock for the whole batch, so no
+        other process can change a session between our read and our write.
+        """
         if not self._nested:
             return True, job(conn)  # errors roll back the batch, which is then retried one by one
         for _attempt in range(MAX_RETRIES):
             savepoint = conn.begin_nested()
             try:
                 value = job(conn)
-            except ConflictError:
-                savepoint.rollback()
-                continue
             except Exception as exc:
                 savepoint.rollback()
+                if _retryable(exc):
+                    continue
                 return False, exc
             savepoint.commit()
             return True, value
+        log.warning("store job gave up after %d conflicts", MAX_RETRIES)
         return False, StoreError("too many concurrent changes, please try again")
