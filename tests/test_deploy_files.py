@@ -78,8 +78,10 @@ def test_compose_mounts_files_that_exist(compose: dict[str, Any]) -> None:
     nginx_mounts = [m.split(":")[0] for m in compose["services"]["nginx"]["volumes"]]
     assert "./nginx.conf" in nginx_mounts
     assert (DEPLOY / "nginx.conf").is_file()
-    build = compose["services"]["migrate"]["build"]
-    assert (DEPLOY / build["context"] / build["dockerfile"]).resolve() == DEPLOY / "Dockerfile"
+    for name in ("migrate", "app"):  # both name the build, so neither is pulled from a registry
+        build = compose["services"][name]["build"]
+        assert (DEPLOY / build["context"] / build["dockerfile"]).resolve() == DEPLOY / "Dockerfile"
+        assert compose["services"][name]["image"] == "weiquan:latest"
 
 
 def test_dockerfile_runs_as_a_non_root_user_after_installing() -> None:
