@@ -62,7 +62,7 @@ def check_flow(flow: Flow) -> list[str]:
 
 
 def _unreachable(flow: Flow) -> set[str]:
-    seen = {flow.roles[r] for r in ALWAYS_REACHABLE if r in flow.roles}
+    seen = set(flow.roles.values())  # every role is reachable from anywhere (a command or guard)
     todo = deque(seen)
     while todo:
         state = flow.states[todo.popleft()]

@@ -191,7 +191,7 @@ def _option(path: Path, state: str, raw: Any) -> OptionSpec:
 
 
 def _check_references(flow: Flow) -> None:
-    for role in SPECIAL_ROLES:
+    for role in SPECIAL_ROLES + tuple(flow.roles):
         if flow.roles.get(role) not in flow.states:
             raise FlowError(f"dialogs: role {role!r} must name an existing state")
     for state in flow.states.values():

@@ -65,8 +65,8 @@ def build_machine(flow: Flow) -> Machine:
             _add_routes(machine, option.id, spec.name, option.routes or spec.routes, option.actions)
         if spec.multi or spec.input:
             _add_routes(machine, SUBMIT, spec.name, spec.routes, ())
-    for role in SPECIAL_ROLES:
-        machine.add_transition(goto(role), "*", flow.roles[role])
+    for role in SPECIAL_ROLES + tuple(r for r in flow.roles if r not in SPECIAL_ROLES):
+        machine.add_transition(goto(role), "*", flow.roles[role])  # any declared role is a goto
     return machine
 
 
