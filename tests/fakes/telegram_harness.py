@@ -93,18 +93,26 @@ def fake_api() -> Iterator[tuple[FakeBotAPI, str]]:
         yield pair
 
 
-def newest_message(fake: FakeBotAPI, chat_id: int) -> tuple[int, Any]:
+def live(markup: Any) -> bool:
+    """Buttons still to be pressed (an answered question keeps only inert "~" ticks)."""
+    return bool(markup) and any(b["callback_data"] != "~" for b in buttons(markup))
+
+
+def newest_message(fake: FakeBotAPI, chat_id: int, with_buttons: bool = False) -> tuple[int, Any]:
     """(message_id, reply_markup now) of the newest message the bot sent to this chat."""
-    message_id = max(mid for (chat, mid) in fake.markups if chat == chat_id)
+    message_id = max(mid for (chat, mid), markup in fake.markups.items()
+                     if chat == chat_id and (live(markup) or not with_buttons))  # fmt: skip
     return message_id, fake.markups[(chat_id, message_id)]
 
 
-def next_press(fake: FakeBotAPI, chat_id: int) -> list[tuple[int, Any, str]] | None:
+def next_press(
+    fake: FakeBotAPI, chat_id: int, with_buttons: bool = False
+) -> list[tuple[int, Any, str]] | None:
     """The presses that answer the newest question without knowing the flow: the option with id
     "next"/"done" when offered, else the first one; a multi-select ticks its first box, then done.
     None when the newest message has no buttons (a free-text question)."""
-    message_id, markup = newest_message(fake, chat_id)
-    if not markup:
+    message_id, markup = newest_message(fake, chat_id, with_buttons)
+    if not live(markup):
         return None
     datas = [b["callback_data"] for b in buttons(markup)]
     if "m!" in datas:
