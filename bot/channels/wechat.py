@@ -1,0 +1,191 @@
+"""WeChat Official Account (公众号): `GET/POST /wechat` and the case-file download, in `weiquan serve`.
+
+The checks come in the order that costs an attacker the most and us the least: the query
+signature and timestamp (403) before reading the body, the body's size (413) while reading it,
+then safe XML parsing and, in safe mode, msg_signature and decryption (400/403). Plain and
+encrypted (`encrypt_type=aes`) POSTs are both accepted (compatible mode); a reply is encrypted
+when the request was. Nothing here raises into Starlette: every failure is a status code.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from typing import Any
+
+from starlette.background import BackgroundTask
+from starlette.requests import Request
+from starlette.responses import PlainTextResponse, Response
+from starlette.routing import BaseRoute, Route
+
+from bot.channels import wechat_files
+from bot.channels.wechat_api import WeChatAPI
+from bot.channels.wechat_files import CaseFileLinks
+from bot.channels.wechat_turns import PASSIVE_SECONDS, Conversation
+from bot.channels.wechat_xml import (
+    OPENID,
+    Envelope,
+    PayloadError,
+    is_fresh,
+    parse_xml,
+    signature_matches,
+    text_reply,
+)
+from bot.config import Settings, content_dir
+from bot.engine.i18n import DEFAULT_LANG, I18n
+from bot.errors import ChannelError
+from bot.service import Service
+
+log = logging.getLogger(__name__)
+
+MAX_BODY = 1_000_000
+REQUIRED = ("ToUserName", "FromUserName", "CreateTime", "MsgType")
+# The custom menu: three top-level entries (WeChat's maximum), each a command or up to five.
+# Labels are locale keys wechat.menu.<name>; a click sends the command as EventKey.
+MENU: tuple[tuple[str, tuple[str, ...]], ...] = (
+    ("get_help", ("/start", "/back", "/restart")),
+    ("summary", ("/summary",)),
+    ("more", ("/help", "/human", "/lang", "/delete")),
+)
+
+
+class WeChatEndpoint:
+    def __init__(
+        self, service: Service, settings: Settings, *, passive_seconds: float = PASSIVE_SECONDS
+    ) -> None:
+        if settings.wechat_token is None:
+            raise ChannelError("WEIQUAN_WECHAT_TOKEN is not set")
+        self.token = settings.wechat_token.reveal()
+        self.envelope: Envelope | None = None
+        if settings.wechat_aes_key:
+            if not settings.wechat_appid:
+                raise ChannelError("WEIQUAN_WECHAT_AES_KEY needs WEIQUAN_WECHAT_APPID")
+            self.envelope = Envelope(self.token, settings.wechat_aes_key.reveal(), settings.wechat_appid)
+        self.clock = service.clock
+        self.api = WeChatAPI(settings, clock=service.clock)
+        self.links = CaseFileLinks(settings)
+        self.conversation = Conversation(service, self.api, self.links, passive_seconds)
+        self.service = service
+
+    def _signed_now(self, request: Request) -> bool:
+        query = request.query_params
+        timestamp, nonce = query.get("timestamp", ""), query.get("nonce", "")
+        if not signature_matches(query.get("signature", ""), self.token, timestamp, nonce):
+            log.warning("wechat: bad signature", extra={"channel": "wechat", "status": 403})
+            return False
+        if not is_fresh(timestamp, self.clock()):
+            log.warning("wechat: stale timestamp", extra={"channel": "wechat", "status": 403})
+            return False
+        return True
+
+    async def verify(self, request: Request) -> Response:
+        """URL verification when the server address is saved in the WeChat admin console."""
+        if not self._signed_now(request):
+            return Response(status_code=403)
+        return PlainTextResponse(request.query_params.get("echostr", ""))
+
+    async def receive(self, request: Request) -> Response:
+        if not self._signed_now(request):
+            return Response(status_code=403)
+        body = await _read_limited(request)
+        if body is None:
+            return Response(status_code=413)
+        if not body.strip():
+            return Response(status_code=400)
+        query = request.query_params
+        encrypted = self.envelope is not None and query.get("encrypt_type", "").lower() == "aes"
+        try:
+            fields = parse_xml(body)
+            if encrypted:
+                assert self.envelope is not None
+                sealed = fields.get("Encrypt", "")
+                signed = self.envelope.signature_matches(
+                    query.get("msg_signature", ""), query.get("timestamp", ""), query.get("nonce", ""), sealed
+                )
+                if not sealed or not signed:
+                    log.warning("wechat: bad msg_signature", extra={"channel": "wechat", "status": 403})
+                    return Response(status_code=403)
+                fields = parse_xml(self.envelope.open(sealed))
+            _check_fields(fields)
+        except PayloadError as error:
+            log.warning("wechat: %s", error, extra={"channel": "wechat", "status": 400})
+            return Response(status_code=400)
+        reply = await self.conversation.answer(fields, str(request.base_url))
+        if reply.text is None:
+            return PlainTextResponse("success")
+        now = self.clock()
+        xml = text_reply(fields["FromUserName"], fields["ToUserName"], reply.text, now)
+        if encrypted:
+            assert self.envelope is not None
+            xml = self.envelope.seal(xml, str(int(now)))
+        background = None
+        if reply.outbox_id is not None:
+            background = BackgroundTask(self.service.mark_sent, reply.outbox_id)
+        return Response(xml, media_type="application/xml", background=background)
+
+
+def _check_fields(fields: dict[str, str]) -> None:
+    missing = [name for name in REQUIRED if not fields.get(name)]
+    if missing:
+        raise PayloadError(f"missing {', '.join(missing)}")
+    # both ids are echoed into the reply's XML: only the characters WeChat ids are made of
+    if not OPENID.fullmatch(fields["FromUserName"]) or not OPENID.fullmatch(fields["ToUserName"]):
+        raise PayloadError("malformed user or account id")
+    if not fields["CreateTime"].isascii() or not fields["CreateTime"].isdigit():
+        raise PayloadError("malformed CreateTime")
+
+
+async def _read_limited(request: Request) -> bytes | None:
+    """The body, or None as soon as it passes MAX_BODY (declared or actual)."""
+    declared = request.headers.get("content-length", "")
+    if declared.isdigit() and int(declared) > MAX_BODY:
+        return None
+    body = bytearray()
+    async for chunk in request.stream():
+        body += chunk
+        if len(body) > MAX_BODY:
+            return None
+    return bytes(body)
+
+
+class WeChatRoute(Route):
+    """`/wechat`, holding its endpoint so tests and shutdown can wait for pending deliveries."""
+
+    def __init__(self, endpoint: WeChatEndpoint) -> None:
+        async def dispatch(request: Request) -> Response:
+            if request.method == "GET":
+                return await endpoint.verify(request)
+            return await endpoint.receive(request)
+
+        super().__init__("/wechat", dispatch, methods=["GET", "POST"])
+        self.endpoint = endpoint
+
+
+def routes(service: Service, settings: Settings) -> list[BaseRoute]:
+    """No routes (so 404) unless WEIQUAN_WECHAT_TOKEN is set."""
+    if settings.wechat_token is None:
+        return []
+    endpoint = WeChatEndpoint(service, settings)
+    return [WeChatRoute(endpoint), *wechat_files.routes(service, endpoint.links)]
+
+
+def menu_payload(i18n: I18n, lang: str = DEFAULT_LANG) -> dict[str, Any]:
+    buttons: list[dict[str, Any]] = []
+    for name, commands in MENU:
+        label = i18n.text(lang, f"wechat.menu.{name}")
+        entries = [
+            {"type": "click", "name": i18n.text(lang, f"wechat.menu.{c.lstrip('/')}"), "key": c}
+            for c in commands
+        ]
+        if len(entries) == 1:
+            buttons.append({**entries[0], "name": label})
+        else:
+            buttons.append({"name": label, "sub_button": entries})
+    return {"button": buttons}
+
+
+async def create_menu(settings: Settings, lang: str = DEFAULT_LANG) -> None:
+    """`weiquan wechat menu`: replaces the account's custom menu (needs APPID and SECRET)."""
+    i18n = I18n.load(content_dir("locales"))
+    await WeChatAPI(settings, clock=time.time).create_menu(menu_payload(i18n, lang))
+    log.info("wechat: menu created", extra={"channel": "wechat"})

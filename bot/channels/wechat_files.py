@@ -1,0 +1,102 @@
+"""The case file for WeChat users: a signed, expiring download link and the route that serves it.
+
+WeChat text messages cannot carry a file (a document would need the media-upload API and a
+verified account), so after /summary the user gets a link. The token is signed with
+WEIQUAN_CONSOLE_SECRET (itsdangerous) and expires; it names the user, so it is a bearer token:
+anyone holding the link can download that one case file until it expires.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from datetime import date
+from urllib.parse import quote
+
+from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
+from starlette.requests import Request
+from starlette.responses import Response
+from starlette.routing import BaseRoute, Route
+
+from bot.config import Settings
+from bot.service import Service
+
+log = logging.getLogger(__name__)
+
+LINK_HOURS = 24
+DOCX_TYPE = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
+_SALT = "weiquan.wechat.case-file"
+
+
+class CaseFileLinks:
+    def __init__(self, settings: Settings) -> None:
+        self._serializer = URLSafeTimedSerializer(settings.console_secret.reveal(), salt=_SALT)
+
+    def url(self, base_url: str, user_key: str, lang: str) -> str:
+        token = self._serializer.dumps([user_key, lang])
+        return f"{base_url.rstrip('/')}/files/case/{token}"
+
+    def read(self, token: str) -> tuple[str, str] | None:
+        """(user_key, lang), or None when the token is forged, damaged or expired."""
+        try:
+            value = self._serializer.loads(token, max_age=LINK_HOURS * 3600)
+        except SignatureExpired:
+            log.info("wechat: expired case-file link", extra={"status": 410})
+            return None
+        except BadSignature:
+            log.warning("wechat: forged case-file link", extra={"status": 404})
+            return None
+        if not (isinstance(value, list) and len(value) == 2 and all(isinstance(v, str) for v in value)):
+            return None
+        return value[0], value[1]
+
+
+def case_file_docx(service: Service, user_key: str, lang: str) -> bytes | None:
+    """The .docx of a user's case file, or None if we hold nothing about them (erased).
+
+    The one place to wire the builder: bot/tools/export.py (another engineer's) is expected to
+    offer `case_file_docx(...)`; until then this composes its `build_case_file` and `render_docx`.
+    Synchronous (python-docx); call it in a worker thread.
+    """
+    from bot.tools.export import build_case_file, render_docx
+
+    session = service.session(user_key)
+    if session is None:
+        return None
+
+    def text(key: str, **params: object) -> str:
+        return service.i18n.text(lang, key, **params)
+
+    docx: bytes = render_docx(
+        build_case_file(session.answers, lang, text, today=date.fromtimestamp(service.clock()))
+    )
+    return docx
+
+
+def routes(service: Service, links: CaseFileLinks) -> list[BaseRoute]:
+    async def download(request: Request) -> Response:
+        found = links.read(request.path_params["token"])
+        if found is None:
+            return Response(status_code=404)
+        user_key, lang = found
+        try:
+            document = await asyncio.to_thread(case_file_docx, service, user_key, lang)
+        except Exception as error:  # never a traceback to the browser
+            log.error("wechat: case file failed (%s)", type(error).__name__, extra={"status": 500})
+            return Response(status_code=503)
+        if document is None:
+            return Response(status_code=404)
+        name = service.i18n.text(lang, "wechat.case_file_name")
+        return Response(
+            document,
+            media_type=DOCX_TYPE,
+            headers={
+                "Content-Disposition": (
+                    f"attachment; filename=\"weiquan.docx\"; filename*=UTF-8''{quote(name, safe='')}.docx"
+                ),
+                "Cache-Control": "no-store",
+                "X-Content-Type-Options": "nosniff",
+            },
+        )
+
+    return [Route("/files/case/{token}", download, methods=["GET"])]

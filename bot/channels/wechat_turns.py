@@ -1,0 +1,174 @@
+"""One WeChat message → one turn → a passive reply, and the customer-service API for the rest.
+
+WeChat waits 5 seconds for the passive reply, then retries (three times) and finally shows the
+user "该公众号暂时无法提供服务". So the turn gets ~4 s: answered in time, the first ≤2,048 bytes go
+back passively and anything longer follows through the customer-service API; too slow, we answer
+"success" (nothing) and send the whole reply through the API when the turn completes.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Coroutine
+from dataclasses import dataclass
+from typing import Any
+
+from bot.channels.render import plain_text
+from bot.channels.wechat_api import WeChatAPI
+from bot.channels.wechat_files import LINK_HOURS, CaseFileLinks
+from bot.engine.i18n import DEFAULT_LANG
+from bot.errors import ChannelError
+from bot.service import Service
+from bot.types import Inbound, TurnResult
+
+log = logging.getLogger(__name__)
+
+PASSIVE_SECONDS = 4.0  # WeChat's limit is 5 s, request and reply transfer included
+PASSIVE_BYTES = 2048  # WeChat's limit for a passive text reply, UTF-8
+COMMANDS = frozenset({"/start", "/help", "/back", "/restart", "/summary", "/lang", "/human", "/delete"})
+# Messages the conversation cannot read get a locale sentence instead (wechat.<key>).
+CANNED = {
+    "image": "media_evidence", "video": "media_evidence", "shortvideo": "media_evidence",
+    "file": "media_evidence", "voice": "voice", "location": "location", "link": "text_only",
+}  # fmt: skip
+
+
+@dataclass(frozen=True, slots=True)
+class Reply:
+    """What goes back in the HTTP response: a text, or nothing ("success")."""
+
+    text: str | None
+    outbox_id: int | None = None  # mark sent once the response has gone out
+
+
+NOTHING = Reply(None)
+
+
+def split_utf8(text: str, limit: int = PASSIVE_BYTES) -> list[str]:
+    """Parts of at most `limit` UTF-8 bytes, cut at blank lines, else lines, else characters."""
+    parts: list[str] = []
+    current = ""
+    for line in text.split("\n"):
+        candidate = f"{current}\n{line}" if current else line
+        if len(candidate.encode()) <= limit:
+            current = candidate
+            continue
+        if current.strip():
+            parts.append(current.strip("\n"))
+        current = ""
+        while len(line.encode()) > limit:  # one line longer than a whole part: cut by characters
+            cut = len(line.encode()[:limit].decode(errors="ignore"))
+            parts.append(line[:cut])
+            line = line[cut:]
+        current = line
+    if current.strip():
+        parts.append(current.strip("\n"))
+    return parts or [""]
+
+
+class Conversation:
+    def __init__(
+        self, service: Service, api: WeChatAPI, links: CaseFileLinks, passive_seconds: float
+    ) -> None:
+        self.service = service
+        self.api = api
+        self.links = links
+        self.passive_seconds = passive_seconds
+        self._in_flight: set[str] = set()  # message ids whose turn is still running
+        self._background: set[asyncio.Task[None]] = set()  # keep references until done
+
+    async def answer(self, fields: dict[str, str], base_url: str) -> Reply:
+        openid = fields["FromUserName"]
+        user_key = f"wechat:{openid}"
+        kind = fields["MsgType"].lower()
+        text: str | None = None
+        message_id = fields.get("MsgId") or None
+        if kind == "text":
+            text = fields.get("Content", "")
+        elif kind == "voice" and fields.get("Recognition"):
+            text = fields["Recognition"]  # WeChat's speech recognition, when the account enabled it
+        elif kind == "event":
+            text = self._event_command(fields)
+            message_id = f"{openid}:{fields['CreateTime']}"  # events carry no MsgId
+            if text is None:
+                return NOTHING
+        elif kind in CANNED:
+            return Reply(await self._sentence(user_key, CANNED[kind]))
+        else:
+            return Reply(await self._sentence(user_key, "text_only"))
+        return await self._turn(Inbound(user_key, text, message_id=message_id), openid, base_url)
+
+    @staticmethod
+    def _event_command(fields: dict[str, str]) -> str | None:
+        event = fields.get("Event", "").lower()
+        if event == "subscribe":
+            return "/start"
+        key = fields.get("EventKey", "")
+        if event == "click" and key in COMMANDS:
+            return key
+        return None  # unsubscribe, VIEW, location reports, scans: nothing to say
+
+    async def _turn(self, inbound: Inbound, openid: str, base_url: str) -> Reply:
+        dedup = inbound.message_id or ""
+        if dedup in self._in_flight:
+            return NOTHING  # WeChat retried while the first delivery is still running: that one answers
+        self._in_flight.add(dedup)
+        task = asyncio.create_task(self.service.handle(inbound))
+        task.add_done_callback(lambda _: self._in_flight.discard(dedup))
+        try:
+            result = await asyncio.wait_for(asyncio.shield(task), self.passive_seconds)
+        except TimeoutError:
+            self._spawn(self._deliver_late(task, openid, base_url))
+            return NOTHING
+        except Exception as error:
+            log.error("wechat: turn failed (%s)", type(error).__name__, extra={"channel": "wechat"})
+            return Reply(await self._sentence(inbound.user_key, "error"))
+        parts = self._parts(result, openid, base_url)
+        if result.duplicate:
+            return Reply(parts[0])  # the recorded reply again; the rest went out the first time
+        if len(parts) == 1:
+            return Reply(parts[0], result.outbox_id)
+        self._spawn(self._deliver(openid, parts[1:], result.outbox_id))
+        return Reply(parts[0])
+
+    def _parts(self, result: TurnResult, openid: str, base_url: str) -> list[str]:
+        outbound = result.outbound
+        text = plain_text(outbound)
+        if "case_file" in outbound.effects:
+            url = self.links.url(base_url, f"wechat:{openid}", outbound.lang)
+            link = self.service.i18n.text(outbound.lang, "wechat.case_file_link", url=url, hours=LINK_HOURS)
+            text = f"{text}\n\n{link}"
+        return split_utf8(text)
+
+    async def _deliver_late(self, task: asyncio.Task[TurnResult], openid: str, base_url: str) -> None:
+        try:
+            result = await task
+        except Exception as error:
+            log.error("wechat: late turn failed (%s)", type(error).__name__, extra={"channel": "wechat"})
+            await self._deliver(openid, [await self._sentence(f"wechat:{openid}", "error")], None)
+            return
+        if not result.duplicate:
+            await self._deliver(openid, self._parts(result, openid, base_url), result.outbox_id)
+
+    async def _deliver(self, openid: str, parts: list[str], outbox_id: int | None) -> None:
+        try:
+            await self.api.send_texts(openid, parts)
+            await self.service.mark_sent(outbox_id)
+        except Exception as error:  # the reply stays unsent in the outbox; nothing else to do now
+            reason = str(error) if isinstance(error, ChannelError) else type(error).__name__
+            log.error("wechat: customer-service send failed (%s)", reason, extra={"channel": "wechat"})
+
+    async def _sentence(self, user_key: str, key: str) -> str:
+        session = await asyncio.to_thread(self.service.session, user_key)
+        return self.service.i18n.text(session.lang if session else DEFAULT_LANG, f"wechat.{key}")
+
+    def _spawn(self, job: Coroutine[Any, Any, None]) -> None:
+        task = asyncio.create_task(job)
+        self._background.add(task)
+        task.add_done_callback(self._background.discard)
+
+    async def drain(self) -> None:
+        """Wait for replies still being delivered (tests, shutdown)."""
+        while self._background:
+            await asyncio.gather(*self._background, return_exceptions=True)

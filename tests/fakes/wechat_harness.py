@@ -1,0 +1,114 @@
+"""weiquan's WeChat routes served by uvicorn on 127.0.0.1, wired to the fake WeChat API.
+
+The routes run in the test's own event loop (uvicorn's `serve()` as a task), so a test can await
+the adapter's pending customer-service deliveries instead of sleeping; the fake API runs in a
+thread of its own.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import dataclasses
+import socket
+from collections.abc import AsyncIterator
+from typing import Any
+
+import httpx
+import uvicorn
+from starlette.applications import Starlette
+
+from bot.channels import wechat
+from bot.config import Secret, Settings
+from bot.service import Service
+from fakes.wechat_api import APPID, SECRET, FakeWeChatAPI, running_fake
+from fakes.wechat_payloads import AES_KEY, TOKEN, Callback, WeChatServer
+
+
+def wechat_settings(base: Settings, api_base: str, safe_mode: bool = True) -> Settings:
+    return dataclasses.replace(
+        base,
+        wechat_token=Secret(TOKEN),
+        wechat_appid=APPID,
+        wechat_secret=Secret(SECRET),
+        wechat_aes_key=Secret(AES_KEY) if safe_mode else None,
+        wechat_api_base=api_base,
+    )
+
+
+@dataclasses.dataclass
+class Harness:
+    fake: FakeWeChatAPI
+    service: Service
+    endpoint: wechat.WeChatEndpoint
+    url: str
+    client: httpx.AsyncClient
+    server: WeChatServer
+
+    async def post(self, callback: Callback, **overrides: str) -> httpx.Response:
+        params = {**callback.params, **overrides}
+        return await self.client.post(f"{self.url}/wechat", params=params, content=callback.body)
+
+    async def send(self, callback: Callback) -> str:
+        """POSTs a callback that must be accepted; the passive reply's Content ("" = "success")."""
+        response = await self.post(callback)
+        assert response.status_code == 200, response.status_code
+        if response.content == b"success":
+            return ""
+        fields = self.server.reply_fields(response.content)
+        assert fields["MsgType"] == "text"
+        return fields["Content"]
+
+    async def say(self, openid: str, text: str, msg_id: int) -> str:
+        return await self.send(self.server.text(openid, text, msg_id))
+
+    async def settle(self) -> None:
+        """Waits until every customer-service delivery the adapter started has finished."""
+        await self.endpoint.conversation.drain()
+
+    def stage(self, openid: str) -> str | None:
+        session = self.service.session(f"wechat:{openid}")
+        return self.service.engine.flow.state(session.state).stage if session else None
+
+    def state(self, openid: str) -> tuple[str, int] | None:
+        session = self.service.session(f"wechat:{openid}")
+        return (session.state, session.version) if session else None
+
+
+@contextlib.asynccontextmanager
+async def served(app: Any) -> AsyncIterator[str]:
+    sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+    sock.bind(("127.0.0.1", 0))
+    config = uvicorn.Config(app, log_level="warning", lifespan="off", access_log=False)
+    server = uvicorn.Server(config)
+    task = asyncio.create_task(server.serve(sockets=[sock]))
+    try:
+        while not server.started:
+            if task.done():
+                task.result()
+                raise RuntimeError("uvicorn stopped before it started")
+            await asyncio.sleep(0.01)
+        yield f"http://127.0.0.1:{sock.getsockname()[1]}"
+    finally:
+        server.should_exit = True
+        await task
+        sock.close()
+
+
+@contextlib.asynccontextmanager
+async def wechat_harness(
+    base: Settings, *, safe_mode: bool = True, passive_seconds: float | None = None
+) -> AsyncIterator[Harness]:
+    with running_fake() as (fake, api_base):
+        settings = wechat_settings(base, api_base, safe_mode)
+        service = Service.open(settings)
+        try:
+            routes = wechat.routes(service, settings)
+            route = next(r for r in routes if isinstance(r, wechat.WeChatRoute))
+            if passive_seconds is not None:
+                route.endpoint.conversation.passive_seconds = passive_seconds
+            async with served(Starlette(routes=routes)) as url, httpx.AsyncClient(timeout=30) as client:
+                yield Harness(fake, service, route.endpoint, url, client, WeChatServer(safe_mode=safe_mode))
+                await route.endpoint.conversation.drain()
+        finally:
+            service.close()
