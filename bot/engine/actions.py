@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
+
+from bot.engine.conditions import plan_index, plan_length
 from bot.engine.i18n import LANGS
 from bot.engine.registry import ActionContext, actions
 from bot.types import Session
@@ -32,19 +35,59 @@ def set_lang(session: Session, ctx: ActionContext) -> None:
         session.lang = ctx.option_id
 
 
+def _set_evidence(session: Session, item: str | None, done: bool, now: float) -> None:
+    if not item:
+        return
+    checked: list[str] = session.answers.setdefault("evidence_done", [])
+    dates: dict[str, str] = session.answers.setdefault("evidence_dates", {})
+    if done and item not in checked:
+        checked.append(item)
+        # a calendar date: the evidence catalogue (证据目录) lists when each item was saved
+        dates[item] = datetime.fromtimestamp(now, UTC).date().isoformat()
+    elif not done and item in checked:
+        checked.remove(item)
+        dates.pop(item, None)
+
+
 @actions.register("mark_evidence")
 def mark_evidence(session: Session, ctx: ActionContext) -> None:
-    """Toggle one evidence item (the option id) as saved, remembering when."""
+    """Toggle one evidence item (the option id) as saved, remembering the day."""
     if ctx.option_id is None:
         return
-    done: list[str] = session.answers.setdefault("evidence_done", [])
-    dates: dict[str, float] = session.answers.setdefault("evidence_dates", {})
-    if ctx.option_id in done:
-        done.remove(ctx.option_id)
-        dates.pop(ctx.option_id, None)
-    else:
-        done.append(ctx.option_id)
-        dates[ctx.option_id] = ctx.now
+    done = ctx.option_id in (session.answers.get("evidence_done") or [])
+    _set_evidence(session, ctx.option_id, not done, ctx.now)
+
+
+@actions.register("pick_evidence")
+def pick_evidence(session: Session, ctx: ActionContext) -> None:
+    """Remember which checklist item the user opened, for its how-to page."""
+    if ctx.option_id:
+        session.answers["evidence_item"] = ctx.option_id
+
+
+@actions.register("mark_picked_done")
+def mark_picked_done(session: Session, ctx: ActionContext) -> None:
+    _set_evidence(session, session.answers.get("evidence_item"), True, ctx.now)
+
+
+@actions.register("mark_picked_todo")
+def mark_picked_todo(session: Session, ctx: ActionContext) -> None:
+    _set_evidence(session, session.answers.get("evidence_item"), False, ctx.now)
+
+
+@actions.register("plan_first")
+def plan_first(session: Session, ctx: ActionContext) -> None:
+    session.answers["plan_step"] = 0
+
+
+@actions.register("plan_next")
+def plan_next(session: Session, ctx: ActionContext) -> None:
+    session.answers["plan_step"] = min(plan_index(session) + 1, max(plan_length(session) - 1, 0))
+
+
+@actions.register("plan_prev")
+def plan_prev(session: Session, ctx: ActionContext) -> None:
+    session.answers["plan_step"] = max(plan_index(session) - 1, 0)
 
 
 @actions.register("restart")

@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from bot.engine.registry import conditions
+from bot.tools import evidence
 from bot.types import Session
 
-LICENSED = {"bank", "credit_card", "consumer_finance"}
+NFRA_LENDERS = {"bank", "credit_card", "consumer_finance"}  # NFRA's side (F004)
 THIRD_PARTIES = {"family", "friends", "employer", "contact_list"}
 
 
@@ -17,7 +20,7 @@ def _has(session: Session, slot: str, *values: str) -> bool:
 @conditions.register("nfra_lender")
 def nfra_lender(session: Session) -> bool:
     """Banks, credit cards and consumer-finance companies answer to NFRA (12378)."""
-    return session.answers.get("lender_type") in LICENSED
+    return session.answers.get("lender_type") in NFRA_LENDERS
 
 
 @conditions.register("small_loan_lender")
@@ -28,6 +31,11 @@ def small_loan_lender(session: Session) -> bool:
 @conditions.register("unlicensed_or_unknown")
 def unlicensed_or_unknown(session: Session) -> bool:
     return session.answers.get("lender_type") in {"unlicensed", "unknown", None}
+
+
+@conditions.register("lender_type_unknown")
+def lender_type_unknown(session: Session) -> bool:
+    return session.answers.get("lender_type") in {"unknown", None}
 
 
 @conditions.register("third_parties_contacted")
@@ -55,12 +63,62 @@ def credit_card(session: Session) -> bool:
     return session.answers.get("lender_type") == "credit_card"
 
 
+@conditions.register("family_spouse")
+def family_spouse(session: Session) -> bool:
+    return session.answers.get("family_role") == "spouse"
+
+
 @conditions.register("has_loan_figures")
 def has_loan_figures(session: Session) -> bool:
     a = session.answers
-    return bool(a.get("received_amount") and a.get("monthly_payment") and a.get("term_months"))
+    has_amount = a.get("received_amount") or a.get("contract_amount")
+    return bool(has_amount and a.get("monthly_payment") and a.get("term_months"))
 
 
 @conditions.register("has_budget")
 def has_budget(session: Session) -> bool:
     return session.answers.get("income") is not None
+
+
+# -- evidence: which items this case needs, and the one the user opened ------------------------
+def _wants(item_id: str) -> Callable[[Session], bool]:
+    def wanted(session: Session) -> bool:
+        return any(item.id == item_id for item in evidence.checklist(session.answers))
+
+    return wanted
+
+
+for _item_id in evidence.ITEM_IDS:
+    conditions.register(f"wants_{_item_id}")(_wants(_item_id))
+
+
+@conditions.register("picked_done")
+def picked_done(session: Session) -> bool:
+    return session.answers.get("evidence_item") in (session.answers.get("evidence_done") or [])
+
+
+@conditions.register("picked_not_done")
+def picked_not_done(session: Session) -> bool:
+    return not picked_done(session)
+
+
+# -- the escalation plan, one step at a time ----------------------------------------------------
+def plan_length(session: Session) -> int:
+    from bot.tools.plan import channel_ids  # the plan reads dialogs/channels.yaml lazily
+
+    return len(channel_ids(session.answers))
+
+
+def plan_index(session: Session) -> int:
+    value = session.answers.get("plan_step")
+    return value if isinstance(value, int) and value >= 0 else 0
+
+
+@conditions.register("plan_has_next")
+def plan_has_next(session: Session) -> bool:
+    return plan_index(session) + 1 < plan_length(session)
+
+
+@conditions.register("plan_has_prev")
+def plan_has_prev(session: Session) -> bool:
+    return plan_index(session) > 0

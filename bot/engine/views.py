@@ -1,11 +1,17 @@
-"""Views: text blocks computed from the answers (plans, checklists, figures).
+"""Views: text blocks computed from the answers (plans, checklists, figures, letters, summary).
 
-A view is named in dialogs/*.yaml (`say: [{view: channel_plan}]`) and registered here.
+A view is named in dialogs/*.yaml (`say: [{view: channel_plan}]`) and registered here. The
+computing lives in bot/tools (pure functions); a view only picks the tool and passes the
+session's `text`, so every sentence still comes from locales/.
 """
 
 from __future__ import annotations
 
+from bot.engine.conditions import plan_index
 from bot.engine.registry import Text, views
+from bot.tools import affordability, calculator, evidence, letters, plan, violations
+from bot.tools.answers import THIRD_PARTIES, choices, free_text, money, yuan
+from bot.tools.export import build_case_file
 from bot.types import Session
 
 
@@ -13,76 +19,125 @@ def render(name: str, session: Session, text: Text) -> str:
     return views[name](session, text)
 
 
-def _lines(session: Session, text: Text, prefix: str, ids: list[str]) -> str:
-    return "\n".join(f"• {text(f'{prefix}.{i}')}" for i in ids)
-
-
 @views.register("violations")
-def violations(session: Session, text: Text) -> str:
-    methods = set(session.answers.get("methods") or [])
-    contacted = set(session.answers.get("contacted") or [])
-    found = []
-    if session.answers.get("night") == "yes":
-        found.append("night")
-    if contacted - {"me"}:
-        found.append("third_parties")
-    if methods & {"violence_threats", "insults"}:
-        found.append("threats")
-    if methods & {"doctored_photos", "group_chats", "published_debt"}:
-        found.append("exposure")
-    if "fake_legal" in methods:
-        found.append("fake_legal")
-    if not found:
-        return text("views.violations.none")
-    return text("views.violations.intro") + "\n" + _lines(session, text, "views.violations", found)
+def violation_list(session: Session, text: Text) -> str:
+    return violations.render_assessment(session.answers, text)
 
 
 @views.register("loan_figures")
 def loan_figures(session: Session, text: Text) -> str:
-    a = session.answers
-    contract, received = a.get("contract_amount"), a.get("received_amount")
-    monthly, months = a.get("monthly_payment"), a.get("term_months")
-    if not (received and monthly and months):
-        return text("views.loan.incomplete")
-    total = monthly * months
-    head_cut = (contract - received) if contract and contract > received else 0
-    return text("views.loan.figures_f068", received=received, total=total, head_cut=head_cut)
+    """The calculator's figures, plus what was repaid and when the next payment is due."""
+    answers = session.answers
+    lines = [calculator.render_figures(answers, text)]
+    repaid = money(answers, "repaid_total")
+    if repaid:
+        lines.append(text("views.loan.repaid", repaid=yuan(repaid)))
+    due = answers.get("due_date")
+    if isinstance(due, str) and due:
+        lines.append(text("views.loan.due", date=due))
+    return "\n".join(lines)
 
 
 @views.register("evidence_checklist")
 def evidence_checklist(session: Session, text: Text) -> str:
-    done = set(session.answers.get("evidence_done") or [])
-    return text("views.evidence.progress", done=len(done))
+    return evidence.render_checklist(session.answers, text, with_steps=False)
 
 
-@views.register("channel_plan")
-def channel_plan(session: Session, text: Text) -> str:
-    return text("views.plan.basic")
+@views.register("evidence_item")
+def evidence_item(session: Session, text: Text) -> str:
+    """The item the user opened: its title, whether it is done, and how to save it."""
+    picked = session.answers.get("evidence_item")
+    items = {item.id: item for item in evidence.checklist(session.answers)}
+    item = items.get(picked) if isinstance(picked, str) else None
+    if item is None:
+        return text("views.evidence.none_picked")
+    done = item.id in choices(session.answers, "evidence_done")
+    mark = text("tools.evidence.mark_done") if done else text("tools.evidence.mark_todo")
+    return "\n".join([f"{mark} {text(item.title_key)}", text(item.how_key)])
+
+
+def _steps(session: Session) -> tuple[plan.Step, ...]:
+    return plan.build_plan(session.answers)
+
+
+@views.register("plan_overview")
+def plan_overview(session: Session, text: Text) -> str:
+    """The rungs in order, one line each: the detail comes one step at a time (c_step)."""
+    lines = [
+        text("views.plan.line", number=step.number, name=text(step.name_key),
+             contact=text(step.contact_key))
+        for step in _steps(session)
+    ]
+    return "\n".join(lines)
+
+
+@views.register("plan_step")
+def plan_step(session: Session, text: Text) -> str:
+    steps = _steps(session)
+    if not steps:
+        return text("views.plan.empty")
+    step = steps[min(plan_index(session), len(steps) - 1)]
+    header = text("views.plan.position", number=step.number, total=len(steps))
+    return "\n".join([header, *plan.step_lines(step, text)])
+
+
+def _regulator(session: Session) -> str:
+    steps = {step.channel_id for step in _steps(session)}
+    return "nfra_12378" if "nfra_12378" in steps else "local_financial_regulator"
 
 
 @views.register("complaint_letter")
 def complaint_letter(session: Session, text: Text) -> str:
-    return text("views.letter.complaint", lender=session.answers.get("lender_name") or "____")
+    """To the lender when there is one to write to; an unlicensed lender goes to the regulator."""
+    answers = session.answers
+    channel = "local_financial_regulator" if answers.get("lender_type") == "unlicensed" else (
+        "lender_own_complaint")
+    first = letters.complaint_letter(answers, channel, text)
+    if channel == "lender_own_complaint":
+        second = letters.complaint_letter(answers, _regulator(session), text)
+        return "\n\n".join([first, text("views.letter.regulator_copy"), second])
+    return first
+
+
+@views.register("police_letter")
+def police_letter(session: Session, text: Text) -> str:
+    return letters.complaint_letter(session.answers, "police", text)
+
+
+@views.register("contacts_notice")
+def contacts_notice(session: Session, text: Text) -> str:
+    """A message the user (or a harassed contact) can send the collector to stop third-party calls."""
+    lender = free_text(session.answers, "lender_name", text) or text("views.letter.blank_lender")
+    return text("views.letter.contacts_notice_f042_f049_f021", lender=lender)
 
 
 @views.register("affordability")
-def affordability(session: Session, text: Text) -> str:
-    a = session.answers
-    spare = max(0.0, (a.get("income") or 0) - (a.get("essentials") or 0) - (a.get("other_debts") or 0))
-    return text("views.budget.spare", spare=round(spare))
+def budget(session: Session, text: Text) -> str:
+    return affordability.render_budget(session.answers, text)
 
 
 @views.register("negotiation_letter")
 def negotiation_letter(session: Session, text: Text) -> str:
-    return text("views.letter.negotiation", lender=session.answers.get("lender_name") or "____")
+    return letters.negotiation_letter(session.answers, text)
 
 
 @views.register("case_summary")
 def case_summary(session: Session, text: Text) -> str:
-    lines = [text("views.summary.title")]
-    for slot in ("contacted", "methods", "lender_name", "lender_type"):
-        value = session.answers.get(slot)
-        if value:
-            shown = ", ".join(value) if isinstance(value, list) else str(value)
-            lines.append(text(f"views.summary.{slot}", value=shown))
-    return "\n".join(lines)
+    """What the case file holds, short enough for a phone; the full file is the export."""
+    case = build_case_file(session.answers, session.lang, text)
+    blocks = [text("views.summary.title")]
+    facts = [f"• {line.label}: {line.value}" for line in case.summary]
+    blocks.append("\n".join(facts) if facts else text("views.summary.nothing_yet"))
+    if case.violations:
+        found = [f"• {entry.text}" for entry in case.violations]
+        blocks.append("\n".join([text("views.summary.violations"), *found]))
+    blocks.append(case.evidence_progress)
+    channels = [text("views.summary.plan_line", number=row.number, name=row.channel, contact=row.contact)
+                for row in case.plan]
+    blocks.append("\n".join([text("views.summary.plan"), *channels]))
+    if session.answers.get("income") is not None:
+        blocks.append("\n".join(case.budget))
+    if choices(session.answers, "contacted") & THIRD_PARTIES:
+        blocks.append(text("views.summary.contacts_reminder_f042_f049"))
+    blocks.append(text("views.summary.export"))
+    return "\n\n".join(blocks)
