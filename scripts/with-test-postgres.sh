@@ -33,6 +33,7 @@ if [[ $(id -u) -eq 0 ]]; then
     chown nobody "$workdir" "$datadir"
 fi
 
+# shellcheck disable=SC2317  # called by the EXIT trap
 stop_server() {
     if [[ -f $datadir/postmaster.pid ]]; then
         (cd "$workdir" && "${run_as_server_user[@]}" "$pg_bin/pg_ctl" -D "$datadir" -m immediate -w stop \
