@@ -1,0 +1,1 @@
+"""The operators' web console: guided calls, the risk queue, takeovers, audit."""

@@ -1,0 +1,87 @@
+"""Guided calls: the operator walks the caller through the same flow as the chatbot.
+
+A call is a console-channel session (`console:<random id>`); each button or typed answer is one
+turn through the Service, exactly as a chat message would be.
+"""
+
+from __future__ import annotations
+
+import secrets
+
+from starlette.concurrency import run_in_threadpool
+from starlette.exceptions import HTTPException
+from starlette.requests import Request
+from starlette.responses import Response
+from starlette.routing import BaseRoute
+
+from bot.console.web import Console
+from bot.store import console_tables as db
+from bot.store.console_tables import OperatorRow
+from bot.types import Inbound
+
+# What the call page's command buttons send: the flow's own global commands.
+COMMANDS = {"back": "/back", "summary": "/summary", "restart": "/restart", "help": "/help"}
+MAX_TEXT = 1000
+
+
+def _call_key(request: Request) -> str:
+    call_id = str(request.path_params["call_id"])
+    if not call_id.isalnum() or len(call_id) > 32:
+        raise HTTPException(404)
+    return f"console:{call_id}"
+
+
+def routes(console: Console) -> list[BaseRoute]:
+    service = console.service
+
+    async def new_call(request: Request, operator: OperatorRow) -> Response:
+        call_id = secrets.token_hex(8)
+        user_key = f"console:{call_id}"
+        result = await service.handle(Inbound(user_key, "/start", locale=console.lang(request)))
+        console.remember_reply(user_key, result.outbound)
+        await console.audit(operator, "new_call", user_key)
+        return console.redirect(f"/console/call/{call_id}")
+
+    async def call_page(request: Request, operator: OperatorRow) -> Response:
+        user_key = _call_key(request)
+        session = await run_in_threadpool(service.session, user_key)
+        if session is None:
+            raise HTTPException(404)
+        outbound = console.last_replies.pop(user_key, None)
+        if outbound is None or outbound.state != session.state:
+            outbound = service.engine.current(session, service.clock())
+        notes = await console.read(lambda conn: db.notes(conn, service.store.cipher, user_key))
+        script, ask = outbound.messages[:-1], outbound.messages[-1] if outbound.messages else None
+        if ask is not None and not (ask.options or ask.expects_text):
+            script, ask = outbound.messages, None
+        return console.page(
+            request, "call.html", operator=operator, user_key=user_key,
+            call_id=user_key.split(":", 1)[1], outbound=outbound, script=script, ask=ask,
+            notes=notes, finished="case_file" in outbound.effects or outbound.stage == "summary",
+        )  # fmt: skip
+
+    async def answer(request: Request, operator: OperatorRow) -> Response:
+        user_key = _call_key(request)
+        form = await request.form()
+        chosen = [str(v) for v in form.getlist("options")]
+        single = str(form.get("option", ""))
+        command = COMMANDS.get(str(form.get("command", "")))
+        if single:
+            inbound = Inbound(user_key, option_ids=(single,))
+        elif command:
+            inbound = Inbound(user_key, command)
+        elif chosen:
+            inbound = Inbound(user_key, option_ids=tuple(chosen))
+        else:
+            inbound = Inbound(user_key, str(form.get("text", "")).strip()[:MAX_TEXT])
+        result = await service.handle(inbound)
+        console.remember_reply(user_key, result.outbound)
+        return console.redirect(f"/console/call/{user_key.split(':', 1)[1]}")
+
+    page = console.route
+
+    return [
+        page("/console/call/new", new_call, "POST"),
+        page("/console/call/{call_id}", call_page),
+        page("/console/call/{call_id}", answer, "POST"),
+    ]

@@ -1,0 +1,134 @@
+"""The queue of conversations by risk, one case's page, takeover, replies, notes, export, erasure."""
+
+from __future__ import annotations
+
+from starlette.concurrency import run_in_threadpool
+from starlette.exceptions import HTTPException
+from starlette.requests import Request
+from starlette.responses import Response
+from starlette.routing import BaseRoute
+
+from bot.console import casefile
+from bot.console.delivery import deliver
+from bot.console.web import SECURITY_HEADERS, Console
+from bot.store import console_tables as db
+from bot.store.console_tables import OperatorRow
+
+MAX_REPLY = 2000
+MAX_NOTE = 4000
+
+
+def _key(request: Request) -> str:
+    user_key = str(request.path_params["key"])
+    if ":" not in user_key or len(user_key) > 128:
+        raise HTTPException(404)
+    return user_key
+
+
+def routes(console: Console) -> list[BaseRoute]:
+    service = console.service
+    store = service.store
+
+    async def queue(request: Request, operator: OperatorRow) -> Response:
+        rows = await run_in_threadpool(store.sessions_by_risk)
+        held = await console.read(db.takeovers)
+        return console.page(request, "queue.html", operator=operator, rows=rows, held=held)
+
+    async def case(request: Request, operator: OperatorRow) -> Response:
+        user_key = _key(request)
+        session = await run_in_threadpool(service.session, user_key)
+        if session is None:
+            raise HTTPException(404)
+        transcript = await run_in_threadpool(store.transcript, user_key)
+        fragment = request.query_params.get("fragment") == "transcript"
+        if fragment:  # the page's own refresh while a person holds the case: not a new view
+            return console.page(request, "transcript.html", transcript=transcript)
+        notes = await console.read(lambda conn: db.notes(conn, store.cipher, user_key))
+        held = await console.read(db.takeovers)
+        await console.audit(operator, "view", user_key)
+        stage = service.engine.flow.state(session.state).stage
+        return console.page(
+            request, "case.html", operator=operator, user_key=user_key, session=session,
+            stage=stage, transcript=transcript, notes=notes, held_by=held.get(user_key),
+            sent=request.query_params.get("sent"),
+        )  # fmt: skip
+
+    async def take_over(request: Request, operator: OperatorRow) -> Response:
+        user_key, now = _key(request), service.clock()
+        if not await console.write(lambda conn: db.take_over(conn, user_key, operator.name, now)):
+            raise HTTPException(404)
+        await console.audit(operator, "takeover", user_key)
+        return console.redirect(f"/console/case/{user_key}")
+
+    async def hand_back(request: Request, operator: OperatorRow) -> Response:
+        user_key = _key(request)
+        await console.write(lambda conn: db.hand_back(conn, user_key))
+        await console.audit(operator, "handback", user_key)
+        return console.redirect(f"/console/case/{user_key}")
+
+    async def reply(request: Request, operator: OperatorRow) -> Response:
+        user_key = _key(request)
+        text = str((await request.form()).get("text", "")).strip()[:MAX_REPLY]
+        if not text:
+            return console.redirect(f"/console/case/{user_key}")
+        outcome = await deliver(service, user_key, operator.name, text)
+        await console.audit(operator, "reply", user_key)
+        return console.redirect(f"/console/case/{user_key}?sent={outcome.value}")
+
+    async def note(request: Request, operator: OperatorRow) -> Response:
+        user_key, now = _key(request), service.clock()
+        text = str((await request.form()).get("text", "")).strip()[:MAX_NOTE]
+        if text:
+            await console.write(
+                lambda conn: db.add_note(conn, store.cipher, user_key, operator.name, text, now)
+            )
+        back = str((await request.form()).get("next", ""))
+        return console.redirect(back if back.startswith("/console/") else f"/console/case/{user_key}")
+
+    async def case_file(request: Request, operator: OperatorRow) -> Response:
+        user_key = _key(request)
+        built = await run_in_threadpool(casefile.case_file, service, user_key)
+        if built is None:
+            raise HTTPException(404)
+        await console.audit(operator, "export", user_key)
+        markdown = await run_in_threadpool(casefile.as_markdown, built)
+        return console.page(request, "casefile.html", operator=operator, user_key=user_key,
+                            case=built, markdown=markdown)  # fmt: skip
+
+    async def case_docx(request: Request, operator: OperatorRow) -> Response:
+        user_key = _key(request)
+        built = await run_in_threadpool(casefile.case_file, service, user_key)
+        if built is None:
+            raise HTTPException(404)
+        await console.audit(operator, "export", user_key)
+        body = await run_in_threadpool(casefile.as_docx, built)
+        filename = "weiquan-" + user_key.replace(":", "-") + ".docx"
+        return Response(body, media_type=casefile.DOCX_TYPE, headers={
+            **SECURITY_HEADERS, "Content-Disposition": f'attachment; filename="{filename}"'})  # fmt: skip
+
+    async def erase(request: Request, operator: OperatorRow) -> Response:
+        user_key = _key(request)
+        erased = await run_in_threadpool(store.delete_user, user_key)
+        if erased:
+            # The audit keeps who and when; the case is named only by a one-way digest.
+            await console.audit(operator, "delete", console.signer.pseudonym(user_key))
+        return console.redirect("/console/")
+
+    async def audit_page(request: Request, operator: OperatorRow) -> Response:
+        rows = await console.read(db.audit_log)
+        return console.page(request, "audit.html", operator=operator, rows=rows)
+
+    page = console.route
+
+    return [
+        page("/console/", queue),
+        page("/console/audit", audit_page),
+        page("/console/case/{key}", case),
+        page("/console/case/{key}/file", case_file),
+        page("/console/case/{key}/file.docx", case_docx),
+        page("/console/case/{key}/takeover", take_over, "POST"),
+        page("/console/case/{key}/handback", hand_back, "POST"),
+        page("/console/case/{key}/reply", reply, "POST"),
+        page("/console/case/{key}/note", note, "POST"),
+        page("/console/case/{key}/delete", erase, "POST"),
+    ]
