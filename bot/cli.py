@@ -113,6 +113,27 @@ def cmd_purge(args: argparse.Namespace, settings: Settings) -> int:
     return 0
 
 
+def cmd_operator(args: argparse.Namespace, settings: Settings) -> int:
+    from bot.console.routes import add_operator, disable_operator
+
+    if args.operator_command == "add":
+        try:
+            password = add_operator(settings, args.name)
+        except Exception as exc:  # e.g. the name is taken (a unique constraint)
+            print(f"cannot create operator {args.name!r}: {type(exc).__name__}", file=sys.stderr)
+            return 1
+        print(f"created operator {args.name}; it must be changed at first sign-in")
+        print(f"one-time password: {password}")
+        return 0
+    try:
+        disable_operator(settings, args.name)
+    except KeyError:
+        print(f"no operator named {args.name!r}", file=sys.stderr)
+        return 1
+    print(f"disabled operator {args.name}; their sessions have ended")
+    return 0
+
+
 def cmd_serve(args: argparse.Namespace, settings: Settings) -> int:
     import uvicorn
 
@@ -176,6 +197,14 @@ def build_parser() -> argparse.ArgumentParser:
     purge = sub.add_parser("purge", help="erase conversations idle for longer than a duration")
     purge.add_argument("--older-than", type=_seconds, required=True)
     purge.set_defaults(handler=cmd_purge)
+
+    operator = sub.add_parser("operator", help="console accounts for hotline operators")
+    operator_sub = operator.add_subparsers(dest="operator_command", required=True)
+    for action, help_text in (("add", "create an account; prints a one-time password"),
+                              ("disable", "disable an account and end its sessions")):
+        command = operator_sub.add_parser(action, help=help_text)
+        command.add_argument("name")
+        command.set_defaults(handler=cmd_operator)
 
     serve = sub.add_parser("serve", help="run the web server (webhooks, console, metrics)")
     serve.add_argument("--host", default="127.0.0.1")
