@@ -163,3 +163,13 @@ def test_polling_without_a_token_exits_with_an_error(tmp_path: Path) -> None:
                           check=False)  # fmt: skip
     assert done.returncode != 0
     assert b"Traceback" not in done.stderr
+
+
+def test_a_rejected_token_never_reaches_the_output(tmp_path: Path) -> None:
+    with running_fake(token="999:another-token") as (fake, api_base):
+        done = subprocess.run(WEIQUAN, cwd=tmp_path, env=weiquan_env(tmp_path, api_base),
+                              capture_output=True, timeout=60, check=False)  # fmt: skip
+        assert done.returncode == 1
+        assert fake.calls_to("getMe") == []  # the fake answered 401 before recording a method
+        assert TOKEN.encode() not in done.stdout + done.stderr
+        assert b"Traceback" not in done.stderr

@@ -18,6 +18,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import BaseRoute, Route
 from telegram import BotCommand, Update
+from telegram.error import BadRequest, InvalidToken, TelegramError
 from telegram.ext import AIORateLimiter, Application, ContextTypes, ExtBot, TypeHandler
 from telegram.request import HTTPXRequest
 
@@ -140,7 +141,14 @@ def run_polling(settings: Settings, set_webhook: str | None = None) -> int:
         # inside `process` keeps one user's updates in order while other users run concurrently.
         application.add_handler(TypeHandler(Update, on_update, block=False))
         log.info("telegram: long polling started")
-        application.run_polling(allowed_updates=Update.ALL_TYPES, close_loop=False)
+        try:
+            application.run_polling(allowed_updates=Update.ALL_TYPES, close_loop=False)
+        except InvalidToken:  # its message quotes the token: never let it reach a log or a terminal
+            log.error("telegram: the Bot API rejected WEIQUAN_TELEGRAM_TOKEN")
+            return 1
+        except TelegramError as error:
+            log.error("telegram: could not start polling (%s)", type(error).__name__)
+            return 1
         log.info("telegram: long polling stopped")
         return 0
     finally:
@@ -161,6 +169,15 @@ async def _register_webhook(settings: Settings, url: str) -> int:
                 allowed_updates=Update.ALL_TYPES,
             )
             await set_commands(bot, service)
+    except InvalidToken:  # its message quotes the token
+        log.error("telegram: the Bot API rejected WEIQUAN_TELEGRAM_TOKEN")
+        return 1
+    except BadRequest as error:  # e.g. "bad webhook: An HTTPS URL must be provided for webhook"
+        log.error("telegram: setWebhook refused: %s", error.message)
+        return 1
+    except TelegramError as error:
+        log.error("telegram: setWebhook failed (%s)", type(error).__name__)
+        return 1
     finally:
         service.close()
     log.info("telegram: webhook registered")
