@@ -16,8 +16,16 @@ if [[ ! -x /usr/bin/chromium ]]; then
     missing+=(chromium)
 fi
 
+versions() {
+    local pg chromium
+    pg=$(compgen -G "/usr/lib/postgresql/*/bin/postgres" | sort -V | tail -n 1 || true)
+    pg=$([[ -n $pg ]] && "$pg" --version 2>/dev/null || echo "PostgreSQL: none")
+    chromium=$( { [[ -x /usr/bin/chromium ]] && /usr/bin/chromium --version 2>/dev/null; } || echo "Chromium: none")
+    echo "test-deps: $pg; $chromium"
+}
+
 if [[ ${#missing[@]} -eq 0 ]]; then
-    echo "test-deps: PostgreSQL and Chromium are installed"
+    versions
     exit 0
 fi
 
@@ -41,3 +49,4 @@ echo "test-deps: installing ${missing[*]}"
 "${as_root[@]}" apt-get install -y -qq --no-install-recommends "${missing[@]}" </dev/null \
     || skip "apt-get install failed"
 echo "test-deps: installed ${missing[*]}"
+versions
