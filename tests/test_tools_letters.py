@@ -54,6 +54,15 @@ def test_each_channel_asks_for_what_it_can_give(lang: str) -> None:
     assert text("tools.letter.request.regulator_reply") in local
 
 
+def test_a_rate_above_the_small_loan_cap_asks_for_a_recalculation() -> None:
+    text = strict_text("zh_CN")
+    loan = {"lender_type": "small_loan", "contract_amount": 5_000, "monthly_payment": 500,
+            "term_months": 12}  # no head-cut, ~35% a year
+    letter = complaint_letter(loan, "local_financial_regulator", text)
+    assert text("tools.letter.request.recalculate.f068") in letter
+    assert text("tools.plan.point.rate") in letter
+
+
 def test_an_empty_case_still_gives_a_fillable_letter() -> None:
     text = strict_text("zh_CN")
     letter = complaint_letter({}, "lender_own_complaint", text)

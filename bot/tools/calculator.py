@@ -22,7 +22,10 @@ _MAX_STEPS = 400
 _THRESHOLDS: tuple[tuple[str, float, tuple[str, ...], frozenset[str]], ...] = (
     ("four_lpr", 0.12, ("F060", "F063", "F064"), frozenset({"unlicensed", "unknown"})),
     ("licensed_24", 0.24, ("F065", "F066"),
-     frozenset({"bank", "credit_card", "consumer_finance", "small_loan", "unknown"})),
+     frozenset({"bank", "credit_card", "consumer_finance", "unknown"})),
+    # the 2017 court opinion (F065) speaks of financial-institution loans; for small-loan
+    # companies only the regulators' 24% all-in cap (F066) is cited
+    ("small_loan_24", 0.24, ("F066",), frozenset({"small_loan"})),
     ("criminal_36", 0.36, ("F067",), frozenset({"unlicensed", "unknown"})),
 )
 
@@ -38,7 +41,7 @@ class LoanTerms:
 
 @dataclass(frozen=True, slots=True)
 class ThresholdCheck:
-    id: str  # four_lpr | licensed_24 | criminal_36
+    id: str  # four_lpr | licensed_24 | small_loan_24 | criminal_36
     limit: float  # annual, as a fraction
     applies: bool  # relevant to this lender type
     exceeded: bool  # nominal annual rate above the limit

@@ -52,7 +52,7 @@ def render_markdown(case: CaseFile) -> str:
     out += _md_table(case.columns["plan"], _plan_rows(case))
     for row in case.plan:
         out += ["", f"### {row.number}. {row.channel}", ""]
-        out += [f"- {line.strip()}" for line in row.details]
+        out += [_md_detail(line) for line in row.details]
     out += ["", f"## {h['loan']}", ""] + [f"- {line}" for line in case.loan]
     out += ["", f"## {h['budget']}", ""] + [f"- {line}" for line in case.budget]
     out += ["", f"## {h['letters']}"]
@@ -60,6 +60,12 @@ def render_markdown(case: CaseFile) -> str:
         out += ["", f"### {letter.title}", "", "```text", letter.body, "```"]
     out += ["", "---", "", case.notice, ""]
     return "\n".join(out)
+
+
+def _md_detail(line: str) -> str:
+    """Script points come indented with a dash from plan.step_lines: nest them."""
+    stripped = line.strip()
+    return f"  - {stripped[1:].strip()}" if stripped.startswith("–") else f"- {stripped}"
 
 
 def render_json(case: CaseFile) -> str:
@@ -96,7 +102,9 @@ def render_docx(case: CaseFile) -> bytes:
     for row in case.plan:
         doc.add_heading(f"{row.number}. {row.channel}", level=2)
         for detail in row.details:
-            doc.add_paragraph(detail.strip(), style="List Bullet")
+            point = detail.strip().startswith("–")
+            doc.add_paragraph(detail.strip().lstrip("–").strip(),
+                              style="List Bullet 2" if point else "List Bullet")
     for section, texts in (("loan", case.loan), ("budget", case.budget)):
         doc.add_heading(h[section], level=1)
         for sentence in texts:

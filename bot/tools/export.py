@@ -12,6 +12,9 @@ from datetime import date
 from bot.tools.affordability import budget_from_answers, budget_lines
 from bot.tools.answers import Answers, Text, ToolInputError, choice, free_text, lender_type
 from bot.tools.calculator import figure_lines, figures_from_answers
+
+# The renderers live in their own module (layout, not content); re-exported as the public API.
+from bot.tools.case_render import render_docx, render_json, render_markdown
 from bot.tools.evidence import catalogue, progress
 from bot.tools.letters import COMPLAINT_CHANNELS, labels, negotiation_letter
 from bot.tools.letters import complaint_letter as write_complaint
@@ -157,7 +160,10 @@ def build_case_file(answers: Answers, lang: str, text: Text, *, today: date | No
     )
 
 
-# The renderers live in their own module (layout, not content); re-exported as the public API.
-from bot.tools.case_render import render_docx, render_json, render_markdown  # noqa: E402
+def case_file_docx(answers: Answers, lang: str, text: Text, *, today: date | None = None) -> bytes:
+    """The whole case file as a Word document, in one call (what the channels send)."""
+    return render_docx(build_case_file(answers, lang, text, today=today))
 
-__all__ = ["CaseFile", "build_case_file", "render_docx", "render_json", "render_markdown"]
+__all__ = [
+    "CaseFile", "build_case_file", "case_file_docx", "render_docx", "render_json", "render_markdown",
+]

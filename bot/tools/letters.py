@@ -86,7 +86,7 @@ def _requests(channel: str, answers: Answers) -> list[str]:
         keys.append("tools.letter.request.stop_night_and_frequency")
     if "exposure" in found:
         keys.append("tools.letter.request.remove_posts")
-    if found & {"head_cut", "rate_four_lpr", "rate_licensed_24", "rate_criminal_36", "collection_fees"}:
+    if found & {"head_cut", "collection_fees"} or any(f.startswith("rate_") for f in found):
         keys.append("tools.letter.request.recalculate.f068")
     if channel == "police":
         keys.append("tools.letter.request.police_receipt.f016")

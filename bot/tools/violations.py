@@ -131,4 +131,4 @@ def citation(finding: Finding, text: Text) -> str:
     """"Sources: …" with each fact's short source name (tools.source.fNNN)."""
     # several facts share one source (F048/F049 are both the banking guideline): name it once
     sources = list(dict.fromkeys(text(f"tools.source.{fact.lower()}") for fact in finding.fact_ids))
-    return text("tools.violation.sources", sources=text("tools.common.list_separator").join(sources))
+    return text("tools.violation.sources", sources=text("tools.violation.source_separator").join(sources))
