@@ -52,7 +52,8 @@ def option_by_label(text: str, labels: Sequence[str]) -> int | None:
     wanted = text.strip().casefold()
     if not wanted:
         return None
-    folded = [label.casefold() for label in labels]
+    # the text was NFKC-folded by clean(); fold labels the same way ("下一步：" has a full-width colon)
+    folded = [unicodedata.normalize("NFKC", label).casefold() for label in labels]
     if wanted in folded:
         return folded.index(wanted)
     if len(wanted) >= 2:

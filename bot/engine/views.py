@@ -124,9 +124,13 @@ def negotiation_letter(session: Session, text: Text) -> str:
 @views.register("case_summary")
 def case_summary(session: Session, text: Text) -> str:
     """What the case file holds, short enough for a phone; the full file is the export."""
-    case = build_case_file(session.answers, session.lang, text)
+    answers = session.answers
+    if not any(answers.get(slot) for slot in ("contacted", "methods", "lender_name", "lender_type")):
+        return "\n".join([text("views.summary.title"), text("views.summary.nothing_yet")])
+    case = build_case_file(answers, session.lang, text)
     blocks = [text("views.summary.title")]
-    facts = [f"• {line.label}: {line.value}" for line in case.summary]
+    facts = [text("views.summary.fact_line", label=line.label, value=line.value)
+             for line in case.summary]
     blocks.append("\n".join(facts) if facts else text("views.summary.nothing_yet"))
     if case.violations:
         found = [f"• {entry.text}" for entry in case.violations]
