@@ -13,6 +13,7 @@ from bot.config import Settings
 from bot.engine.engine import Engine
 from bot.engine.i18n import I18n
 from bot.errors import StoreError
+from bot.followups import install as install_followups
 from bot.store.crypto import Cipher
 from bot.store.repo import Store
 from bot.store.turns import OUTBOX_LEASE_SECONDS
@@ -39,7 +40,9 @@ class Service:
         engine = engine or Engine.load()
         cipher = Cipher(settings.data_key.reveal(), (k.reveal() for k in settings.old_data_keys))
         store = Store(settings.database_url, cipher, engine)
-        return cls(settings, engine, store, clock)
+        service = cls(settings, engine, store, clock)
+        install_followups(service)  # reminders, /move, evidence timeline: effects + eraser
+        return service
 
     @property
     def i18n(self) -> I18n:

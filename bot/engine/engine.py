@@ -14,6 +14,7 @@ from bot.engine.i18n import DEFAULT_LANG, LANGS, I18n
 from bot.engine.machine import SUBMIT, build_machine, fire, goto
 from bot.engine.registry import ActionContext, conditions
 from bot.engine.risk import assess_risk
+from bot.followups import dialog as _followups  # noqa: F401 - registers its actions and views
 from bot.types import Inbound, Message, Option, Outbound, Session
 
 IDLE_SECONDS = 24 * 3600

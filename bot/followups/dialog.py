@@ -1,0 +1,191 @@
+"""Actions, conditions and views of dialogs/followups.yaml. Pure: the session's answers only.
+
+Complaints live in `answers["complaints"]` (encrypted with the rest of the session); the store's
+`sync_followups` effect turns the open ones into due jobs in the same transaction as the turn.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from bot.engine.registry import ActionContext, actions, conditions
+from bot.followups.ladder import china_date, due_for, next_rung
+from bot.types import Session
+
+SUBFLOW_PREFIXES = ("fu_", "mv_", "ev_")
+SNOOZE_DAYS = 7
+Complaint = dict[str, Any]
+
+
+def complaints(session: Session) -> list[Complaint]:
+    found: list[Complaint] = session.answers.setdefault("complaints", [])
+    return found
+
+
+def open_complaints(session: Session) -> list[Complaint]:
+    return [c for c in session.answers.get("complaints") or [] if c.get("status") == "open"]
+
+
+def _by_id(session: Session, complaint_id: Any) -> Complaint | None:
+    return next((c for c in session.answers.get("complaints") or [] if c["id"] == complaint_id), None)
+
+
+def current(session: Session) -> Complaint | None:
+    return _by_id(session, session.answers.get("fu_current"))
+
+
+def plan_ids(session: Session) -> list[str]:
+    from bot.tools.plan import channel_ids  # the user's own escalation ladder
+
+    return channel_ids(session.answers)
+
+
+def next_channel(session: Session, complaint: Complaint) -> str | None:
+    complained = {c["channel"] for c in session.answers.get("complaints") or []}
+    return next_rung(complaint["channel"], plan_ids(session), complained)
+
+
+# -- actions -----------------------------------------------------------------------------------
+@actions.register("leave_followups")
+def leave_followups(session: Session, ctx: ActionContext) -> None:
+    """Unwind this sub-flow from the history, so the `$back` that follows returns to the state
+    the user was in before /reminders, /move, … (wherever that was)."""
+    while session.history and session.history[-1].startswith(SUBFLOW_PREFIXES):
+        session.history.pop()
+
+
+@actions.register("filed_today")
+def filed_today(session: Session, ctx: ActionContext) -> None:
+    session.answers["fu_new_date"] = china_date(ctx.now).isoformat()
+
+
+@actions.register("no_complaint_ref")
+def no_complaint_ref(session: Session, ctx: ActionContext) -> None:
+    session.answers.pop("fu_new_ref", None)
+
+
+@actions.register("record_complaint")
+def record_complaint(session: Session, ctx: ActionContext) -> None:
+    from datetime import date
+
+    a = session.answers
+    channel = a.pop("fu_new_channel", None)
+    filed_text = a.pop("fu_new_date", None) or china_date(ctx.now).isoformat()
+    ref = a.pop("fu_new_ref", None)
+    if not channel:
+        return
+    filed = date.fromisoformat(filed_text)
+    due = due_for(channel, filed, a.get("lender_type"), ctx.now)
+    items = complaints(session)
+    complaint: Complaint = {
+        "id": f"c{len(items) + 1}", "channel": channel, "filed": filed.isoformat(), "ref": ref,
+        "at": ctx.now, "due_at": due.due_at, "due_date": due.due_date, "days": due.days,
+        "kind": due.kind, "status": "open", "asked": False,
+        "overdue": due.kind == "deadline" and due.due_date < china_date(ctx.now).isoformat(),
+    }  # fmt: skip
+    items.append(complaint)
+    a["fu_current"] = complaint["id"]
+
+
+@actions.register("cancel_followups")
+def cancel_followups(session: Session, ctx: ActionContext) -> None:
+    """Cancel reminder number N of the list (0: all of them)."""
+    pick = session.answers.pop("fu_cancel_pick", None)
+    listed = open_complaints(session)
+    chosen = listed if pick == 0 else listed[pick - 1 : pick] if isinstance(pick, int) and pick > 0 else []
+    for complaint in chosen:
+        complaint["status"] = "cancelled"
+    session.answers["fu_cancelled_count"] = len(chosen)
+
+
+@actions.register("pick_followup")
+def pick_followup(session: Session, ctx: ActionContext) -> None:
+    """The complaint to ask about: the most overdue open one, else the next one coming up."""
+    listed = sorted(open_complaints(session), key=lambda c: c["due_at"])
+    due = [c for c in listed if c["due_at"] <= ctx.now]
+    chosen = (due or listed)[0] if (due or listed) else None
+    session.answers["fu_current"] = chosen["id"] if chosen else None
+    if chosen is not None:
+        chosen["asked"] = True
+
+
+@actions.register("resolve_followup")
+def resolve_followup(session: Session, ctx: ActionContext) -> None:
+    complaint = current(session)
+    if complaint is not None:
+        complaint["status"] = "resolved"
+
+
+@actions.register("escalate_followup")
+def escalate_followup(session: Session, ctx: ActionContext) -> None:
+    complaint = current(session)
+    if complaint is not None:
+        complaint["status"] = "escalated"
+
+
+@actions.register("snooze_followup")
+def snooze_followup(session: Session, ctx: ActionContext) -> None:
+    complaint = current(session)
+    if complaint is not None:
+        complaint.update(due_at=ctx.now + SNOOZE_DAYS * 86400, asked=False, kind="checkin",
+                         due_date=china_date(ctx.now + SNOOZE_DAYS * 86400).isoformat())  # fmt: skip
+
+
+@actions.register("preset_next_channel")
+def preset_next_channel(session: Session, ctx: ActionContext) -> None:
+    complaint = current(session)
+    following = next_channel(session, complaint) if complaint else None
+    if following:
+        session.answers["fu_new_channel"] = following
+
+
+@actions.register("evidence_keep_on")
+def evidence_keep_on(session: Session, ctx: ActionContext) -> None:
+    session.answers["evidence_keep"] = True
+
+
+@actions.register("evidence_keep_off")
+def evidence_keep_off(session: Session, ctx: ActionContext) -> None:
+    session.answers["evidence_keep"] = False
+
+
+# -- conditions ----------------------------------------------------------------------------------
+@conditions.register("has_open_complaint")
+def has_open_complaint(session: Session) -> bool:
+    return bool(open_complaints(session))
+
+
+@conditions.register("has_current_followup")
+def has_current_followup(session: Session) -> bool:
+    complaint = current(session)
+    return complaint is not None and complaint["status"] == "open"
+
+
+@conditions.register("no_current_followup")
+def no_current_followup(session: Session) -> bool:
+    return not has_current_followup(session)
+
+
+@conditions.register("last_complaint_overdue")
+def last_complaint_overdue(session: Session) -> bool:
+    complaint = current(session)
+    return bool(complaint and complaint.get("overdue") and complaint["status"] == "open")
+
+
+@conditions.register("has_next_rung")
+def has_next_rung(session: Session) -> bool:
+    complaint = current(session)
+    return complaint is not None and next_channel(session, complaint) is not None
+
+
+@conditions.register("evidence_kept")
+def evidence_kept(session: Session) -> bool:
+    return bool(session.answers.get("evidence_keep"))
+
+
+@conditions.register("evidence_not_kept")
+def evidence_not_kept(session: Session) -> bool:
+    return not evidence_kept(session)
+
+
+from bot.followups import dialog_views as _views  # noqa: E402,F401 - registers the views

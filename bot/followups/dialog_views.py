@@ -1,0 +1,164 @@
+"""Views (computed text) of dialogs/followups.yaml. Pure functions of the session's answers.
+
+Keys starting with `_` in the answers (`_move_code`, `_ev_rows`, …) are put there for one render
+by the store's effect handlers (bot/followups/effects.py) and are never saved.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from bot.engine.registry import Text, views
+from bot.followups.dialog import Complaint, current, next_channel, open_complaints
+from bot.followups.ladder import CHINA
+from bot.types import Session
+
+
+def channel_name(channel_id: str, text: Text) -> str:
+    return text(f"followups.name.{channel_id}")
+
+
+def _ref(complaint: Complaint, text: Text) -> str:
+    return text("followups.ref", ref=complaint["ref"]) if complaint.get("ref") else ""
+
+
+def _promise(complaint: Complaint, text: Text) -> str:
+    if complaint["kind"] == "deadline":
+        return text(f"followups.promise.{complaint['channel']}")
+    return text("followups.checkin_promise", days=complaint["days"])
+
+
+def _when(complaint: Complaint, text: Text) -> str:
+    key = "followups.ask_on" if complaint["kind"] == "deadline" else "followups.checkin_on"
+    return text(key, date=complaint["due_date"])
+
+
+def _delivery(session: Session, text: Text) -> str:
+    channel = session.user_key.split(":", 1)[0]
+    return text(f"followups.deliver.{channel if channel in ('telegram', 'wechat') else 'other'}")
+
+
+@views.register("followup_recorded")
+def followup_recorded(session: Session, text: Text) -> str:
+    complaint = current(session)
+    if complaint is None:
+        return text("followups.nothing_recorded")
+    lines = [text("followups.recorded", name=channel_name(complaint["channel"], text),
+                  filed=complaint["filed"], ref=_ref(complaint, text)),
+             _promise(complaint, text)]  # fmt: skip
+    if complaint.get("overdue"):
+        lines.append(text("followups.already_passed", date=complaint["due_date"]))
+    lines += [_when(complaint, text), _delivery(session, text)]
+    return "\n".join(lines)
+
+
+@views.register("followup_list")
+def followup_list(session: Session, text: Text) -> str:
+    listed = open_complaints(session)
+    if not listed:
+        return text("followups.list_empty")
+    lines = [text("followups.list_title")]
+    for number, c in enumerate(listed, start=1):
+        lines.append(text("followups.list_item", number=number, name=channel_name(c["channel"], text),
+                          filed=c["filed"], ref=_ref(c, text), when=_when(c, text)))  # fmt: skip
+    return "\n".join(lines)
+
+
+@views.register("followup_cancelled")
+def followup_cancelled(session: Session, text: Text) -> str:
+    count = session.answers.get("fu_cancelled_count") or 0
+    return text("followups.cancelled", count=count) if count else text("followups.cancel_none")
+
+
+@views.register("followup_question")
+def followup_question(session: Session, text: Text) -> str:
+    complaint = current(session)
+    if complaint is None or complaint["status"] != "open":
+        return text("followups.question_none")
+    return "\n".join([
+        text("followups.question", name=channel_name(complaint["channel"], text),
+             filed=complaint["filed"], ref=_ref(complaint, text)),
+        _promise(complaint, text),
+    ])  # fmt: skip
+
+
+@views.register("followup_snoozed")
+def followup_snoozed(session: Session, text: Text) -> str:
+    complaint = current(session)
+    if complaint is None:
+        return text("followups.question_none")
+    return "\n".join([_when(complaint, text), _delivery(session, text)])
+
+
+@views.register("followup_next_rung")
+def followup_next_rung(session: Session, text: Text) -> str:
+    from bot.tools.letters import COMPLAINT_CHANNELS, complaint_letter
+    from bot.tools.plan import default_directory
+
+    complaint = current(session)
+    if complaint is None:
+        return text("followups.question_none")
+    following = next_channel(session, complaint)
+    if following is None:
+        return text("followups.last_rung")
+    directory = default_directory()
+    contact = (text(directory[following].contact_key) if following in directory
+               else text(f"followups.contact.{following}"))  # fmt: skip
+    lines = [text("followups.next_rung", name=channel_name(following, text)), contact]
+    if following in COMPLAINT_CHANNELS:
+        earlier = text("followups.letter_earlier", name=channel_name(complaint["channel"], text),
+                       filed=complaint["filed"], ref=_ref(complaint, text))  # fmt: skip
+        lines += ["", text("followups.letter_intro"), "", earlier,
+                  complaint_letter(session.answers, following, text)]
+    lines += ["", text("followups.after_filing")]
+    return "\n".join(lines)
+
+
+# -- /move -------------------------------------------------------------------------------------
+@views.register("move_code")
+def move_code(session: Session, text: Text) -> str:
+    code = session.answers.get("_move_code")
+    if code:
+        return text("followups.move.code", code=code, minutes=session.answers.get("_move_minutes", 10))
+    if session.answers.get("_move_limited"):
+        return text("followups.move.too_many")
+    return text("followups.move.unavailable")
+
+
+@views.register("move_redeem_failed")
+def move_redeem_failed(session: Session, text: Text) -> str:
+    if session.answers.get("_move_limited"):
+        return text("followups.move.attempts_limited")
+    return text("followups.move.invalid")
+
+
+# -- the evidence timeline -------------------------------------------------------------------------
+def _clock(at: float) -> str:
+    return datetime.fromtimestamp(at, CHINA).strftime("%Y-%m-%d %H:%M")
+
+
+def timeline_line(row: dict[str, Any], text: Text) -> str:
+    description = row.get("description") or text("followups.evidence.no_description")
+    return text("followups.evidence.line", number=row["number"], at=_clock(row["at"]),
+                kind=text(f"followups.evidence.kind.{row['kind']}"), description=description,
+                sha256=row["sha256"], size=row["size"])  # fmt: skip
+
+
+@views.register("evidence_timeline")
+def evidence_timeline(session: Session, text: Text) -> str:
+    rows: list[dict[str, Any]] = session.answers.get("_ev_rows") or []
+    keep = session.answers.get("evidence_keep")
+    kept = "followups.evidence.kept" if keep else "followups.evidence.not_kept"
+    if not rows:
+        return "\n".join([text("followups.evidence.empty"), text(kept)])
+    lines = [text("followups.evidence.title")] + [timeline_line(r, text) for r in rows]
+    return "\n".join([*lines, text("followups.evidence.hash_note"), text(kept)])
+
+
+@views.register("evidence_received")
+def evidence_received(session: Session, text: Text) -> str:
+    rows: list[dict[str, Any]] = session.answers.get("_ev_rows") or []
+    if not rows:
+        return text("followups.evidence.send_hint")
+    return "\n".join([text("followups.evidence.received"), timeline_line(rows[-1], text)])

@@ -1,0 +1,106 @@
+"""Store-side effect handlers of dialogs/followups.yaml, run inside the turn's transaction.
+
+`sync_followups` keeps the due-jobs table equal to the session's open complaints. The others
+need data only the store has (a fresh code, the moved case, the evidence rows): they put it in
+the session's answers under `_…` keys for one render and return the re-rendered reply.
+"""
+
+from __future__ import annotations
+
+import copy
+from typing import Any
+
+from sqlalchemy import Connection
+
+from bot.followups import keys
+from bot.followups.dialog import open_complaints
+from bot.store import followup_queries as q
+from bot.types import Message, Outbound, Session
+
+MOVE_CODE_SECONDS = 600.0  # a code lasts ten minutes
+MOVE_CODES_PER_HOUR = 5
+MOVE_FAILURES_ALLOWED = 5  # wrong codes per user per MOVE_FAILURE_WINDOW, then a pause
+MOVE_FAILURE_WINDOW = 900.0
+
+
+class FollowupEffects:
+    def __init__(self, service: Any) -> None:
+        self.service = service  # bot.service.Service (typed loosely: service imports this package)
+
+    @property
+    def store(self) -> Any:
+        return self.service.store
+
+    def install(self) -> None:
+        store = self.store
+        store.add_effect_handler("sync_followups", self.sync_followups)
+        store.add_effect_handler("issue_move_code", self.issue_move_code)
+        store.add_effect_handler("redeem_move_code", self.redeem_move_code)
+        store.add_effect_handler("show_evidence_timeline", self.show_evidence_timeline)
+        store.add_effect_handler("describe_evidence", self.describe_evidence)
+        store.add_eraser(q.erase)
+
+    def _render(self, session: Session, now: float, extra: dict[str, Any],
+                before: tuple[Message, ...] = ()) -> Outbound:  # fmt: skip
+        """The state's reply again, with store data in the answers for this render only."""
+        shown = copy.copy(session)
+        shown.answers = {**session.answers, **extra}
+        reply: Outbound = self.service.engine.current(shown, now)
+        if before:
+            reply = Outbound(before + reply.messages, reply.state, reply.stage, reply.lang, reply.effects)
+        return reply
+
+    # -- reminders ------------------------------------------------------------------------------
+    def sync_followups(self, conn: Connection, session_id: int, session: Session, now: float) -> None:
+        wanted = {c["id"]: float(c["due_at"]) for c in open_complaints(session) if not c.get("asked")}
+        q.sync_jobs(conn, session_id, wanted, now)
+        return None
+
+    # -- /move -----------------------------------------------------------------------------------
+    def issue_move_code(self, conn: Connection, session_id: int, session: Session, now: float) -> Outbound:
+        if q.codes_issued_since(conn, session_id, now - 3600) >= MOVE_CODES_PER_HOUR:
+            return self._render(session, now, {"_move_limited": True})
+        code = keys.new_code()
+        q.insert_code(conn, keys.code_hash(code), session_id, now, now + MOVE_CODE_SECONDS)
+        return self._render(session, now, {"_move_code": code, "_move_minutes": int(MOVE_CODE_SECONDS // 60)})
+
+    def redeem_move_code(self, conn: Connection, session_id: int, session: Session, now: float) -> Outbound:
+        who = keys.attempt_key(session.user_key)
+        if q.failed_attempts_since(conn, who, now - MOVE_FAILURE_WINDOW) >= MOVE_FAILURES_ALLOWED:
+            return self._render(session, now, {"_move_limited": True})
+        typed = str(session.answers.get("move_code_input") or "")
+        from_id = q.take_code(conn, keys.code_hash(typed), now) if keys.normalise(typed) else None
+        if from_id is None or from_id == session_id:
+            q.record_attempt(conn, who, now, ok=False)
+            return self._render(session, now, {})
+        q.record_attempt(conn, who, now, ok=True)
+        q.move_case(conn, from_id, session_id, session.user_key)
+        self.store._erase(conn, from_id)  # the old channel's binding ends: its session is gone
+        moved = self.store.runner.load(conn, session.user_key)[1]
+        welcome = Message(self.service.i18n.text(moved.lang, "followups.move.welcome_back"))
+        return self._render(moved, now, {}, before=(welcome,))
+
+    # -- evidence -----------------------------------------------------------------------------------
+    def timeline_rows(self, conn: Connection, session_id: int) -> list[dict[str, Any]]:
+        cipher = self.store.cipher
+        rows = []
+        for number, item in enumerate(q.evidence_of(conn, session_id), start=1):
+            description = cipher.decrypt(item.description_enc).decode() if item.description_enc else ""
+            rows.append({"number": number, "at": item.received_at, "kind": item.kind,
+                         "sha256": item.sha256, "size": item.size, "description": description,
+                         "kept": item.blob_enc is not None})  # fmt: skip
+        return rows
+
+    def show_evidence_timeline(self, conn: Connection, session_id: int, session: Session,
+                               now: float) -> Outbound:  # fmt: skip
+        return self._render(session, now, {"_ev_rows": self.timeline_rows(conn, session_id)})
+
+    def describe_evidence(self, conn: Connection, session_id: int, session: Session, now: float) -> Outbound:
+        text = str(session.answers.get("ev_description") or "").strip()
+        lang = session.lang
+        i18n = self.service.i18n
+        if text and q.describe_last(conn, session_id, self.store.cipher.encrypt(text.encode())):
+            note = i18n.text(lang, "followups.evidence.described")
+        else:
+            note = i18n.text(lang, "followups.evidence.send_hint")
+        return self._render(session, now, {}, before=(Message(note),))

@@ -1,0 +1,120 @@
+"""Complaint channels the user may report, the time each one has to answer, and the next rung.
+
+Data comes from dialogs/followups.yaml (`followup_channels`); every time limit there is backed by
+a fact id. A channel with no fixed time gets our own check-in (`followup_checkin_days`), which the
+bot presents as a check-in, never as a legal deadline. Pure functions: no I/O after loading.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, time, timedelta, timezone
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+
+from bot.config import content_dir
+from bot.engine.yamlfile import load_yaml, strip_lines
+from bot.errors import FlowError
+
+CHINA = timezone(timedelta(hours=8))  # dates the user gives are Beijing dates
+ASK_AT = time(9, 0)  # the reminder goes out the morning after the time has run out
+MIN_LEAD_SECONDS = 3600.0  # a time already past is asked about an hour later, not at once
+
+
+@dataclass(frozen=True, slots=True)
+class FollowupChannel:
+    id: str
+    days: int | None
+    working_days: bool
+    facts: tuple[str, ...]
+    only_for: frozenset[str] | None
+    next: str | None
+
+
+@dataclass(frozen=True, slots=True)
+class Ladder:
+    channels: dict[str, FollowupChannel]
+    checkin_days: int
+
+
+@dataclass(frozen=True, slots=True)
+class Due:
+    due_at: float  # when the reminder is sent (epoch seconds)
+    due_date: str  # the day the answer was due, or the check-in day (ISO)
+    days: int  # the channel's time or our check-in
+    kind: str  # "deadline" (a rule's time) | "checkin" (ours)
+
+
+def load_ladder(path: Path) -> Ladder:
+    raw: Any = strip_lines(load_yaml(path) or {})
+    entries = raw.get("followup_channels") if isinstance(raw, dict) else None
+    if not isinstance(entries, list):
+        raise FlowError(f"{path}: expected a `followup_channels:` list")
+    channels = {}
+    for entry in entries:
+        try:
+            only = entry.get("only_for")
+            channel = FollowupChannel(
+                id=str(entry["id"]), days=entry["days"], working_days=bool(entry.get("working_days")),
+                facts=tuple(entry.get("facts") or ()), only_for=frozenset(only) if only else None,
+                next=entry.get("next"),
+            )  # fmt: skip
+        except (KeyError, TypeError, AttributeError) as exc:
+            raise FlowError(f"{path}: follow-up channel {entry!r} is incomplete ({exc})") from exc
+        if channel.days is not None and not channel.facts:
+            raise FlowError(f"{path}: {channel.id}: a time limit needs the facts behind it")
+        channels[channel.id] = channel
+    return Ladder(channels, int(raw.get("followup_checkin_days", 7)))
+
+
+@lru_cache(maxsize=1)
+def default_ladder() -> Ladder:
+    return load_ladder(content_dir("dialogs") / "followups.yaml")
+
+
+def china_date(now: float) -> date:
+    return datetime.fromtimestamp(now, CHINA).date()
+
+
+def _add_working_days(start: date, days: int) -> date:
+    day = start
+    while days > 0:
+        day += timedelta(days=1)
+        if day.weekday() < 5:
+            days -= 1
+    return day
+
+
+def due_for(channel_id: str, filed: date, lender_type: str | None, now: float,
+            ladder: Ladder | None = None) -> Due:  # fmt: skip
+    ladder = ladder or default_ladder()
+    channel = ladder.channels.get(channel_id)
+    days = channel.days if channel else None
+    if channel and channel.only_for is not None and lender_type not in channel.only_for:
+        days = None
+    if channel and days is not None:
+        until = _add_working_days(filed, days) if channel.working_days else filed + timedelta(days)
+        kind = "deadline"
+    else:
+        days = ladder.checkin_days
+        until = china_date(now) + timedelta(days)
+        kind = "checkin"
+    ask = datetime.combine(until + timedelta(days=1), ASK_AT, CHINA).astimezone(UTC).timestamp()
+    return Due(max(ask, now + MIN_LEAD_SECONDS), until.isoformat(), days, kind)
+
+
+def next_rung(channel_id: str, plan_ids: list[str], complained: set[str],
+              ladder: Ladder | None = None) -> str | None:  # fmt: skip
+    """The next channel to try after `channel_id`: the user's own plan first, skipping channels
+    already complained to; a channel off the plan uses its own `next`."""
+    ladder = ladder or default_ladder()
+    static = ladder.channels[channel_id].next if channel_id in ladder.channels else None
+    if channel_id in plan_ids:
+        candidates = plan_ids[plan_ids.index(channel_id) + 1 :]
+    else:
+        candidates = ([static] if static else []) + plan_ids
+    for candidate in candidates:
+        if candidate != channel_id and candidate not in complained and candidate in ladder.channels:
+            return candidate
+    return None

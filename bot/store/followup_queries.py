@@ -1,0 +1,191 @@
+"""All SQL of the follow-ups package: due jobs, move codes, evidence items (tables in followup_tables).
+
+Functions take the turn's (or the store thread's) connection: they run inside its transaction.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import Connection, and_, delete, func, insert, or_, select, update
+
+from bot.store.followup_tables import evidence_items, followup_jobs, move_attempts, move_codes
+from bot.store.schema import inbound_log, outbox, sessions, turns
+
+WECHAT_WINDOW_SECONDS = 48 * 3600  # WeChat customer-service messages: 48 h after the user wrote
+
+
+# -- due jobs -----------------------------------------------------------------------------------
+def sync_jobs(conn: Connection, session_id: int, wanted: dict[str, float], now: float) -> None:
+    """Make the pending jobs of a session exactly `wanted` (complaint id -> due time)."""
+    pending = conn.execute(
+        select(followup_jobs.c.id, followup_jobs.c.complaint_id, followup_jobs.c.due_at).where(
+            followup_jobs.c.session_id == session_id, followup_jobs.c.done_at.is_(None),
+            followup_jobs.c.cancelled_at.is_(None),
+        )
+    ).all()
+    for row in pending:
+        if wanted.get(row.complaint_id) != row.due_at:
+            conn.execute(update(followup_jobs).where(followup_jobs.c.id == row.id).values(cancelled_at=now))
+    existing = {
+        (r.complaint_id, r.due_at)
+        for r in conn.execute(
+            select(followup_jobs.c.complaint_id, followup_jobs.c.due_at).where(
+                followup_jobs.c.session_id == session_id)
+        )
+    }
+    for complaint_id, due_at in wanted.items():
+        if (complaint_id, due_at) not in existing:
+            conn.execute(insert(followup_jobs).values(
+                session_id=session_id, complaint_id=complaint_id, due_at=due_at, created_at=now))
+
+
+@dataclass(frozen=True, slots=True)
+class DueJob:
+    id: int
+    session_id: int
+    user_key: str
+    channel: str
+
+
+def claim_due(conn: Connection, now: float, worker: str, push_channels: frozenset[str],
+              wait_channels: frozenset[str], limit: int = 20) -> list[DueJob]:  # fmt: skip
+    """Claim due jobs for this worker. PostgreSQL: FOR UPDATE SKIP LOCKED, so concurrent workers
+    take different rows; SQLite: the store's transaction began with BEGIN IMMEDIATE (one writer),
+    and the UPDATE only takes rows still unclaimed. The caller steps and marks them done in the
+    same transaction, so a job is never stepped twice."""
+    j, s = followup_jobs, sessions
+    waiting = and_(s.c.channel.in_(wait_channels), s.c.last_activity_at >= j.c.due_at,
+                   s.c.last_activity_at >= now - WECHAT_WINDOW_SECONDS)  # fmt: skip
+    query = (
+        select(j.c.id, j.c.session_id, s.c.user_key, s.c.channel)
+        .join(s, s.c.id == j.c.session_id)
+        .where(j.c.due_at <= now, j.c.done_at.is_(None), j.c.cancelled_at.is_(None),
+               j.c.claimed_at.is_(None), or_(s.c.channel.in_(push_channels), waiting))
+        .order_by(j.c.due_at)
+        .limit(limit)
+        .with_for_update(skip_locked=True, of=j)
+    )  # fmt: skip
+    claimed = []
+    for row in conn.execute(query).all():
+        taken = conn.execute(
+            update(j).where(j.c.id == row.id, j.c.claimed_at.is_(None))
+            .values(claimed_at=now, claimed_by=worker)
+        ).rowcount  # fmt: skip
+        if taken == 1:
+            claimed.append(DueJob(row.id, row.session_id, row.user_key, row.channel))
+    return claimed
+
+
+def finish_job(conn: Connection, job_id: int, now: float, outbox_id: int | None) -> None:
+    conn.execute(update(followup_jobs).where(followup_jobs.c.id == job_id)
+                 .values(done_at=now, outbox_id=outbox_id))  # fmt: skip
+
+
+def postpone_job(conn: Connection, job_id: int, due_at: float) -> None:
+    conn.execute(update(followup_jobs).where(followup_jobs.c.id == job_id)
+                 .values(due_at=due_at, claimed_at=None, claimed_by=None))  # fmt: skip
+
+
+def mark_job_sent(conn: Connection, job_id: int, now: float) -> None:
+    conn.execute(update(followup_jobs).where(followup_jobs.c.id == job_id).values(sent_at=now))
+
+
+def jobs_of(conn: Connection, session_id: int) -> list[Any]:
+    return list(conn.execute(select(followup_jobs).where(followup_jobs.c.session_id == session_id)
+                             .order_by(followup_jobs.c.id)).all())  # fmt: skip
+
+
+# -- move codes -----------------------------------------------------------------------------------
+def codes_issued_since(conn: Connection, session_id: int, since: float) -> int:
+    return int(conn.execute(select(func.count()).select_from(move_codes).where(
+        move_codes.c.session_id == session_id, move_codes.c.created_at >= since)).scalar_one())  # fmt: skip
+
+
+def insert_code(conn: Connection, code_hash: str, session_id: int, now: float, expires_at: float) -> None:
+    conn.execute(insert(move_codes).values(code_hash=code_hash, session_id=session_id,
+                                           created_at=now, expires_at=expires_at))  # fmt: skip
+
+
+def failed_attempts_since(conn: Connection, who: str, since: float) -> int:
+    return int(conn.execute(select(func.count()).select_from(move_attempts).where(
+        move_attempts.c.who == who, move_attempts.c.at >= since, move_attempts.c.ok.is_(False)
+    )).scalar_one())  # fmt: skip
+
+
+def record_attempt(conn: Connection, who: str, now: float, ok: bool) -> None:
+    conn.execute(insert(move_attempts).values(who=who, at=now, ok=ok))
+
+
+def take_code(conn: Connection, code_hash: str, now: float) -> int | None:
+    """The session a valid code belongs to, marking the code used; None if unknown/used/expired."""
+    row = conn.execute(select(move_codes.c.id, move_codes.c.session_id).where(
+        move_codes.c.code_hash == code_hash, move_codes.c.used_at.is_(None),
+        move_codes.c.expires_at > now)).first()  # fmt: skip
+    if row is None:
+        return None
+    taken = conn.execute(update(move_codes).where(move_codes.c.id == row.id, move_codes.c.used_at.is_(None))
+                         .values(used_at=now)).rowcount  # fmt: skip
+    return int(row.session_id) if taken == 1 else None
+
+
+# Tables whose rows follow a case when it moves to another channel (sessions.id foreign keys).
+MOVING_TABLES = (turns, followup_jobs, evidence_items, move_codes)
+
+
+def move_case(conn: Connection, from_id: int, to_id: int, to_key: str) -> None:
+    """Give session `to_id` (the new channel's) the case of session `from_id`, then end the old
+    binding: its rows are re-pointed, its unsent replies dropped, its session row deleted."""
+    old = conn.execute(select(sessions).where(sessions.c.id == from_id)).one()
+    new_version = conn.execute(select(sessions.c.version).where(sessions.c.id == to_id)).scalar_one()
+    conn.execute(update(sessions).where(sessions.c.id == to_id).values(
+        state=old.state, stage=old.stage, lang=old.lang, risk=old.risk, human=old.human,
+        data_enc=old.data_enc, created_at=old.created_at,
+        version=max(int(old.version), int(new_version)) + 1,
+    ))  # fmt: skip
+    for table in MOVING_TABLES:
+        conn.execute(update(table).where(table.c.session_id == from_id).values(session_id=to_id))
+    conn.execute(delete(outbox).where(outbox.c.session_id == from_id))
+    conn.execute(update(inbound_log).where(inbound_log.c.session_id == from_id).values(session_id=None))
+    del to_key  # the new row already has the new key; kept in the signature for the reader
+
+
+# -- evidence --------------------------------------------------------------------------------------
+def insert_evidence(conn: Connection, values: dict[str, Any]) -> int:
+    key = conn.execute(insert(evidence_items).values(**values)).inserted_primary_key
+    assert key is not None
+    return int(key[0])
+
+
+def evidence_of(conn: Connection, session_id: int) -> list[Any]:
+    return list(conn.execute(select(evidence_items).where(evidence_items.c.session_id == session_id)
+                             .order_by(evidence_items.c.id)).all())  # fmt: skip
+
+
+def kept_bytes(conn: Connection, session_id: int) -> int:
+    kept = evidence_items.c.blob_enc.is_not(None)
+    total = conn.execute(select(func.coalesce(func.sum(evidence_items.c.size), 0))
+                         .where(evidence_items.c.session_id == session_id, kept)).scalar_one()  # fmt: skip
+    return int(total)
+
+
+def describe_last(conn: Connection, session_id: int, description_enc: bytes) -> bool:
+    last = conn.execute(select(func.max(evidence_items.c.id)).where(
+        evidence_items.c.session_id == session_id)).scalar()  # fmt: skip
+    if last is None:
+        return False
+    conn.execute(update(evidence_items).where(evidence_items.c.id == last)
+                 .values(description_enc=description_enc))  # fmt: skip
+    return True
+
+
+def erase(conn: Connection, session_id: int) -> None:
+    """/delete and purge: every row of these tables about the session (attempts by its key hash)."""
+    user_key = conn.execute(select(sessions.c.user_key).where(sessions.c.id == session_id)).scalar()
+    for table in (followup_jobs, move_codes, evidence_items):
+        conn.execute(delete(table).where(table.c.session_id == session_id))
+    if user_key is not None:
+        from bot.followups.keys import attempt_key
+
+        conn.execute(delete(move_attempts).where(move_attempts.c.who == attempt_key(user_key)))
