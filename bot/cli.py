@@ -113,6 +113,30 @@ def cmd_purge(args: argparse.Namespace, settings: Settings) -> int:
     return 0
 
 
+def cmd_rotate_key(args: argparse.Namespace, settings: Settings) -> int:
+    """Re-encrypt stored data under a new key; never prints a key."""
+    import os
+
+    from bot.store.rotate import rotate_database
+
+    current = settings.data_key.reveal()
+    if args.new_key_file:
+        target = Path(args.new_key_file).read_text(encoding="utf-8").strip()
+    else:
+        target = os.environ.get(args.new_key_env, "").strip() or current
+    accepted = [current, *(k.reveal() for k in settings.old_data_keys)]
+    report = rotate_database(settings.database_url, target, accepted, args.max_rows)
+    print(f"re-encrypted {report.rewritten} value(s) in {len(report.columns)} column(s); "
+          f"{report.remaining} value(s) still under another key")  # fmt: skip
+    if target != current:
+        print("next: set WEIQUAN_DATA_KEY to the new key and put the old one in "
+              "WEIQUAN_OLD_DATA_KEYS, restart, then run `weiquan rotate-key` again to "
+              "re-encrypt what was written meanwhile")  # fmt: skip
+    elif report.remaining == 0:
+        print("done: no data is under an old key; WEIQUAN_OLD_DATA_KEYS may now be removed")
+    return 0
+
+
 def cmd_operator(args: argparse.Namespace, settings: Settings) -> int:
     from bot.console.routes import add_operator, disable_operator
 
@@ -197,6 +221,13 @@ def build_parser() -> argparse.ArgumentParser:
     purge = sub.add_parser("purge", help="erase conversations idle for longer than a duration")
     purge.add_argument("--older-than", type=_seconds, required=True)
     purge.set_defaults(handler=cmd_purge)
+
+    rotate = sub.add_parser("rotate-key", help="re-encrypt stored user data under a new data key")
+    rotate.add_argument("--new-key-env", default="WEIQUAN_NEW_DATA_KEY",
+                        help="environment variable holding the new key (default %(default)s)")
+    rotate.add_argument("--new-key-file", default=None, help="file holding the new key")
+    rotate.add_argument("--max-rows", type=int, default=None, help="stop after this many values")
+    rotate.set_defaults(handler=cmd_rotate_key)
 
     operator = sub.add_parser("operator", help="console accounts for hotline operators")
     operator_sub = operator.add_subparsers(dest="operator_command", required=True)

@@ -4,6 +4,7 @@ One chat: every update answered exactly once, in the order sent, version +1 per 
 Many chats: they proceed together, each in its own order, and end in a consistent state.
 """
 
+# ruff: noqa: F811 - pytest fixtures imported from store_backends are redefined as parameters
 from __future__ import annotations
 
 import asyncio

@@ -68,3 +68,18 @@ def upgrade(engine: Engine) -> None:
     with engine.begin() as connection:
         config.attributes["connection"] = connection
         command.upgrade(config, "head")
+
+
+def forget_erased_pages(engine: Engine) -> None:
+    """SQLite: fold the WAL into the file and truncate it, so erased rows leave no copy.
+
+    secure_delete zeroes freed space in the main file; the WAL still holds old page images
+    until a checkpoint, so erasure and key rotation end with one.
+    """
+    if not is_sqlite(engine):
+        return
+    raw = engine.raw_connection()
+    try:
+        raw.driver_connection.execute("PRAGMA wal_checkpoint(TRUNCATE)")  # type: ignore[union-attr]
+    finally:
+        raw.close()

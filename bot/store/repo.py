@@ -15,9 +15,9 @@ from bot.engine.engine import Engine
 from bot.store.codec import outbound_from_json, session_from_row
 from bot.store.console_tables import install as install_console_tables
 from bot.store.crypto import Cipher
-from bot.store.db import is_sqlite, open_engine, upgrade
+from bot.store.db import forget_erased_pages, is_sqlite, open_engine, upgrade
 from bot.store.outbox_retry import PendingReply, claim
-from bot.store.schema import outbox, sessions, turns
+from bot.store.schema import inbound_log, outbox, sessions, turns
 from bot.store.turns import EffectHandler, TurnRunner, erase_session_rows
 from bot.store.worker import StoreWorker
 from bot.types import Inbound, Outbound, Session, TurnResult
@@ -103,6 +103,9 @@ class Store:
             ).scalars().all()
             for session_id in ids:
                 self._erase(conn, session_id)
+            # Replies recorded for exactly-once delivery outlive an erased session (session_id
+            # NULL, no user id); platforms stop resending within a day, so old ones go too.
+            conn.execute(delete(inbound_log).where(inbound_log.c.at < idle_before))
             return len(ids)
 
         count = int(self.worker.submit(job).result())
@@ -111,13 +114,7 @@ class Store:
 
     def forget_erased_pages(self) -> None:
         """SQLite: fold the WAL into the file and truncate it, so erased rows leave no copy."""
-        if not is_sqlite(self.db):
-            return
-        raw = self.db.raw_connection()
-        try:
-            raw.driver_connection.execute("PRAGMA wal_checkpoint(TRUNCATE)")  # type: ignore[union-attr]
-        finally:
-            raw.close()
+        forget_erased_pages(self.db)
 
     # -- reads, on their own connections -----------------------------------------------------
     def session(self, user_key: str) -> Session | None:

@@ -88,12 +88,14 @@ class TurnRunner:
         inbound = bounded(inbound)
         dbapi = conn.connection.dbapi_connection
         key = dedup_key(inbound) if inbound.message_id else None
+        # The session row is locked first (PostgreSQL), so a worker that waited for another one's
+        # turn on this user sees that turn's dedup row once it holds the lock.
+        session_id, session = self.load(conn, inbound.user_key, for_turn=True)
         if key is not None:
             seen = run(dbapi, self.sql.find_reply, {"key": key}).fetchone()
             if seen is not None:
                 reply = outbound_from_json(self.cipher.decrypt(seen[0]))
                 return TurnResult(reply, duplicate=True)
-        session_id, session = self.load(conn, inbound.user_key, for_turn=True)
         if session is None:
             session = self.engine.new_session(inbound.user_key, inbound.locale, now)
         version = session.version

@@ -19,7 +19,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from sqlalchemy import Connection, Engine
-from sqlalchemy.exc import DBAPIError, IntegrityError
+from sqlalchemy.exc import DBAPIError
 
 from bot.errors import ConflictError, StoreError
 
@@ -29,17 +29,20 @@ Job = Callable[[Connection], Any]
 MAX_BATCH = 128
 MAX_RETRIES = 8
 # PostgreSQL errors that mean "another worker got there first; run the job again":
-# deadlock_detected, serialization_failure. A unique violation (two workers creating the same
-# session, or recording the same inbound message id) is retried too: the retry sees the winner's row.
-_RETRYABLE_SQLSTATES = frozenset({"40P01", "40001"})
+# deadlock_detected, serialization_failure, and unique_violation (two workers creating the same
+# session, or recording the same inbound message id): the retry sees the winner's row.
+_RETRYABLE_SQLSTATES = frozenset({"40P01", "40001", "23505"})
 
 
 def _retryable(exc: Exception) -> bool:
-    if isinstance(exc, ConflictError | IntegrityError):
+    """The hot path runs on the DB-API cursor, so driver errors arrive unwrapped too."""
+    if isinstance(exc, ConflictError):
         return True
-    if isinstance(exc, DBAPIError) and not exc.connection_invalidated:
-        return getattr(exc.orig, "sqlstate", None) in _RETRYABLE_SQLSTATES
-    return False
+    if isinstance(exc, DBAPIError):
+        if exc.connection_invalidated:
+            return False
+        exc = exc.orig if isinstance(exc.orig, Exception) else exc
+    return getattr(exc, "sqlstate", None) in _RETRYABLE_SQLSTATES
 
 
 @dataclass(slots=True)
