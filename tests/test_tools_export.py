@@ -48,7 +48,8 @@ def test_markdown_has_sections_and_tables() -> None:
     text = strict_text("zh_CN")
     md = render_markdown(build_case_file(CASE, "zh_CN", text, today=TODAY))
     assert md.startswith("# 维权案卷")
-    for section in ("summary", "violations", "evidence", "plan", "loan", "budget", "letters"):
+    for section in ("summary", "violations", "evidence", "plan", "loan", "budget", "negotiation",
+                    "letters"):
         assert f"## {text(f'tools.export.heading.{section}')}" in md
     assert "| 1 | 催收电话的录音和通话记录 | 已完成 | 2026-11-20 |" in md
     assert "12378" in md and "12368" in md and "[姓名]" in md

@@ -18,7 +18,16 @@ from typing import Any
 import pytest
 
 from bot.engine.i18n import I18n, placeholders
-from bot.tools import affordability, calculator, evidence, export, letters, plan, violations
+from bot.tools import (
+    affordability,
+    calculator,
+    evidence,
+    export,
+    letters,
+    negotiation,
+    plan,
+    violations,
+)
 
 ROOT = Path(__file__).resolve().parent.parent
 FACTS = ROOT.parent / "shared" / "reference" / "facts.md"
@@ -148,6 +157,7 @@ def test_every_key_is_reached_by_some_case() -> None:
         for answers in SCENARIOS + INVALID:
             calculator.render_figures(answers, text)
             affordability.render_budget(answers, text)
+            negotiation.render_options(answers, text)
             violations.render_assessment(answers, text)
             evidence.render_checklist(answers, text)
             plan.render_plan(answers, text, date(2026, 11, 23))

@@ -11,6 +11,7 @@ Every function takes the answers dict (never mutated) and, where it produces wor
 - plan: `channel_ids(answers)`, `build_plan(answers, today, directory) -> tuple[Step, ...]`,
   `step_lines`, `render_plan`
 - evidence: `checklist`, `progress`, `catalogue`, `render_checklist`
+- negotiation: `options(answers) -> tuple[Finding, ...]`, `option_lines`, `render_options`
 - letters: `complaint_letter(answers, channel, text)`, `negotiation_letter(answers, text)`
 - export: `build_case_file(answers, lang, text, today=...) -> CaseFile`, `render_markdown`,
   `render_json`, `render_docx`, `case_file_docx`

@@ -55,6 +55,7 @@ def render_markdown(case: CaseFile) -> str:
         out += [_md_detail(line) for line in row.details]
     out += ["", f"## {h['loan']}", ""] + [f"- {line}" for line in case.loan]
     out += ["", f"## {h['budget']}", ""] + [f"- {line}" for line in case.budget]
+    out += ["", f"## {h['negotiation']}", ""] + [f"- {line}" for line in case.negotiation]
     out += ["", f"## {h['letters']}"]
     for letter in case.letters:
         out += ["", f"### {letter.title}", "", "```text", letter.body, "```"]
@@ -109,6 +110,9 @@ def render_docx(case: CaseFile) -> bytes:
         doc.add_heading(h[section], level=1)
         for sentence in texts:
             doc.add_paragraph(sentence)
+    doc.add_heading(h["negotiation"], level=1)
+    for option in case.negotiation:
+        doc.add_paragraph(option, style="List Bullet")
     doc.add_heading(h["letters"], level=1)
     for letter in case.letters:
         doc.add_heading(letter.title, level=2)

@@ -18,6 +18,7 @@ from bot.tools.case_render import render_docx, render_json, render_markdown
 from bot.tools.evidence import catalogue, progress
 from bot.tools.letters import COMPLAINT_CHANNELS, labels, negotiation_letter
 from bot.tools.letters import complaint_letter as write_complaint
+from bot.tools.negotiation import option_lines
 from bot.tools.plan import build_plan, step_lines
 from bot.tools.violations import assess, citation
 
@@ -84,11 +85,12 @@ class CaseFile:
     plan: tuple[PlanRow, ...]
     loan: tuple[str, ...]
     budget: tuple[str, ...]
+    negotiation: tuple[str, ...]  # repayment options that really exist
     letters: tuple[Letter, ...]
     notice: str
 
 
-SECTIONS = ("summary", "violations", "evidence", "plan", "loan", "budget", "letters")
+SECTIONS = ("summary", "violations", "evidence", "plan", "loan", "budget", "negotiation", "letters")
 TABLES = {"evidence": ("number", "item", "status", "date"),
           "plan": ("number", "channel", "contact", "response", "follow_up")}
 
@@ -155,6 +157,7 @@ def build_case_file(answers: Answers, lang: str, text: Text, *, today: date | No
         plan=plan,
         loan=_loan(answers, text),
         budget=tuple(budget_lines(budget, text)) if budget else (text("tools.budget.incomplete"),),
+        negotiation=tuple(option_lines(answers, text)),
         letters=tuple(letters),
         notice=text("tools.export.notice"),
     )
