@@ -63,6 +63,30 @@ def test_a_rate_above_the_small_loan_cap_asks_for_a_recalculation() -> None:
     assert text("tools.plan.point.rate") in letter
 
 
+@pytest.mark.parametrize(
+    ("typed", "kept"),
+    [
+        ("身份证11010119900307123X", "身份证"),
+        ("卡 6222-0212-3456-7890", "卡"),
+        ("电话 138 1234 5678", "电话"),
+        ("110101 19900307 1234 那个地址", "那个地址"),
+        ("18812345678", ""),
+    ],
+)
+def test_personal_numbers_typed_in_free_text_are_masked(typed: str, kept: str) -> None:
+    text = strict_text("zh_CN")
+    letter = complaint_letter({"since": typed}, "police", text)
+    line = next(row for row in letter.splitlines() if "开始时间" in row)
+    assert text("tools.common.masked_number") in line and kept in line
+    assert not re.search(r"\d{4}", line)
+
+
+def test_dates_and_amounts_in_free_text_are_kept() -> None:
+    text = strict_text("en")
+    letter = complaint_letter({"since": "2026-11-20 2026-11-21, about 3000 yuan"}, "police", text)
+    assert "2026-11-20 2026-11-21, about 3000 yuan" in letter
+
+
 def test_an_empty_case_still_gives_a_fillable_letter() -> None:
     text = strict_text("zh_CN")
     letter = complaint_letter({}, "lender_own_complaint", text)

@@ -22,8 +22,14 @@ BANKING = frozenset({"bank", "credit_card", "consumer_finance"})  # NFRA's side 
 THIRD_PARTIES = frozenset({"family", "friends", "employer", "contact_list"})
 EXPOSURE = frozenset({"doctored_photos", "group_chats", "published_debt"})
 
-# Long digit runs in free text may be ID, bank-card or phone numbers; letters never repeat them.
-_LONG_DIGITS = re.compile(r"\d(?:[\s-]?\d){10,}")
+# Number shapes in free text that may be ID, bank-card or phone numbers; letters never repeat them.
+# Dates ("2026-11-20 2026-11-21") do not match: their groups are 4-2-2.
+_LONG_DIGITS = re.compile(
+    r"\d{11,}[Xx]?"  # ID card (18, maybe ending in X), card or phone number written solid
+    r"|\d{4}(?:[ -]\d{4}){2,}(?:[ -]\d{1,4})?"  # bank card in groups of four
+    r"|\d{6}[ -]\d{8}[ -]\d{3}[\dXx]"  # ID card as 6-8-4
+    r"|1\d{2}[ -]\d{4}[ -]\d{4}"  # mobile as 3-4-4
+)
 
 
 class ToolInputError(BotError, ValueError):
