@@ -13,9 +13,18 @@ import zipfile
 
 import docx
 import pytest
-from fakes.telegram_harness import SECRET, buttons, newest_message, press_through, webhook_harness
+from fakes.telegram_harness import (
+    SECRET,
+    buttons,
+    newest_message,
+    press_through,
+    telegram_settings,
+    webhook_harness,
+)
 from fakes.telegram_payloads import TelegramUser, channel_post, message_reaction, unknown_kind
 
+from bot.channels import telegram
+from bot.channels.telegram_updates import TelegramChannel
 from bot.config import Settings
 
 INJECTION = "<b>Bad</b><script>alert(1)</script> & <a href='x'>"
@@ -237,3 +246,26 @@ async def test_hostile_bodies_are_refused(tmp_settings: Settings) -> None:
             response = await h.client.post(url, content=body, headers=headers)
             assert 400 <= response.status_code < 500
         assert h.fake.calls == []
+
+
+async def test_a_reply_that_failed_is_resent_from_the_outbox(tmp_settings: Settings) -> None:
+    now = [1_800_000_000.0]
+    async with webhook_harness(tmp_settings, clock=lambda: now[0]) as h:
+        user = TelegramUser()
+        h.fake.fail("sendMessage", 502, "Bad Gateway")
+        assert (await h.post(user.text("/start"))).status_code == 200
+        assert [c.status for c in h.fake.calls_to("sendMessage")] == [502]
+
+        # what the background resender does once the reply's lease has run out
+        settings = telegram_settings(tmp_settings, h.fake_base)
+        clients = telegram.http_clients()
+        resender = TelegramChannel(h.service, telegram.make_bot(settings, clients))
+        assert await h.service.resend_pending("telegram", resender.deliver) == 0  # leased still
+        now[0] += 60
+        assert await h.service.resend_pending("telegram", resender.deliver) == 1
+        assert [c.status for c in h.fake.calls_to("sendMessage")] == [502, 200]
+        assert h.fake.calls_to("sendMessage")[1].json("reply_markup")  # the buttons came too
+        now[0] += 60
+        assert await h.service.resend_pending("telegram", resender.deliver) == 0  # sent once
+        for client in clients:
+            await client.shutdown()

@@ -8,6 +8,7 @@ at a time per user (an asyncio lock, FIFO) so a user's messages are answered in 
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import hmac
 import logging
 from collections.abc import Coroutine
@@ -25,7 +26,7 @@ from telegram.request import HTTPXRequest
 from bot.channels.telegram_updates import TelegramChannel
 from bot.config import Settings
 from bot.engine.i18n import LANGS
-from bot.errors import ChannelError
+from bot.errors import ChannelError, StoreError
 from bot.service import Service
 
 log = logging.getLogger(__name__)
@@ -95,10 +96,16 @@ class TelegramWebhook:
             return Response(status_code=400)
         if not isinstance(data, dict) or not isinstance(data.get("update_id"), int):
             return Response(status_code=400)
-        await self.channel.process_json(data)
+        # No lifespan hook reaches a route, so the outbox resender starts with the first update.
+        self.channel.start_outbox_retries()
+        try:
+            await self.channel.process_json(data)
+        except StoreError:
+            return Response(status_code=503)  # nothing committed: Telegram will resend it
         return Response(status_code=200)
 
     async def aclose(self) -> None:
+        await self.channel.stop_outbox_retries()
         await self.channel.bot.shutdown()
         for request in self.requests:
             await request.shutdown()
@@ -131,12 +138,18 @@ def run_polling(settings: Settings, set_webhook: str | None = None) -> int:
 
         async def on_update(update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
             assert isinstance(update, Update)
-            await channel.process(update)
+            with contextlib.suppress(StoreError):  # logged; polling cannot ask for a resend
+                await channel.process(update)
 
         async def post_init(application: Application) -> None:  # type: ignore[type-arg]
             await _quietly(set_commands(channel.bot, service), "set_my_commands")
+            channel.start_outbox_retries()
 
-        application = Application.builder().bot(channel.bot).post_init(post_init).build()
+        async def post_stop(application: Application) -> None:  # type: ignore[type-arg]
+            await channel.stop_outbox_retries()
+
+        builder = Application.builder().bot(channel.bot)
+        application = builder.post_init(post_init).post_stop(post_stop).build()
         # block=False: each update is its own task (created in arrival order); the per-user lock
         # inside `process` keeps one user's updates in order while other users run concurrently.
         application.add_handler(TypeHandler(Update, on_update, block=False))

@@ -1,40 +1,34 @@
-"""One Telegram update in, the engine's reply out: routing by update kind, sending, errors.
+"""One Telegram update in, the engine's reply out: routing by update kind, delivery, the outbox.
 
-Telegram errors end here: 403 (the user blocked the bot) is logged with ids only, 429 has been
-retried by AIORateLimiter a bounded number of times, "message is not modified" is harmless.
-Nothing is retried forever and no update crashes the process.
+Replies are sent only after the turn is committed and marked sent once delivered; a reply that
+could not be delivered (network, still rate limited) stays in the outbox and is retried in the
+background a bounded number of times (`Service.run_outbox_retries`). No update crashes the process.
 """
 
 from __future__ import annotations
 
 import asyncio
-import io
+import contextlib
 import logging
 import os
 import weakref
 from collections import OrderedDict
-from collections.abc import Awaitable
-from typing import Any, TypeVar
+from datetime import date
+from functools import partial
+from typing import Any
 
-from telegram import (
-    CallbackQuery,
-    Chat,
-    ChatMemberUpdated,
-    InlineKeyboardMarkup,
-    InputFile,
-    LinkPreviewOptions,
-    Update,
-)
+from telegram import CallbackQuery, Chat, ChatMemberUpdated, Update
 from telegram import Message as TgMessage
-from telegram.constants import ChatMemberStatus, ParseMode
-from telegram.error import BadRequest, Forbidden, RetryAfter, TelegramError
+from telegram.constants import ChatMemberStatus
 from telegram.ext import ExtBot
 
 from bot import metrics
 from bot.channels import telegram_render as render
-from bot.channels.telegram_casefile import case_file_docx
+from bot.channels.telegram_send import Outcome, Sender, call
 from bot.engine.i18n import DEFAULT_LANG
+from bot.errors import StoreError
 from bot.service import Service
+from bot.tools.export import case_file_docx
 from bot.types import Inbound, Outbound
 
 # Opt in to PTB 23's durations (datetime.timedelta) now: otherwise every 429 raises a
@@ -43,9 +37,7 @@ os.environ.setdefault("PTB_TIMEDELTA", "true")
 
 log = logging.getLogger("bot.channels.telegram")
 
-T = TypeVar("T")
 SEEN_LIMIT = 4096  # update ids remembered for replies that do not go through the store
-NO_PREVIEW = LinkPreviewOptions(is_disabled=True)
 MEDIA = ("photo", "video", "document", "voice", "audio", "video_note", "animation")
 
 
@@ -63,6 +55,8 @@ class TelegramChannel:
     def __init__(self, service: Service, bot: ExtBot[int]) -> None:
         self.service = service
         self.bot = bot
+        self.send = Sender(bot)
+        self._retries: asyncio.Task[None] | None = None
         self._locks: weakref.WeakValueDictionary[str, asyncio.Lock] = weakref.WeakValueDictionary()
         self._seen: OrderedDict[int, None] = OrderedDict()
 
@@ -84,6 +78,10 @@ class TelegramChannel:
         async with lock:
             try:
                 await self._route(update)
+            except StoreError:  # nothing was committed: the caller may let Telegram resend it
+                metrics.errors.labels("telegram", "store").inc()
+                log.exception("telegram: store failed", extra={"update_id": update.update_id})
+                raise
             except Exception:  # one bad update must never stop the others
                 metrics.errors.labels("telegram", "update").inc()
                 log.exception("telegram: update failed", extra={"update_id": update.update_id})
@@ -139,7 +137,7 @@ class TelegramChannel:
 
     async def _username(self) -> str:
         """The bot's @name for a t.me link; getMe once, only when a group needs the link."""
-        await self._call(self.bot.initialize(), "get_me", 0)
+        await call(self.bot.initialize(), "get_me", 0)
         try:
             return self.bot.username
         except RuntimeError:  # getMe failed: decline without a link
@@ -153,24 +151,20 @@ class TelegramChannel:
         user_key = f"telegram:{query.from_user.id}"
         chat_id = message.chat.id if message else query.from_user.id
         if render.is_toggle(data):
-            await self._call(query.answer(), "answer_callback_query", chat_id)
+            await self.send.answer(query.answer(), chat_id)
             if message and markup and self._first_time(update.update_id):
-                await self._edit_markup(message, render.toggled(markup, data))
+                await self.send.edit_markup(message, render.toggled(markup, data))
             return
         option_ids = render.ticked_ids(markup) if data == render.DONE else (data,)
         if data == render.NOOP or not option_ids:
             hint = "" if data == render.NOOP else self._text(user_key, query, "telegram.pick_at_least_one")
-            await self._call(query.answer(hint or None), "answer_callback_query", chat_id)
+            await self.send.answer(query.answer(hint or None), chat_id)
             return
-        await self._call(query.answer(), "answer_callback_query", chat_id)
+        await self.send.answer(query.answer(), chat_id)
         inbound = Inbound(user_key, option_ids=option_ids, locale=locale_of(query.from_user.language_code),
                           message_id=str(update.update_id))  # fmt: skip
         chosen = render.chosen(markup, option_ids) if message else None
         await self._turn(chat_id, inbound, answered=(message, chosen))
-
-    async def _edit_markup(self, message: TgMessage, markup: InlineKeyboardMarkup) -> None:
-        edit = self.bot.edit_message_reply_markup(message.chat.id, message.message_id, reply_markup=markup)
-        await self._call(edit, "edit_message_reply_markup", message.chat.id)
 
     # -- one conversation turn ---------------------------------------------------------------------
     async def _turn(
@@ -178,7 +172,7 @@ class TelegramChannel:
         chat_id: int,
         inbound: Inbound,
         preface: str | None = None,
-        answered: tuple[TgMessage | None, InlineKeyboardMarkup | None] = (None, None),
+        answered: tuple[TgMessage | None, Any] = (None, None),
     ) -> None:
         result = await self.service.handle(inbound)
         if result.duplicate:
@@ -187,40 +181,38 @@ class TelegramChannel:
             return
         message, chosen = answered
         if message is not None and chosen is not None:
-            await self._edit_markup(message, chosen)
-        outbound = result.outbound
-
-        def text(key: str) -> str:
-            return self.service.i18n.text(outbound.lang, key)
-
-        chunks = render.render(outbound, text)
+            await self.send.edit_markup(message, chosen)
         if preface:
-            chunks.insert(0, render.Chunk(render.escape(text(preface))))
-        delivered = await self._send(chat_id, chunks)
-        if delivered and "case_file" in outbound.effects:
-            delivered = await self._send_case_file(chat_id, inbound.user_key, outbound)
-        if delivered:
+            note = render.escape(self.service.i18n.text(result.outbound.lang, preface))
+            await self.send.chunks(chat_id, [render.Chunk(note)])
+        if await self.deliver(inbound.user_key, result.outbound):
             await self.service.mark_sent(result.outbox_id)
 
-    async def _send(self, chat_id: int, chunks: list[render.Chunk]) -> bool:
-        for chunk in chunks:
-            sent = self.bot.send_message(
-                chat_id, chunk.html, parse_mode=ParseMode.HTML, reply_markup=chunk.keyboard,
-                link_preview_options=NO_PREVIEW,
-            )  # fmt: skip
-            if await self._call(sent, "send_message", chat_id) is None:
-                return False  # the rest would arrive out of context; the outbox keeps it unsent
-        return True
+    async def deliver(self, user_key: str, outbound: Outbound) -> bool:
+        """Sends a committed reply (also the outbox's resend). True when nothing is left to retry:
+        delivered, or it never can be (the user blocked the bot)."""
+        chat_id = int(user_key.split(":", 1)[1])
+        text = partial(self.service.i18n.text, outbound.lang)
+        outcome = await self.send.chunks(chat_id, render.render(outbound, text))
+        if outcome is Outcome.SENT and "case_file" in outbound.effects:
+            answers = self.service.session_answers(user_key)
+            today = date.fromtimestamp(self.service.clock())
+            data = await asyncio.to_thread(case_file_docx, answers, outbound.lang, text, today=today)
+            name = text("telegram.case_file_name") + ".docx"
+            outcome = await self.send.document(chat_id, data, name, text("telegram.case_file_caption"))
+        return outcome is not Outcome.RETRY
 
-    async def _send_case_file(self, chat_id: int, user_key: str, outbound: Outbound) -> bool:
-        lang = outbound.lang
-        data = await asyncio.to_thread(case_file_docx, self.service, user_key, lang, outbound)
-        name = self.service.i18n.text(lang, "telegram.case_file_name") + ".docx"
-        sent = self.bot.send_document(
-            chat_id, InputFile(io.BytesIO(data), filename=name),
-            caption=self.service.i18n.text(lang, "telegram.case_file_caption"),
-        )  # fmt: skip
-        return await self._call(sent, "send_document", chat_id) is not None
+    def start_outbox_retries(self) -> None:
+        """Replies committed but not delivered (a crash, a network failure) go out later."""
+        if self._retries is None:
+            self._retries = asyncio.create_task(self.service.run_outbox_retries("telegram", self.deliver))
+
+    async def stop_outbox_retries(self) -> None:
+        if self._retries is not None:
+            self._retries.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self._retries
+            self._retries = None
 
     # -- replies that do not step the conversation -----------------------------------------------
     async def _note(self, update: Update, chat_id: int, key: str) -> None:
@@ -234,7 +226,7 @@ class TelegramChannel:
     async def _send_note(self, chat_id: int, lang: str, key: str, username: str = "") -> None:
         link = f"https://t.me/{username}" if username else ""
         text = render.escape(self.service.i18n.text(lang, key, link=link))
-        await self._send(chat_id, [render.Chunk(text)])
+        await self.send.chunks(chat_id, [render.Chunk(text)])
 
     def _text(self, user_key: str, query: CallbackQuery, key: str) -> str:
         session = self.service.session(user_key)
@@ -248,24 +240,3 @@ class TelegramChannel:
         if len(self._seen) > SEEN_LIMIT:
             self._seen.popitem(last=False)
         return True
-
-    # -- the one place Telegram errors are turned into log lines ------------------------------------
-    async def _call(self, call: Awaitable[T], what: str, chat_id: int) -> T | None:
-        ids = {"user_key": f"telegram:{chat_id}", "status": what}
-        try:
-            return await call
-        except Forbidden:
-            metrics.errors.labels("telegram", "blocked").inc()
-            log.warning("telegram: the user blocked the bot or left the chat", extra=ids)
-        except BadRequest as error:
-            if "not modified" in str(error).lower():
-                return None  # a double tap: the keyboard already shows this
-            metrics.errors.labels("telegram", "bad_request").inc()
-            log.warning("telegram: request refused", extra=ids)
-        except RetryAfter:
-            metrics.errors.labels("telegram", "rate_limited").inc()
-            log.warning("telegram: still rate limited after retries; dropped", extra=ids)
-        except TelegramError as error:  # network errors, timeouts, 5xx
-            metrics.errors.labels("telegram", "api").inc()
-            log.warning("telegram: API call failed (%s)", type(error).__name__, extra=ids)
-        return None

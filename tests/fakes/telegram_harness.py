@@ -13,7 +13,7 @@ from starlette.applications import Starlette
 
 from bot.channels import telegram
 from bot.config import Secret, Settings
-from bot.service import Service
+from bot.service import Clock, Service
 from fakes.telegram_api import TOKEN, FakeBotAPI, LoopbackServer, running_fake
 from fakes.telegram_payloads import TelegramUser
 
@@ -35,6 +35,7 @@ class Harness:
     service: Service
     url: str
     client: httpx.AsyncClient
+    fake_base: str  # the fake's PTB base_url
 
     async def post(self, update: dict[str, Any], secret: str | None = SECRET) -> httpx.Response:
         headers = {"X-Telegram-Bot-Api-Secret-Token": secret} if secret is not None else {}
@@ -57,10 +58,10 @@ def buttons(markup: Any) -> list[dict[str, Any]]:
 
 
 @contextlib.asynccontextmanager
-async def webhook_harness(base: Settings) -> AsyncIterator[Harness]:
+async def webhook_harness(base: Settings, clock: Clock = time.time) -> AsyncIterator[Harness]:
     with running_fake() as (fake, api_base):
         settings = telegram_settings(base, api_base)
-        service = Service.open(settings)
+        service = Service.open(settings, clock=clock)
         routes = telegram.routes(service, settings)
 
         @contextlib.asynccontextmanager
@@ -73,7 +74,7 @@ async def webhook_harness(base: Settings) -> AsyncIterator[Harness]:
         try:
             with LoopbackServer(Starlette(routes=routes, lifespan=lifespan), lifespan="on") as server:
                 async with httpx.AsyncClient(timeout=30) as client:
-                    yield Harness(fake, service, server.url, client)
+                    yield Harness(fake, service, server.url, client, api_base)
         finally:
             service.close()
 
