@@ -7,7 +7,13 @@ from hypothesis import given
 from hypothesis import strategies as st
 from test_tools_locales import strict_text
 
-from bot.tools.affordability import assess, budget_from_answers, outstanding_from_answers, render_budget
+from bot.tools.affordability import (
+    assess,
+    budget_from_answers,
+    debt_basis_key,
+    outstanding_from_answers,
+    render_budget,
+)
 
 
 def test_a_workable_budget_keeps_a_fifth_back() -> None:
@@ -44,6 +50,8 @@ def test_the_debt_is_counted_on_the_money_received() -> None:
     assert outstanding_from_answers({"contract_amount": 4_000}) == 4_000
     assert outstanding_from_answers({"received_amount": 1_000, "repaid_total": 3_000}) == 0
     assert outstanding_from_answers({}) is None
+    assert debt_basis_key({"received_amount": 1}) == "tools.budget.debt_basis.f068"
+    assert debt_basis_key({"contract_amount": 1}) == "tools.budget.debt_basis_contract"
 
 
 def test_verdicts_for_unknown_and_cleared_debts() -> None:

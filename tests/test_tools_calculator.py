@@ -47,8 +47,8 @@ def test_head_cut_loan_10000_contract_7000_received_12_by_1000() -> None:
     assert figures.nominal_rate_if_contract_received == pytest.approx(
         12 * irr_by_hand(10_000, 1_000, 12), abs=1e-9)
     assert {c.id: (c.applies, c.exceeded) for c in figures.checks} == {
-        "four_lpr": (True, True), "licensed_24": (True, True), "small_loan_24": (False, True),
-        "criminal_36": (True, True)}
+        "four_lpr": (True, True), "licensed_24": (True, True), "card_24": (False, True),
+        "small_loan_24": (False, True), "criminal_36": (True, True)}
 
 
 def test_zero_interest_loan_has_zero_rate_and_breaks_no_limit() -> None:
@@ -73,8 +73,8 @@ def test_which_limits_apply_depends_on_the_lender() -> None:
     def applying(kind: str) -> set[str]:
         return {c.id for c in compute(LoanTerms(1000, 1000, 100, 12), kind).checks if c.applies}
 
-    assert applying("bank") == applying("credit_card") == applying("consumer_finance") == {
-        "licensed_24"}
+    assert applying("bank") == applying("consumer_finance") == {"licensed_24"}
+    assert applying("credit_card") == {"card_24"}  # free card rates (F072), courts may cut
     assert applying("small_loan") == {"small_loan_24"}  # the regulators' cap, not the 2017 opinion
     assert applying("unlicensed") == {"four_lpr", "criminal_36"}
     assert applying("unknown") == {"four_lpr", "licensed_24", "criminal_36"}

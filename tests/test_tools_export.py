@@ -82,6 +82,8 @@ def test_docx_opens_with_headings_tables_and_letters(lang: str) -> None:
     assert evidence_table.rows[1].cells[3].text == "2026-11-20"
     assert plan_table.rows[2].cells[1].text == text("channels.nfra_12378.name.f001_f003")
     assert plan_table.rows[1].cells[4].text == "2026-12-08"
+    styles_xml = document.styles.element.xml
+    assert "eastAsiaTheme" not in styles_xml and 'w:eastAsia="SimSun"' in styles_xml
     body = "\n".join(p.text for p in document.paragraphs)
     assert text("tools.letter.complainant") in body
     assert case.notice in body

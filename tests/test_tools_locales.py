@@ -131,6 +131,8 @@ SCENARIOS: list[dict[str, Any]] = [
     {"lender_type": "small_loan", "methods": ["visits"], "frequency": "few_weekly",
      "contract_amount": 5000, "received_amount": 5000, "monthly_payment": 440, "term_months": 12,
      "income": 8000, "essentials": 2000, "repaid_total": 6000},
+    {"lender_type": "credit_card", "contract_amount": 20000, "monthly_payment": 1200,
+     "term_months": 24, "income": 6000, "essentials": 4000},
     {"lender_type": "small_loan", "contract_amount": 5000, "received_amount": 4500,
      "monthly_payment": 500, "term_months": 12},
     {"lender_type": "unlicensed", "methods": ["violence_threats"], "contract_amount": 3000,

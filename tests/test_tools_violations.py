@@ -75,6 +75,9 @@ def test_loan_findings_follow_the_lender_type() -> None:
             "term_months": 12, "lender_type": "bank"}  # ~8.5% a year
     assert ids(fair) == []
     assert ids({**loan, "received_amount": 20_000}) == []  # contradictory figures: no claim
+    card = {"lender_type": "credit_card", "contract_amount": 20_000, "monthly_payment": 1_200,
+            "term_months": 24}  # ~38% a year: a court may cut it, but no rule is broken (F072)
+    assert ids(card) == []
     small = assess({**loan, "lender_type": "small_loan"}).likely
     assert [(f.id, f.fact_ids) for f in small] == [("head_cut", ("F068",)),
                                                    ("rate_small_loan_24", ("F066",))]

@@ -73,21 +73,29 @@ def budget_from_answers(answers: Answers) -> Budget | None:
                   outstanding_from_answers(answers))
 
 
+def debt_basis_key(answers: Answers) -> str:
+    """Which sentence explains the debt figure: the received amount (F068) or only the contract."""
+    if money(answers, "received_amount") is not None:
+        return "tools.budget.debt_basis.f068"
+    return "tools.budget.debt_basis_contract"
+
+
 def render_budget(answers: Answers, text: Text) -> str:
     budget = budget_from_answers(answers)
     if budget is None:
         return text("tools.budget.incomplete")
-    return "\n".join(budget_lines(budget, text))
+    return "\n".join(budget_lines(budget, text, debt_basis_key(answers)))
 
 
-def budget_lines(budget: Budget, text: Text) -> list[str]:
+def budget_lines(budget: Budget, text: Text,
+                 basis_key: str = "tools.budget.debt_basis.f068") -> list[str]:
     lines = [text("tools.budget.spare", income=yuan(budget.income),
                   essentials=yuan(budget.essentials + budget.other_debts),
                   spare=yuan(max(budget.spare, 0.0)))]
     if budget.offer > 0:
         lines.append(text("tools.budget.offer", offer=yuan(budget.offer)))
     if budget.debt is not None and budget.debt > 0:
-        lines.append(text("tools.budget.debt_basis.f068", debt=yuan(budget.debt)))
+        lines.append(text(basis_key, debt=yuan(budget.debt)))
     lines.append(text(budget.verdict_key, months=budget.months_needed or 0,
                       years=round((budget.months_needed or 0) / 12, 1)))
     return lines

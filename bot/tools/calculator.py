@@ -21,8 +21,10 @@ _MAX_STEPS = 400
 # (id, annual limit, fact ids, lender types it applies to)
 _THRESHOLDS: tuple[tuple[str, float, tuple[str, ...], frozenset[str]], ...] = (
     ("four_lpr", 0.12, ("F060", "F063", "F064"), frozenset({"unlicensed", "unknown"})),
-    ("licensed_24", 0.24, ("F065", "F066"),
-     frozenset({"bank", "credit_card", "consumer_finance", "unknown"})),
+    ("licensed_24", 0.24, ("F065", "F066"), frozenset({"bank", "consumer_finance", "unknown"})),
+    # card rates are negotiated freely since 2021 (F072): above 24% a court may cut the
+    # charges (F065, F073), but that is not a broken rule, so it never becomes a violation
+    ("card_24", 0.24, ("F065", "F072", "F073"), frozenset({"credit_card"})),
     # the 2017 court opinion (F065) speaks of financial-institution loans; for small-loan
     # companies only the regulators' 24% all-in cap (F066) is cited
     ("small_loan_24", 0.24, ("F066",), frozenset({"small_loan"})),
@@ -41,7 +43,7 @@ class LoanTerms:
 
 @dataclass(frozen=True, slots=True)
 class ThresholdCheck:
-    id: str  # four_lpr | licensed_24 | small_loan_24 | criminal_36
+    id: str  # four_lpr | licensed_24 | card_24 | small_loan_24 | criminal_36
     limit: float  # annual, as a fraction
     applies: bool  # relevant to this lender type
     exceeded: bool  # nominal annual rate above the limit

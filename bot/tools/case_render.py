@@ -136,6 +136,8 @@ def _docx_table(doc: Any, columns: tuple[str, ...], rows: list[tuple[object, ...
 
 
 def _set_fonts(doc: Any) -> None:
-    for name in ("Normal", "Title", "Heading 1", "Heading 2"):
-        fonts = doc.styles[name].element.get_or_add_rPr().get_or_add_rFonts()
+    """A CJK font for every style; the template's theme fonts would otherwise win over it."""
+    doc.styles["Normal"].element.get_or_add_rPr().get_or_add_rFonts()
+    for fonts in doc.styles.element.iter(qn("w:rFonts")):
+        fonts.attrib.pop(qn("w:eastAsiaTheme"), None)
         fonts.set(qn("w:eastAsia"), _CJK_FONT)

@@ -9,7 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 
-from bot.tools.affordability import budget_from_answers, budget_lines
+from bot.tools.affordability import budget_from_answers, budget_lines, debt_basis_key
 from bot.tools.answers import Answers, Text, ToolInputError, choice, free_text, lender_type
 from bot.tools.calculator import figure_lines, figures_from_answers
 
@@ -156,7 +156,8 @@ def build_case_file(answers: Answers, lang: str, text: Text, *, today: date | No
         evidence=evidence,
         plan=plan,
         loan=_loan(answers, text),
-        budget=tuple(budget_lines(budget, text)) if budget else (text("tools.budget.incomplete"),),
+        budget=(tuple(budget_lines(budget, text, debt_basis_key(answers))) if budget
+                else (text("tools.budget.incomplete"),)),
         negotiation=tuple(option_lines(answers, text)),
         letters=tuple(letters),
         notice=text("tools.export.notice"),

@@ -23,6 +23,9 @@ from bot.tools.answers import (
 )
 from bot.tools.calculator import figures_from_answers
 
+# Limits whose crossing opens a remedy but breaks no rule (credit-card rates are free, F072)
+NOT_A_VIOLATION = frozenset({"card_24"})
+
 
 @dataclass(frozen=True, slots=True)
 class Finding:
@@ -110,7 +113,7 @@ def _loan_findings(answers: Answers) -> list[Finding]:
     if figures.head_cut > 0:
         found.append(_finding("head_cut", ("F068",)))
     for check in figures.checks:
-        if check.applies and check.exceeded:
+        if check.applies and check.exceeded and check.id not in NOT_A_VIOLATION:
             found.append(_finding(f"rate_{check.id}", check.fact_ids))
     return found
 
