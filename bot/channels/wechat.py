@@ -149,7 +149,7 @@ async def _read_limited(request: Request) -> bytes | None:
 
 
 class WeChatRoute(Route):
-    """`/wechat`, holding its endpoint so tests and shutdown can wait for pending deliveries."""
+    """`/wechat`, holding its endpoint (`.wechat`) so tests and shutdown can wait for deliveries."""
 
     def __init__(self, endpoint: WeChatEndpoint) -> None:
         async def dispatch(request: Request) -> Response:
@@ -158,7 +158,7 @@ class WeChatRoute(Route):
             return await endpoint.receive(request)
 
         super().__init__("/wechat", dispatch, methods=["GET", "POST"])
-        self.endpoint = endpoint
+        self.wechat = endpoint
 
 
 def routes(service: Service, settings: Settings) -> list[BaseRoute]:

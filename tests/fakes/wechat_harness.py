@@ -62,6 +62,14 @@ class Harness:
     async def say(self, openid: str, text: str, msg_id: int) -> str:
         return await self.send(self.server.text(openid, text, msg_id))
 
+    async def turn(self, openid: str, text: str, msg_id: int) -> list[str]:
+        """Everything the user received for one message: the passive reply (if any), then the
+        customer-service texts sent for it (a long answer's rest, or all of a slow one)."""
+        before = len(self.fake.sent_texts(openid))
+        passive = await self.say(openid, text, msg_id)
+        await self.settle()
+        return ([passive] if passive else []) + self.fake.sent_texts(openid)[before:]
+
     async def settle(self) -> None:
         """Waits until every customer-service delivery the adapter started has finished."""
         await self.endpoint.conversation.drain()
@@ -106,9 +114,9 @@ async def wechat_harness(
             routes = wechat.routes(service, settings)
             route = next(r for r in routes if isinstance(r, wechat.WeChatRoute))
             if passive_seconds is not None:
-                route.endpoint.conversation.passive_seconds = passive_seconds
+                route.wechat.conversation.passive_seconds = passive_seconds
             async with served(Starlette(routes=routes)) as url, httpx.AsyncClient(timeout=30) as client:
-                yield Harness(fake, service, route.endpoint, url, client, WeChatServer(safe_mode=safe_mode))
-                await route.endpoint.conversation.drain()
+                yield Harness(fake, service, route.wechat, url, client, WeChatServer(safe_mode=safe_mode))
+                await route.wechat.conversation.drain()
         finally:
             service.close()

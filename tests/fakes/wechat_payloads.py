@@ -67,7 +67,8 @@ def message_xml(openid: str, msg_type: str, created: int, **fields: str) -> str:
              f"<MsgType><![CDATA[{msg_type}]]></MsgType>"]  # fmt: skip
     for name, value in fields.items():
         cdata = value.replace("]]>", "]]]]><![CDATA[>")  # how XML writers split a terminator
-        lines.append(f"<{name}>{value}</{name}>" if value.isdigit() else f"<{name}><![CDATA[{cdata}]]></{name}>")
+        text = value if value.isdigit() else f"<![CDATA[{cdata}]]>"
+        lines.append(f"<{name}>{text}</{name}>")
     return "<xml>\n" + "\n".join(lines) + "\n</xml>"
 
 
@@ -100,7 +101,8 @@ class WeChatServer:
         encrypted = encrypt(xml, self.aes_key, self.appid)
         params["encrypt_type"] = "aes"
         params["msg_signature"] = sign(self.token, params["timestamp"], params["nonce"], encrypted)
-        body = f"<xml>\n<ToUserName><![CDATA[{ACCOUNT}]]></ToUserName>\n<Encrypt><![CDATA[{encrypted}]]></Encrypt>\n</xml>"
+        body = (f"<xml>\n<ToUserName><![CDATA[{ACCOUNT}]]></ToUserName>\n"
+                f"<Encrypt><![CDATA[{encrypted}]]></Encrypt>\n</xml>")
         return Callback(params, body.encode())
 
     def text(self, openid: str, content: str, msg_id: int) -> Callback:
@@ -109,7 +111,8 @@ class WeChatServer:
 
     def event(self, openid: str, event: str, created: int | None = None, key: str | None = None) -> Callback:
         fields = {"Event": event} if key is None else {"Event": event, "EventKey": key}
-        return self.callback(message_xml(openid, "event", created or int(time.time()), **fields), openid=openid)
+        xml = message_xml(openid, "event", created or int(time.time()), **fields)
+        return self.callback(xml, openid=openid)
 
     def reply_fields(self, body: bytes) -> dict[str, str]:
         """Our passive reply as WeChat reads it (decrypted and signature-checked in safe mode)."""
@@ -120,4 +123,5 @@ class WeChatServer:
             return fields
         expected = sign(self.token, fields["TimeStamp"], fields["Nonce"], fields["Encrypt"])
         assert fields["MsgSignature"] == expected, "the reply's MsgSignature does not verify"
-        return {child.tag: child.text or "" for child in ET.fromstring(decrypt(fields["Encrypt"], self.aes_key))}
+        inner = ET.fromstring(decrypt(fields["Encrypt"], self.aes_key))
+        return {child.tag: child.text or "" for child in inner}

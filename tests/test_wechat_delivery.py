@@ -1,0 +1,100 @@
+"""The customer-service API side: slow turns, token caching and refresh, failed sends, the menu."""
+
+from __future__ import annotations
+
+import asyncio
+import dataclasses
+
+from fakes.wechat_api import running_fake
+from fakes.wechat_harness import Harness, wechat_harness, wechat_settings
+
+from bot.channels import wechat
+from bot.channels.render import plain_text
+from bot.channels.wechat_turns import COMMANDS
+from bot.config import Settings
+from bot.errors import ChannelError
+
+TOKEN_PATH, SEND_PATH, MENU_PATH = "/cgi-bin/token", "/cgi-bin/message/custom/send", "/cgi-bin/menu/create"
+
+
+async def _pending(h: Harness) -> int:
+    return len(await asyncio.to_thread(h.service.store.pending_outbox, "wechat"))
+
+
+async def _until_no_pending(h: Harness) -> None:
+    """The passive path marks the reply sent just after the response went out."""
+    for _ in range(500):
+        if await _pending(h) == 0:
+            return
+        await asyncio.sleep(0.01)
+    raise AssertionError("the reply was never marked sent")
+
+
+async def test_passive_replies_are_marked_sent(tmp_settings: Settings) -> None:
+    async with wechat_harness(tmp_settings) as h:
+        assert await h.say("oPassive", "/start", 1)
+        await _until_no_pending(h)
+        assert h.fake.calls == []  # short answers never touch the API
+
+
+async def test_a_slow_turn_answers_success_then_sends_everything_by_api(tmp_settings: Settings) -> None:
+    async with wechat_harness(tmp_settings, passive_seconds=0) as h:
+        assert await h.say("oSlowUser", "/start", 1) == ""  # "success": WeChat shows nothing, no retry
+        await h.settle()
+        session = h.service.session("wechat:oSlowUser")
+        assert session is not None
+        expected = plain_text(h.service.engine.current(session, h.service.clock()))
+        assert "\n\n".join(h.fake.sent_texts("oSlowUser")) == expected
+        await h.say("oSlowUser", "1", 2)
+        await h.settle()
+        assert len(h.fake.calls_to(TOKEN_PATH)) == 1  # the token is cached between deliveries
+        assert len(h.fake.sent_texts("oSlowUser")) >= 2
+        assert await _pending(h) == 0
+        token_query = h.fake.calls_to(TOKEN_PATH)[0].query
+        assert token_query["grant_type"] == "client_credential" and token_query["appid"] == h.fake.appid
+
+
+async def test_an_expired_token_is_refreshed_and_the_message_still_goes_out(tmp_settings: Settings) -> None:
+    async with wechat_harness(tmp_settings, passive_seconds=0) as h:
+        await h.say("oTokenUser", "/start", 1)
+        await h.settle()
+        h.fake.expire_tokens()  # WeChat answers 42001 for the cached token now
+        await h.say("oTokenUser", "/help", 2)
+        await h.settle()
+        assert len(h.fake.calls_to(TOKEN_PATH)) == 2
+        sends = h.fake.calls_to(SEND_PATH)
+        assert sends[-1].query.get("accepted") == "1" and sends[-2].query.get("accepted") is None
+        assert sends[-1].query["access_token"] != sends[-2].query["access_token"]
+        assert await _pending(h) == 0
+
+
+async def test_a_refused_send_leaves_the_reply_unsent_and_nothing_breaks(tmp_settings: Settings) -> None:
+    async with wechat_harness(tmp_settings, passive_seconds=0) as h:
+        h.fake.fail_next_send = 45015  # the user's 48-hour window has closed
+        assert await h.say("oLateUser", "/start", 1) == ""
+        await h.settle()
+        assert h.fake.sent_texts("oLateUser") == []
+        assert await _pending(h) == 1  # kept in the outbox, not marked sent
+        assert await h.say("oLateUser", "/help", 2) == ""
+        await h.settle()
+        assert h.fake.sent_texts("oLateUser")
+
+
+async def test_create_menu_posts_commands_with_names_within_wechat_limits(tmp_settings: Settings) -> None:
+    with running_fake() as (fake, api_base):
+        settings = wechat_settings(tmp_settings, api_base)
+        await wechat.create_menu(settings)
+        await wechat.create_menu(settings, "en")
+        menus = fake.calls_to(MENU_PATH)
+        assert [m.query.get("accepted") for m in menus] == ["1", "1"]
+        assert "求助".encode() in menus[0].body  # raw UTF-8: WeChat shows \\u escapes literally
+        keys = {entry["key"] for button in menus[0].json()["button"]
+                for entry in button.get("sub_button", [button])}  # fmt: skip
+        assert {"/start", "/help", "/summary", "/human"} <= keys <= COMMANDS
+        wrong = dataclasses.replace(settings, wechat_appid="wx_not_ours")
+        try:
+            await wechat.create_menu(wrong)
+        except ChannelError as error:
+            assert "40013" in str(error)
+        else:
+            raise AssertionError("a menu with a wrong appid was accepted")
