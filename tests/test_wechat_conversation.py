@@ -143,3 +143,14 @@ async def test_media_gets_a_helpful_reply_and_voice_recognition_is_read(tmp_sett
         spoken = message_xml("oMediaUser", "voice", 1_800_000_003, MediaId="m3", Format="amr",
                              Recognition="不想活了", MsgId="903")  # fmt: skip
         assert "12356" in await h.send(h.server.callback(spoken))
+
+
+async def test_compatible_mode_accepts_plain_and_encrypted_posts_side_by_side(tmp_settings: Settings) -> None:
+    async with wechat_harness(tmp_settings, safe_mode=True) as h:
+        encrypted = await h.post(h.server.text("oCompatUser", "/start", 1))
+        assert b"<Encrypt>" in encrypted.content  # answered in kind: sealed
+        h.server.safe_mode = False
+        plain = await h.post(h.server.text("oCompatUser", "/help", 2))
+        assert plain.status_code == 200 and b"<Encrypt>" not in plain.content
+        assert h.server.reply_fields(plain.content)["Content"]
+        assert h.stage("oCompatUser") == "help"
