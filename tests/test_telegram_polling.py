@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import contextlib
 import html
-import os
 import signal
 import subprocess
 import sys
@@ -13,7 +12,7 @@ from pathlib import Path
 from typing import Any
 
 from fakes.telegram_api import TOKEN, FakeBotAPI, running_fake
-from fakes.telegram_harness import SECRET, next_press, wait_until
+from fakes.telegram_harness import SECRET, next_press, wait_until, weiquan_env
 from fakes.telegram_payloads import TelegramUser
 
 from bot.config import Settings, content_dir
@@ -21,19 +20,6 @@ from bot.engine.i18n import I18n
 from bot.service import Service
 
 WEIQUAN = [sys.executable, "-m", "bot", "telegram"]
-
-
-def weiquan_env(tmp_path: Path, api_base: str, **extra: str) -> dict[str, str]:
-    env = {k: v for k, v in os.environ.items() if not k.startswith("WEIQUAN_")}
-    env.update(
-        WEIQUAN_DATA_DIR=str(tmp_path / "var"),
-        WEIQUAN_DATA_KEY="weiquan-test-data-key",
-        WEIQUAN_TELEGRAM_TOKEN=TOKEN,
-        WEIQUAN_TELEGRAM_API_BASE=api_base,
-        WEIQUAN_LOG_LEVEL="INFO",
-        **extra,
-    )
-    return env
 
 
 @contextlib.contextmanager

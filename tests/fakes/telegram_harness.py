@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import contextlib
 import dataclasses
+import os
 import time
 from collections.abc import AsyncIterator, Callable, Iterator
+from pathlib import Path
 from typing import Any
 
 import httpx
@@ -144,3 +146,16 @@ async def press_through(h: Harness, user: TelegramUser, typed: str | None = None
             assert (await h.post(user.press(message_id, now, data))).status_code == 200
             sent += 1
     raise AssertionError(f"no summary after {max_steps} steps")
+
+
+def weiquan_env(tmp_path: Path, api_base: str, **extra: str) -> dict[str, str]:
+    env = {k: v for k, v in os.environ.items() if not k.startswith("WEIQUAN_")}
+    env.update(
+        WEIQUAN_DATA_DIR=str(tmp_path / "var"),
+        WEIQUAN_DATA_KEY="weiquan-test-data-key",
+        WEIQUAN_TELEGRAM_TOKEN=TOKEN,
+        WEIQUAN_TELEGRAM_API_BASE=api_base,
+        WEIQUAN_LOG_LEVEL="INFO",
+        **extra,
+    )
+    return env
