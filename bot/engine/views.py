@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from bot.engine.conditions import plan_index
 from bot.engine.registry import Text, views
-from bot.tools import affordability, calculator, evidence, letters, plan, violations
+from bot.tools import affordability, calculator, evidence, letters, negotiation, plan, violations
 from bot.tools.answers import THIRD_PARTIES, choices, free_text, money, yuan
 from bot.tools.export import build_case_file
 from bot.types import Session
@@ -108,7 +108,13 @@ def police_letter(session: Session, text: Text) -> str:
 def contacts_notice(session: Session, text: Text) -> str:
     """A message the user (or a harassed contact) can send the collector to stop third-party calls."""
     lender = free_text(session.answers, "lender_name", text) or text("views.letter.blank_lender")
-    return text("views.letter.contacts_notice_f042_f049_f021", lender=lender)
+    return text("views.letter.contacts_notice_f021_f042_f047_f049", lender=lender)
+
+
+@views.register("negotiation_options")
+def negotiation_options(session: Session, text: Text) -> str:
+    """Only options that really exist, tailored to the lender (no 停息挂账 right, F090)."""
+    return negotiation.render_options(session.answers, text)
 
 
 @views.register("affordability")
