@@ -85,6 +85,8 @@ def test_docx_opens_with_headings_tables_and_letters(lang: str) -> None:
     styles_xml = document.styles.element.xml
     assert "eastAsiaTheme" not in styles_xml and 'w:eastAsia="SimSun"' in styles_xml
     body = "\n".join(p.text for p in document.paragraphs)
+    bold = {p.text for p in document.paragraphs if p.runs and p.runs[0].bold}
+    assert text("tools.letter.heading.requests") in bold
     assert text("tools.letter.complainant") in body
     assert case.notice in body
 

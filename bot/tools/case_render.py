@@ -9,11 +9,14 @@ from typing import TYPE_CHECKING, Any
 import orjson
 from docx import Document
 from docx.oxml.ns import qn
+from docx.shared import Cm, Pt
 
 if TYPE_CHECKING:
     from bot.tools.export import CaseFile
 
 _CJK_FONT = "SimSun"  # Word's usual fallback for Chinese text; without it some viewers show boxes
+# Column widths in cm (A4 text width is about 16 cm): narrow numbers and dates, wide text
+_WIDTHS = {"evidence": (1.3, 9.2, 2.5, 3.0), "plan": (1.3, 4.0, 5.8, 2.1, 2.8)}
 
 
 def _cell(value: object) -> str:
@@ -32,7 +35,7 @@ def _evidence_rows(case: CaseFile) -> list[tuple[object, ...]]:
 
 
 def _plan_rows(case: CaseFile) -> list[tuple[object, ...]]:
-    return [(r.number, r.channel, r.contact, r.response, r.follow_up_on) for r in case.plan]
+    return [(r.number, r.channel, r.contact, r.response_short, r.follow_up_on) for r in case.plan]
 
 
 def render_markdown(case: CaseFile) -> str:
@@ -92,14 +95,16 @@ def render_docx(case: CaseFile) -> bytes:
     doc.add_heading(h["violations"], level=1)
     for v in case.violations:
         doc.add_paragraph(v.text, style="List Bullet")
-        doc.add_paragraph(v.citation).runs[0].italic = True
+        cited = doc.add_paragraph()
+        cited.paragraph_format.left_indent = Cm(0.63)  # under the bullet's text
+        cited.add_run(v.citation).italic = True
     for text in case.allowed:
         doc.add_paragraph(text, style="List Bullet")
     doc.add_heading(h["evidence"], level=1)
     doc.add_paragraph(case.evidence_progress)
-    _docx_table(doc, case.columns["evidence"], _evidence_rows(case))
+    _docx_table(doc, case.columns["evidence"], _evidence_rows(case), _WIDTHS["evidence"])
     doc.add_heading(h["plan"], level=1)
-    _docx_table(doc, case.columns["plan"], _plan_rows(case))
+    _docx_table(doc, case.columns["plan"], _plan_rows(case), _WIDTHS["plan"])
     for row in case.plan:
         doc.add_heading(f"{row.number}. {row.channel}", level=2)
         for detail in row.details:
@@ -114,25 +119,40 @@ def render_docx(case: CaseFile) -> bytes:
     for option in case.negotiation:
         doc.add_paragraph(option, style="List Bullet")
     doc.add_heading(h["letters"], level=1)
-    for letter in case.letters:
-        doc.add_heading(letter.title, level=2)
-        for letter_line in letter.body.splitlines():
-            doc.add_paragraph(letter_line)
+    for index, letter in enumerate(case.letters):
+        heading = doc.add_heading(letter.title, level=2)
+        heading.paragraph_format.page_break_before = index > 0  # each letter on its own pages
+        lines = letter.body.splitlines()
+        if lines and lines[0] == letter.title:
+            lines = lines[1:]  # the heading already says it
+        for letter_line in lines:
+            if not letter_line.strip():
+                continue  # blank lines become paragraph spacing
+            paragraph = doc.add_paragraph()
+            paragraph.add_run(letter_line).bold = letter_line in case.letter_headings
+            paragraph.paragraph_format.space_after = Pt(4)
     doc.add_paragraph(case.notice).runs[0].italic = True
     buffer = io.BytesIO()
     doc.save(buffer)
     return buffer.getvalue()
 
 
-def _docx_table(doc: Any, columns: tuple[str, ...], rows: list[tuple[object, ...]]) -> None:
+def _docx_table(doc: Any, columns: tuple[str, ...], rows: list[tuple[object, ...]],
+                widths: tuple[float, ...]) -> None:
     table = doc.add_table(rows=1, cols=len(columns))
     table.style = "Table Grid"
+    table.autofit = False
     for cell, heading in zip(table.rows[0].cells, columns, strict=True):
         cell.text = heading
         cell.paragraphs[0].runs[0].bold = True
     for row in rows:
         for cell, value in zip(table.add_row().cells, row, strict=True):
             cell.text = str(value)
+    # Word reads the cell widths, LibreOffice the grid columns: set both
+    for column, width in zip(table.columns, widths, strict=True):
+        column.width = Cm(width)
+        for cell in column.cells:
+            cell.width = Cm(width)
 
 
 def _set_fonts(doc: Any) -> None:

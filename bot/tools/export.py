@@ -19,7 +19,7 @@ from bot.tools.evidence import catalogue, progress
 from bot.tools.letters import COMPLAINT_CHANNELS, labels, negotiation_letter
 from bot.tools.letters import complaint_letter as write_complaint
 from bot.tools.negotiation import option_lines
-from bot.tools.plan import build_plan, step_lines
+from bot.tools.plan import Step, build_plan, step_lines
 from bot.tools.violations import assess, citation
 
 
@@ -55,6 +55,7 @@ class PlanRow:
     channel: str
     contact: str
     response: str
+    response_short: str  # "15 days" / "no fixed time", for the table
     response_days: int | None
     start_on: str  # ISO date or ""
     follow_up_on: str  # ISO date or ""
@@ -87,6 +88,7 @@ class CaseFile:
     budget: tuple[str, ...]
     negotiation: tuple[str, ...]  # repayment options that really exist
     letters: tuple[Letter, ...]
+    letter_headings: tuple[str, ...]  # section lines inside the letters, shown bold in .docx
     notice: str
 
 
@@ -120,6 +122,21 @@ def _loan(answers: Answers, text: Text) -> tuple[str, ...]:
     return tuple(figure_lines(figures, text)) if figures else (text("tools.calc.incomplete"),)
 
 
+def _plan_row(step: Step, text: Text) -> PlanRow:
+    days = step.response_days
+    return PlanRow(
+        number=step.number, channel_id=step.channel_id, channel=text(step.name_key),
+        contact=text(step.contact_key), response=text(step.response_key),
+        response_short=text("tools.export.days", days=days) if days is not None
+        else text("tools.export.no_days"),
+        response_days=days,
+        start_on=step.start_on.isoformat() if step.start_on else "",
+        follow_up_on=step.follow_up_on.isoformat() if step.follow_up_on else "",
+        details=tuple(step_lines(step, text)[2:]),  # title and contact are in the table already
+        fact_ids=step.fact_ids,
+    )
+
+
 def build_case_file(answers: Answers, lang: str, text: Text, *, today: date | None = None) -> CaseFile:
     """`today` dates the plan (when to follow up); without it the plan has no dates."""
     result = assess(answers)
@@ -130,12 +147,7 @@ def build_case_file(answers: Answers, lang: str, text: Text, *, today: date | No
                                  r.done, r.date) for r in catalogue(answers, text))
     state = progress(answers)
     steps = build_plan(answers, today)
-    plan = tuple(
-        PlanRow(s.number, s.channel_id, text(s.name_key), text(s.contact_key), text(s.response_key),
-                s.response_days, s.start_on.isoformat() if s.start_on else "",
-                s.follow_up_on.isoformat() if s.follow_up_on else "",
-                tuple(step_lines(s, text)[2:]), s.fact_ids)
-        for s in steps)
+    plan = tuple(_plan_row(s, text) for s in steps)
     letters = [Letter(f"complaint_{s.channel_id}", text(f"tools.letter.complaint.title.{s.channel_id}"),
                       write_complaint(answers, s.channel_id, text))
                for s in steps if s.channel_id in COMPLAINT_CHANNELS]
@@ -160,6 +172,8 @@ def build_case_file(answers: Answers, lang: str, text: Text, *, today: date | No
                 else (text("tools.budget.incomplete"),)),
         negotiation=tuple(option_lines(answers, text)),
         letters=tuple(letters),
+        letter_headings=tuple(text(f"tools.letter.heading.{h}")
+                              for h in ("facts", "rules", "requests", "attachments")),
         notice=text("tools.export.notice"),
     )
 
