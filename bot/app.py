@@ -14,6 +14,7 @@ from starlette.routing import BaseRoute, Route
 
 from bot import metrics
 from bot.config import Settings
+from bot.followups.worker import BackgroundFollowups
 from bot.logs import setup_logging
 from bot.service import Service
 
@@ -44,7 +45,10 @@ def build_app(service: Service, settings: Settings) -> Starlette:
 
     @contextlib.asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
+        followups = BackgroundFollowups(service, settings)  # due complaint reminders
+        followups.start()
         yield
+        await followups.stop()
         service.close()
 
     return Starlette(routes=routes, lifespan=lifespan)

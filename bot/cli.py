@@ -179,6 +179,14 @@ def cmd_telegram(args: argparse.Namespace, settings: Settings) -> int:
     return int(telegram.run_polling(settings, set_webhook=args.set_webhook))
 
 
+def cmd_worker(args: argparse.Namespace, settings: Settings) -> int:
+    import asyncio
+
+    from bot.followups.worker import run_worker
+
+    return asyncio.run(run_worker(settings, args.interval, args.once))
+
+
 def cmd_bench(args: argparse.Namespace, settings: Settings) -> int:
     from bot import bench
 
@@ -246,6 +254,11 @@ def build_parser() -> argparse.ArgumentParser:
     telegram = sub.add_parser("telegram", help="run the Telegram bot by long polling")
     telegram.add_argument("--set-webhook", metavar="URL", default=None)
     telegram.set_defaults(handler=cmd_telegram)
+
+    worker = sub.add_parser("worker", help="send due complaint follow-ups (also runs in serve/telegram)")
+    worker.add_argument("--interval", type=float, default=15.0, help="seconds between passes")
+    worker.add_argument("--once", action="store_true", help="one pass, then exit")
+    worker.set_defaults(handler=cmd_worker)
 
     bench = sub.add_parser("bench", help="measure turns per second against the raw sqlite3 floor")
     bench.add_argument("--users", type=int, default=1000)

@@ -27,6 +27,7 @@ from bot.channels.telegram_updates import TelegramChannel
 from bot.config import Settings
 from bot.engine.i18n import LANGS
 from bot.errors import ChannelError, StoreError
+from bot.followups.worker import BackgroundFollowups
 from bot.service import Service
 
 log = logging.getLogger(__name__)
@@ -135,6 +136,7 @@ def run_polling(settings: Settings, set_webhook: str | None = None) -> int:
     service = Service.open(settings)
     try:
         channel = TelegramChannel(service, make_bot(settings))
+        followups = BackgroundFollowups(service, settings)  # due complaint reminders
 
         async def on_update(update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
             assert isinstance(update, Update)
@@ -144,9 +146,11 @@ def run_polling(settings: Settings, set_webhook: str | None = None) -> int:
         async def post_init(application: Application) -> None:  # type: ignore[type-arg]
             await _quietly(set_commands(channel.bot, service), "set_my_commands")
             channel.start_outbox_retries()
+            followups.start()
 
         async def post_stop(application: Application) -> None:  # type: ignore[type-arg]
             await channel.stop_outbox_retries()
+            await followups.stop()
 
         builder = Application.builder().bot(channel.bot)
         application = builder.post_init(post_init).post_stop(post_stop).build()

@@ -1,0 +1,142 @@
+"""The follow-up worker: fires due reminders from the database, never from in-memory timers.
+
+One pass (`run_once`): in ONE store transaction, claim the due jobs (FOR UPDATE SKIP LOCKED on
+PostgreSQL; BEGIN IMMEDIATE on SQLite), step each one's conversation with `/followup` (a turn
+with message id `followup-<job id>`, so the dedup log makes it exactly-once) and mark it done.
+After the commit, deliver each reply through the channel's sender and mark it sent. Any number
+of workers (`weiquan worker`, `serve`, `telegram`) can run: a job is stepped once, and its reply
+sent once by the worker that stepped it (a send that fails stays in the outbox for its retries).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import os
+import socket
+from typing import Any
+
+from sqlalchemy import Connection
+
+from bot.followups.senders import WAIT_FOR_USER, Sender, close_senders, configured_senders
+from bot.store import followup_queries as q
+from bot.types import Inbound, TurnResult
+
+log = logging.getLogger("weiquan.followups")
+
+FOLLOWUP_COMMAND = "/followup"
+CRISIS_POSTPONE_SECONDS = 86400.0  # never interrupt a crisis with paperwork: ask a day later
+DEFAULT_INTERVAL = 15.0
+
+
+class FollowupWorker:
+    def __init__(self, service: Any, senders: dict[str, Sender], name: str | None = None) -> None:
+        self.service = service
+        self.senders = senders
+        self.name = name or f"{socket.gethostname()}:{os.getpid()}:{id(self):x}"[:64]
+
+    async def run_once(self) -> int:
+        """Fire every due reminder this worker can deliver; the number delivered."""
+        if not self.senders:
+            return 0
+        now = float(self.service.clock())
+        future = self.service.store.submit(lambda conn: self._claim_and_step(conn, now))
+        fired: list[tuple[q.DueJob, TurnResult]] = await asyncio.wrap_future(future)
+        delivered = 0
+        for job, result in fired:
+            if result.duplicate:
+                continue
+            if await self.senders[job.channel](job.user_key, result.outbound):
+                delivered += 1
+                await self.service.mark_sent(result.outbox_id)
+                await self._mark_sent(job.id, float(self.service.clock()))
+        return delivered
+
+    async def _mark_sent(self, job_id: int, now: float) -> None:
+        await asyncio.wrap_future(self.service.store.submit(lambda conn: q.mark_job_sent(conn, job_id, now)))
+
+    def _claim_and_step(self, conn: Connection, now: float) -> list[tuple[q.DueJob, TurnResult]]:
+        store, engine = self.service.store, self.service.engine
+        push = frozenset(c for c in self.senders if c not in WAIT_FOR_USER)
+        wait = frozenset(c for c in self.senders if c in WAIT_FOR_USER)
+        fired = []
+        for job in q.claim_due(conn, now, self.name, push, wait):
+            session = store.runner.load(conn, job.user_key)[1]
+            if session is not None and engine.flow.state(session.state).stage == "crisis":
+                q.postpone_job(conn, job.id, now + CRISIS_POSTPONE_SECONDS)
+                continue
+            inbound = Inbound(job.user_key, FOLLOWUP_COMMAND, message_id=f"followup-{job.id}")
+            result = store.runner.run(conn, inbound, now)
+            q.finish_job(conn, job.id, now, result.outbox_id)
+            fired.append((job, result))
+        return fired
+
+    async def run_forever(self, interval: float = DEFAULT_INTERVAL,
+                          stop: asyncio.Event | None = None) -> None:  # fmt: skip
+        stop = stop or asyncio.Event()
+        while not stop.is_set():
+            try:
+                sent = await self.run_once()
+                if sent:
+                    log.info("follow-ups: %d reminder(s) sent", sent)
+            except Exception:  # a bad pass must not end the loop: the jobs stay in the table
+                log.exception("follow-ups: worker pass failed")
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(stop.wait(), timeout=interval)
+
+
+class BackgroundFollowups:
+    """The worker inside `weiquan serve` / `weiquan telegram`: started and stopped with the app."""
+
+    def __init__(self, service: Any, settings: Any, interval: float = DEFAULT_INTERVAL) -> None:
+        self.service = service
+        self.settings = settings
+        self.interval = interval
+        self._stop = asyncio.Event()
+        self._task: asyncio.Task[None] | None = None
+        self._senders: dict[str, Sender] = {}
+
+    def start(self) -> None:
+        self._senders = configured_senders(self.service, self.settings)
+        if not self._senders:
+            return  # no channel that can receive a reminder is configured
+        worker = FollowupWorker(self.service, self._senders)
+        self._task = asyncio.get_running_loop().create_task(
+            worker.run_forever(self.interval, self._stop), name="weiquan-followups"
+        )
+
+    async def stop(self) -> None:
+        self._stop.set()
+        if self._task is not None:
+            await self._task
+        await close_senders(self._senders)
+
+
+async def run_worker(settings: Any, interval: float = DEFAULT_INTERVAL, once: bool = False) -> int:
+    """`weiquan worker`: only the follow-up worker, for deployments that run it on its own."""
+    import signal
+
+    from bot.service import Service
+
+    service = Service.open(settings)
+    senders = configured_senders(service, settings)
+    try:
+        if not senders:
+            log.error("worker: configure Telegram or WeChat first: no channel can receive reminders")
+            return 2
+        worker = FollowupWorker(service, senders)
+        if once:
+            log.info("follow-ups: %d reminder(s) sent", await worker.run_once())
+            return 0
+        stop = asyncio.Event()
+        loop = asyncio.get_running_loop()
+        for signum in (signal.SIGINT, signal.SIGTERM):
+            loop.add_signal_handler(signum, stop.set)
+        log.info("follow-ups: worker started")
+        await worker.run_forever(interval, stop)
+        log.info("follow-ups: worker stopped")
+        return 0
+    finally:
+        await close_senders(senders)
+        service.close()
