@@ -74,7 +74,22 @@ async def test_summary_command_reaches_the_summary(tmp_settings: Settings, comma
         await h.turn("oSummaryUser", "/start", 1)
         parts = await h.turn("oSummaryUser", command, 2)
         assert h.stage("oSummaryUser") == "summary"
-        assert CASE_LINK.search("\n".join(parts))
+        link = CASE_LINK.search("\n".join(parts))
+        assert link
+        assert (await h.client.get(link.group(0))).status_code == 200
+
+
+async def test_the_case_file_link_dies_with_the_users_data(tmp_settings: Settings) -> None:
+    async with wechat_harness(tmp_settings) as h:
+        await h.turn("oLeavingUser", "/start", 1)
+        link = CASE_LINK.search("\n".join(await h.turn("oLeavingUser", "/summary", 2)))
+        assert link
+        await h.turn("oLeavingUser", "/delete", 3)
+        session = h.service.session("wechat:oLeavingUser")
+        assert session is not None
+        ids = [option.id for option in h.service.engine.current(session, h.service.clock()).options]
+        await h.turn("oLeavingUser", str(ids.index("confirm") + 1), 4)
+        assert (await h.client.get(link.group(0))).status_code == 404
 
 
 @pytest.mark.parametrize("safe_mode", [False, True], ids=["plain", "safe"])

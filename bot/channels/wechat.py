@@ -111,7 +111,7 @@ class WeChatEndpoint:
             log.warning("wechat: %s", error, extra={"channel": "wechat", "status": 400})
             return Response(status_code=400)
         reply = await self.conversation.answer(fields, str(request.base_url))
-        if reply.text is None:
+        if not reply.text:  # WeChat takes "success" as "nothing to say" (an empty text is an error)
             return PlainTextResponse("success")
         now = self.clock()
         xml = text_reply(fields["FromUserName"], fields["ToUserName"], reply.text, now)

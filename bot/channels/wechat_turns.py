@@ -90,7 +90,10 @@ class Conversation:
             text = fields["Recognition"]  # WeChat's speech recognition, when the account enabled it
         elif kind == "event":
             text = self._event_command(fields)
-            message_id = f"{openid}:{fields['CreateTime']}"  # events carry no MsgId
+            # events carry no MsgId: WeChat suggests sender + CreateTime; the event and key keep two
+            # menu clicks within one second apart, and a retry repeats all four
+            event = (fields["CreateTime"], fields.get("Event", ""), fields.get("EventKey", ""))
+            message_id = ":".join((openid, *event))
             if text is None:
                 return NOTHING
         elif kind in CANNED:
@@ -110,12 +113,13 @@ class Conversation:
         return None  # unsubscribe, VIEW, location reports, scans: nothing to say
 
     async def _turn(self, inbound: Inbound, openid: str, base_url: str) -> Reply:
-        dedup = inbound.message_id or ""
-        if dedup in self._in_flight:
+        dedup = inbound.message_id
+        if dedup is not None and dedup in self._in_flight:
             return NOTHING  # WeChat retried while the first delivery is still running: that one answers
-        self._in_flight.add(dedup)
         task = asyncio.create_task(self.service.handle(inbound))
-        task.add_done_callback(lambda _: self._in_flight.discard(dedup))
+        if dedup is not None:
+            self._in_flight.add(dedup)
+            task.add_done_callback(lambda _: self._in_flight.discard(dedup))
         try:
             result = await asyncio.wait_for(asyncio.shield(task), self.passive_seconds)
         except TimeoutError:
