@@ -6,6 +6,7 @@ the conversation is walked by pressing the first offered button (or "next"/done)
 
 from __future__ import annotations
 
+import asyncio
 import io
 import json
 import logging
@@ -269,3 +270,14 @@ async def test_a_reply_that_failed_is_resent_from_the_outbox(tmp_settings: Setti
         assert await h.service.resend_pending("telegram", resender.deliver) == 0  # sent once
         for client in clients:
             await client.shutdown()
+
+
+async def test_concurrent_updates_of_one_user_are_each_answered(tmp_settings: Settings) -> None:
+    async with webhook_harness(tmp_settings) as h:
+        user = TelegramUser()
+        await h.post(user.text("/start"))
+        updates = [user.text(text) for text in ("1", "/help", "/back", "/summary", "/start", "2")]
+        responses = await asyncio.gather(*(h.post(u) for u in updates))
+        assert [r.status_code for r in responses] == [200] * len(updates)
+        assert len(h.fake.calls_to("sendMessage")) == 1 + len(updates)
+        assert h.fake.refused() == []

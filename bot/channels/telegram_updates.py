@@ -195,12 +195,24 @@ class TelegramChannel:
         text = partial(self.service.i18n.text, outbound.lang)
         outcome = await self.send.chunks(chat_id, render.render(outbound, text))
         if outcome is Outcome.SENT and "case_file" in outbound.effects:
-            answers = self.service.session_answers(user_key)
-            today = date.fromtimestamp(self.service.clock())
-            data = await asyncio.to_thread(case_file_docx, answers, outbound.lang, text, today=today)
-            name = text("telegram.case_file_name") + ".docx"
-            outcome = await self.send.document(chat_id, data, name, text("telegram.case_file_caption"))
+            outcome = await self._send_case_file(chat_id, user_key, outbound.lang)
         return outcome is not Outcome.RETRY
+
+    async def _send_case_file(self, chat_id: int, user_key: str, lang: str) -> Outcome:
+        text = partial(self.service.i18n.text, lang)
+
+        def build() -> bytes:  # python-docx and the store read are synchronous: off the loop
+            answers = self.service.session_answers(user_key)
+            return case_file_docx(answers, lang, text, today=date.fromtimestamp(self.service.clock()))
+
+        try:
+            data = await asyncio.to_thread(build)
+        except Exception:  # the summary went out; resending it would not make the file build
+            metrics.errors.labels("telegram", "case_file").inc()
+            log.exception("telegram: case file could not be built", extra={"user_key": user_key})
+            return Outcome.GONE
+        caption = text("telegram.case_file_caption")
+        return await self.send.document(chat_id, data, text("telegram.case_file_name") + ".docx", caption)
 
     def start_outbox_retries(self) -> None:
         """Replies committed but not delivered (a crash, a network failure) go out later."""
