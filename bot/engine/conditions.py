@@ -68,6 +68,11 @@ def family_spouse(session: Session) -> bool:
     return session.answers.get("family_role") == "spouse"
 
 
+@conditions.register("not_family_spouse")
+def not_family_spouse(session: Session) -> bool:
+    return not family_spouse(session)
+
+
 @conditions.register("has_loan_figures")
 def has_loan_figures(session: Session) -> bool:
     a = session.answers
