@@ -86,7 +86,7 @@ def test_each_step_points_to_the_next_and_attaches_only_wanted_evidence() -> Non
     for step, following in itertools.pairwise(steps):
         assert step.next_channel_id == following.channel_id
     assert steps[-1].next_channel_id is None
-    assert steps[-1].fallback_key == "tools.plan.fallback.last"
+    assert steps[-1].fallback_key == "tools.plan.fallback.last.f021"
     court = next(s for s in steps if s.channel_id == "court_12368")
     assert court.attach == ("fake_documents",)
     nfra = next(s for s in steps if s.channel_id == "nfra_12378")

@@ -35,12 +35,13 @@ class Budget:
 def assess(income: float, essentials: float, other_debts: float, debt: float | None) -> Budget:
     spare = income - essentials - other_debts
     offer = 0.0 if spare <= 0 else math.floor(spare * (1 - SAFETY_SHARE) / ROUND_TO) * ROUND_TO
-    months = None if offer <= 0 or not debt else math.ceil(debt / offer)
+    owed = debt is not None and debt >= 0.01  # less than a fen is nothing owed
+    months = max(1, math.ceil(debt / offer)) if offer > 0 and owed and debt is not None else None
     if offer <= 0:
         verdict = "no_room"
     elif debt is None:
         verdict = "unknown_debt"
-    elif debt <= 0:
+    elif not owed:
         verdict = "nothing_owed"
     elif months is not None and months > LONGEST_PLAN_MONTHS:
         verdict = "beyond_five_years"

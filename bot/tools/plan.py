@@ -167,7 +167,7 @@ def build_plan(answers: Answers, today: date | None = None,
             due[channel_id] = follow_up
         next_id = ids[index + 1] if index + 1 < len(ids) else None
         fallback = channel.fallback_key or (
-            "tools.plan.fallback.next" if next_id else "tools.plan.fallback.last")
+            "tools.plan.fallback.next" if next_id else "tools.plan.fallback.last.f021")
         steps.append(Step(
             number=index + 1, channel_id=channel_id, name_key=channel.name_key,
             contact_key=channel.contact_key, script_key=f"tools.plan.script.{channel_id}",
