@@ -13,8 +13,9 @@ from typing import Any
 from sqlalchemy import Connection
 
 from bot.followups import keys
-from bot.followups.dialog import open_complaints
+from bot.followups.dialog import SUBFLOW_PREFIXES, open_complaints
 from bot.store import followup_queries as q
+from bot.store.codec import encode_session_data
 from bot.types import Message, Outbound, Session
 
 MOVE_CODE_SECONDS = 600.0  # a code lasts ten minutes
@@ -69,16 +70,26 @@ class FollowupEffects:
         if q.failed_attempts_since(conn, who, now - MOVE_FAILURE_WINDOW) >= MOVE_FAILURES_ALLOWED:
             return self._render(session, now, {"_move_limited": True})
         typed = str(session.answers.get("move_code_input") or "")
-        from_id = q.take_code(conn, keys.code_hash(typed), now) if keys.normalise(typed) else None
-        if from_id is None or from_id == session_id:
+        from_id = q.take_code(conn, keys.code_hash(typed), now, session_id) if keys.normalise(typed) else None
+        if from_id is None:
             q.record_attempt(conn, who, now, ok=False)
             return self._render(session, now, {})
         q.record_attempt(conn, who, now, ok=True)
         q.move_case(conn, from_id, session_id, session.user_key)
         self.store._erase(conn, from_id)  # the old channel's binding ends: its session is gone
         moved = self.store.runner.load(conn, session.user_key)[1]
+        self._resume_before_subflow(conn, session_id, moved)
         welcome = Message(self.service.i18n.text(moved.lang, "followups.move.welcome_back"))
         return self._render(moved, now, {}, before=(welcome,))
+
+    def _resume_before_subflow(self, conn: Connection, session_id: int, moved: Session) -> None:
+        if not moved.state.startswith(SUBFLOW_PREFIXES):
+            return
+        while moved.history and moved.history[-1].startswith(SUBFLOW_PREFIXES):
+            moved.history.pop()
+        moved.state = moved.history.pop() if moved.history else self.service.engine.start
+        stage = self.service.engine.flow.state(moved.state).stage
+        q.rewind_session(conn, session_id, moved.state, stage, encode_session_data(self.store.cipher, moved))
 
     # -- evidence -----------------------------------------------------------------------------------
     def timeline_rows(self, conn: Connection, session_id: int) -> list[dict[str, Any]]:

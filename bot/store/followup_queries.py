@@ -118,12 +118,13 @@ def record_attempt(conn: Connection, who: str, now: float, ok: bool) -> None:
     conn.execute(insert(move_attempts).values(who=who, at=now, ok=ok))
 
 
-def take_code(conn: Connection, code_hash: str, now: float) -> int | None:
-    """The session a valid code belongs to, marking the code used; None if unknown/used/expired."""
+def take_code(conn: Connection, code_hash: str, now: float, redeemer: int) -> int | None:
+    """The session a valid code belongs to, marking the code used; None if unknown, used,
+    expired, or the redeemer's own (that would move nothing, so the code stays usable)."""
     row = conn.execute(select(move_codes.c.id, move_codes.c.session_id).where(
         move_codes.c.code_hash == code_hash, move_codes.c.used_at.is_(None),
         move_codes.c.expires_at > now)).first()  # fmt: skip
-    if row is None:
+    if row is None or row.session_id == redeemer:
         return None
     taken = conn.execute(update(move_codes).where(move_codes.c.id == row.id, move_codes.c.used_at.is_(None))
                          .values(used_at=now)).rowcount  # fmt: skip
@@ -149,6 +150,12 @@ def move_case(conn: Connection, from_id: int, to_id: int, to_key: str) -> None:
     conn.execute(delete(outbox).where(outbox.c.session_id == from_id))
     conn.execute(update(inbound_log).where(inbound_log.c.session_id == from_id).values(session_id=None))
     del to_key  # the new row already has the new key; kept in the signature for the reader
+
+
+def rewind_session(conn: Connection, session_id: int, state: str, stage: str, data_enc: bytes) -> None:
+    """The moved case resumes where it was before /move (not on the code screen)."""
+    conn.execute(update(sessions).where(sessions.c.id == session_id)
+                 .values(state=state, stage=stage, data_enc=data_enc))  # fmt: skip
 
 
 # -- evidence --------------------------------------------------------------------------------------
