@@ -2,7 +2,8 @@
 # Installs the system packages the test suite uses, when they are missing:
 #   PostgreSQL server (Debian `postgresql`) for the tests marked `postgres`,
 #   Chromium (Debian `chromium`) for the browser tests (Playwright drives /usr/bin/chromium;
-#   we never run `playwright install`, which downloads a browser build of its own).
+#   we never run `playwright install`, which downloads a browser build of its own),
+#   nginx (Debian `nginx`) to check and run deploy/nginx.conf in tests/test_deploy_files.py.
 # Runs `apt-get update` at most once, installs only what is missing, and never fails the build:
 # without apt (not Debian, not root and no sudo, no registry) it says what is missing and the
 # tests that need it skip with a reason.
@@ -14,6 +15,9 @@ if ! compgen -G "/usr/lib/postgresql/*/bin/initdb" >/dev/null; then
 fi
 if [[ ! -x /usr/bin/chromium ]]; then
     missing+=(chromium)
+fi
+if [[ ! -x /usr/sbin/nginx ]]; then
+    missing+=(nginx)
 fi
 
 versions() {

@@ -4,6 +4,7 @@ other, and cover every WEIQUAN_* variable the code reads."""
 from __future__ import annotations
 
 import configparser
+import os
 import re
 import shlex
 from pathlib import Path
@@ -138,3 +139,135 @@ def test_systemd_unit_runs_the_venv_as_an_unprivileged_user() -> None:
     assert shlex.split(service["ExecStartPre"]) == ["/opt/weiquan/bin/weiquan", "db", "upgrade"]
     assert service["NoNewPrivileges"] == "true"
     assert unit["Install"]["WantedBy"] == "multi-user.target"
+
+
+# --- deploy/nginx.conf run for real: Debian's nginx on loopback, a stand-in app upstream ----------
+
+NGINX = "/usr/sbin/nginx"
+
+
+def _self_signed_certificate(directory: Path) -> None:
+    import datetime
+
+    from cryptography import x509
+    from cryptography.hazmat.primitives import hashes, serialization
+    from cryptography.hazmat.primitives.asymmetric import ec
+    from cryptography.x509.oid import NameOID
+
+    key = ec.generate_private_key(ec.SECP256R1())
+    name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "example.org")])
+    now = datetime.datetime.now(datetime.UTC)
+    certificate = (
+        x509.CertificateBuilder().subject_name(name).issuer_name(name).public_key(key.public_key())
+        .serial_number(x509.random_serial_number())
+        .not_valid_before(now - datetime.timedelta(days=1)).not_valid_after(now + datetime.timedelta(days=2))
+        .sign(key, hashes.SHA256())
+    )  # fmt: skip
+    directory.mkdir()
+    (directory / "fullchain.pem").write_bytes(certificate.public_bytes(serialization.Encoding.PEM))
+    (directory / "privkey.pem").write_bytes(
+        key.private_bytes(
+            serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()
+        )
+    )
+
+
+def _local_site(tmp_path: Path, http_port: int, https_port: int, upstream_port: int, version: str) -> Path:
+    """deploy/nginx.conf with loopback ports and the test's certificate; every swap must apply."""
+    site = (DEPLOY / "nginx.conf").read_text(encoding="utf-8")
+    swaps = {
+        "listen 80;": f"listen 127.0.0.1:{http_port};",
+        "listen 443 ssl;": f"listen 127.0.0.1:{https_port} ssl;",
+        "server app:8080;": f"server 127.0.0.1:{upstream_port};",
+        "/etc/nginx/certs/": f"{tmp_path}/certs/",
+    }
+    for old, new in swaps.items():
+        assert old in site, old
+        site = site.replace(old, new)
+    if tuple(int(part) for part in version.split(".")) < (1, 25, 1):
+        site = site.replace("http2 on;", "")  # Debian 12 has nginx 1.22; the compose image has 1.27
+    (tmp_path / "site.conf").write_text(site, encoding="utf-8")
+    kinds = ("client_body", "proxy", "fastcgi", "uwsgi", "scgi")
+    temp_paths = "\n".join(f"    {kind}_temp_path {tmp_path}/{kind};" for kind in kinds)
+    main = tmp_path / "nginx.conf"
+    main.write_text(
+        ("user root;\n" if os.geteuid() == 0 else "")
+        + f"worker_processes 1;\npid {tmp_path}/nginx.pid;\nerror_log {tmp_path}/error.log;\ndaemon off;\n"
+        + "events { worker_connections 64; }\n"
+        + f"http {{\n{temp_paths}\n    include {tmp_path}/site.conf;\n}}\n",
+        encoding="utf-8",
+    )
+    return main
+
+
+@pytest.mark.skipif(not os.access(NGINX, os.X_OK), reason="no nginx: `make test` installs Debian's nginx")
+async def test_nginx_conf_serves_the_app_routes_and_guards_the_rest(tmp_path: Path) -> None:
+    import asyncio
+    import socket
+    import subprocess
+
+    import httpx
+
+    version = subprocess.run([NGINX, "-v"], capture_output=True, text=True, check=True).stderr
+    version = version.strip().rsplit("/", 1)[-1]
+    ports = []
+    for _ in range(3):
+        with socket.socket() as probe:
+            probe.bind(("127.0.0.1", 0))
+            ports.append(probe.getsockname()[1])
+    http_port, https_port, upstream_port = ports
+    _self_signed_certificate(tmp_path / "certs")
+    main = _local_site(tmp_path, http_port, https_port, upstream_port, version)
+    seen: list[tuple[str, dict[str, str]]] = []
+
+    async def app(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        head = (await reader.readuntil(b"\r\n\r\n")).decode("latin-1").split("\r\n")
+        headers = {k.lower(): v.strip() for k, _, v in (line.partition(":") for line in head[1:] if line)}
+        await reader.readexactly(int(headers.get("content-length", "0")))
+        seen.append((head[0].split()[1], headers))
+        writer.write(b"HTTP/1.1 200 OK\r\nContent-Length: 8\r\nConnection: close\r\n\r\nupstream")
+        await writer.drain()
+        writer.close()
+
+    command = [NGINX, "-p", str(tmp_path), "-c", str(main), "-e", str(tmp_path / "error.log")]
+    checked = subprocess.run([*command, "-t"], capture_output=True, text=True, check=False)
+    assert checked.returncode == 0, checked.stderr
+    upstream = await asyncio.start_server(app, "127.0.0.1", upstream_port)
+    nginx = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    try:
+        async with httpx.AsyncClient(verify=False, timeout=10) as client:
+            for _ in range(100):
+                try:
+                    await client.get(f"https://127.0.0.1:{https_port}/healthz")
+                    break
+                except httpx.TransportError:
+                    await asyncio.sleep(0.1)
+            plain = await client.get(f"http://127.0.0.1:{http_port}/healthz")
+            assert (plain.status_code, plain.text) == (200, "upstream")
+            redirect = await client.get(f"http://127.0.0.1:{http_port}/console/")
+            assert redirect.status_code == 301
+            assert redirect.headers["location"].startswith("https://")
+
+            base = f"https://127.0.0.1:{https_port}"
+            seen.clear()
+            assert (await client.get(f"{base}/metrics")).status_code == 404
+            assert (await client.get(f"{base}/.env")).status_code == 404
+            huge = await client.post(f"{base}/telegram/webhook", content=b"x" * 1_100_000)
+            assert huge.status_code == 413
+            assert seen == []  # none of these reached the app
+
+            hook = await client.post(f"{base}/telegram/webhook", json={"update_id": 1})
+            assert (hook.status_code, hook.text) == (200, "upstream")
+            console = await client.get(f"{base}/console/login")
+            assert console.headers["x-frame-options"] == "DENY"
+            assert console.headers["strict-transport-security"].startswith("max-age=")
+            assert (await client.get(f"{base}/wechat?signature=x")).status_code == 200
+            proxied = [path for path, _ in seen]
+            assert proxied == ["/telegram/webhook", "/console/login", "/wechat?signature=x"]
+            assert all(headers["x-forwarded-proto"] == "https" for _, headers in seen)
+    finally:
+        nginx.terminate()
+        _, errors = nginx.communicate(timeout=10)
+        upstream.close()
+        await upstream.wait_closed()
+    assert b"[emerg]" not in errors
