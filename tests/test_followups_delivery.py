@@ -9,11 +9,13 @@ import dataclasses
 from collections.abc import AsyncIterator
 from pathlib import Path
 
+import httpx
 import pytest
 from fakes.telegram_api import TOKEN, running_fake
 from fakes.telegram_harness import webhook_harness
 from fakes.telegram_payloads import TelegramUser
 from sqlalchemy import text
+from starlette.applications import Starlette
 
 from bot.channels.telegram import make_bot
 from bot.config import Secret, Settings
@@ -192,9 +194,7 @@ async def test_wechat_reminder_waits_for_the_users_next_message(tmp_settings: Se
         routes = wechat.routes(service, settings)
         w = FollowupWorker(service, {"wechat": wechat_sender(WeChatAPI(settings, clock))}, name="wx")
         try:
-            async with served(__import__("starlette.applications").applications.Starlette(routes=routes)) as url:
-                import httpx
-
+            async with served(Starlette(routes=routes)) as url:
                 async with httpx.AsyncClient(timeout=30) as client:
 
                     async def say(content: str, msg_id: int) -> str:

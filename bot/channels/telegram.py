@@ -47,6 +47,8 @@ def make_bot(settings: Settings, requests: tuple[HTTPXRequest, HTTPXRequest] | N
     return ExtBot(
         settings.telegram_token.reveal(),
         base_url=settings.telegram_api_base or DEFAULT_API_BASE,
+        # files (getFile downloads) come from the same server: …/bot -> …/file/bot
+        base_file_url=(settings.telegram_api_base or DEFAULT_API_BASE).removesuffix("/bot") + "/file/bot",
         request=request,
         get_updates_request=get_updates_request,
         rate_limiter=AIORateLimiter(max_retries=RATE_LIMIT_RETRIES),

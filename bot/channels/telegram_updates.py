@@ -27,6 +27,7 @@ from bot.channels import telegram_render as render
 from bot.channels.telegram_send import Outcome, Sender, call
 from bot.engine.i18n import DEFAULT_LANG
 from bot.errors import StoreError
+from bot.followups.telegram_media import on_telegram_media
 from bot.service import Service
 from bot.tools.export import case_file_docx
 from bot.types import Inbound, Outbound
@@ -112,6 +113,8 @@ class TelegramChannel:
         if message.text is not None:
             await self._turn(message.chat.id, inbound_of(message.text))
         elif any(getattr(message, kind) for kind in MEDIA):
+            if await on_telegram_media(self, update, message):
+                return  # fingerprinted into the evidence timeline (bot/followups/telegram_media.py)
             if message.caption:  # a caption is words: the guards (crisis first) must read them
                 await self._turn(message.chat.id, inbound_of(message.caption), "telegram.media_evidence")
             else:

@@ -149,6 +149,16 @@ def evidence_keep_off(session: Session, ctx: ActionContext) -> None:
     session.answers["evidence_keep"] = False
 
 
+@actions.register("describe_evidence")
+def describe_evidence(session: Session, ctx: ActionContext) -> None:
+    """The one-line description typed after a file arrived goes on the newest timeline entry."""
+    text = str(session.answers.pop("ev_description", "") or "").strip()
+    timeline = session.answers.get("evidence_timeline") or []
+    session.answers["_ev_described"] = bool(text and timeline)
+    if text and timeline:
+        timeline[-1]["description"] = text
+
+
 # -- conditions ----------------------------------------------------------------------------------
 @conditions.register("has_open_complaint")
 def has_open_complaint(session: Session) -> bool:

@@ -1,7 +1,8 @@
 """Views (computed text) of dialogs/followups.yaml. Pure functions of the session's answers.
 
-Keys starting with `_` in the answers (`_move_code`, `_ev_rows`, …) are put there for one render
-by the store's effect handlers (bot/followups/effects.py) and are never saved.
+Keys starting with `_move` in the answers are put there for one render by the store's effect
+handlers (bot/followups/effects.py) and are never saved. The evidence timeline is
+`answers["evidence_timeline"]`, written by bot/followups/evidence.py when a file arrives.
 """
 
 from __future__ import annotations
@@ -147,7 +148,7 @@ def timeline_line(row: dict[str, Any], text: Text) -> str:
 
 @views.register("evidence_timeline")
 def evidence_timeline(session: Session, text: Text) -> str:
-    rows: list[dict[str, Any]] = session.answers.get("_ev_rows") or []
+    rows: list[dict[str, Any]] = session.answers.get("evidence_timeline") or []
     keep = session.answers.get("evidence_keep")
     kept = "followups.evidence.kept" if keep else "followups.evidence.not_kept"
     if not rows:
@@ -158,7 +159,13 @@ def evidence_timeline(session: Session, text: Text) -> str:
 
 @views.register("evidence_received")
 def evidence_received(session: Session, text: Text) -> str:
-    rows: list[dict[str, Any]] = session.answers.get("_ev_rows") or []
+    rows: list[dict[str, Any]] = session.answers.get("evidence_timeline") or []
     if not rows:
         return text("followups.evidence.send_hint")
     return "\n".join([text("followups.evidence.received"), timeline_line(rows[-1], text)])
+
+
+@views.register("evidence_described")
+def evidence_described(session: Session, text: Text) -> str:
+    described = session.answers.pop("_ev_described", False)  # set by the action this turn only
+    return text("followups.evidence.described" if described else "followups.evidence.send_hint")

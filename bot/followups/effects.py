@@ -37,8 +37,6 @@ class FollowupEffects:
         store.add_effect_handler("sync_followups", self.sync_followups)
         store.add_effect_handler("issue_move_code", self.issue_move_code)
         store.add_effect_handler("redeem_move_code", self.redeem_move_code)
-        store.add_effect_handler("show_evidence_timeline", self.show_evidence_timeline)
-        store.add_effect_handler("describe_evidence", self.describe_evidence)
         store.add_eraser(q.erase)
 
     def _render(self, session: Session, now: float, extra: dict[str, Any],
@@ -90,28 +88,3 @@ class FollowupEffects:
         moved.state = moved.history.pop() if moved.history else self.service.engine.start
         stage = self.service.engine.flow.state(moved.state).stage
         q.rewind_session(conn, session_id, moved.state, stage, encode_session_data(self.store.cipher, moved))
-
-    # -- evidence -----------------------------------------------------------------------------------
-    def timeline_rows(self, conn: Connection, session_id: int) -> list[dict[str, Any]]:
-        cipher = self.store.cipher
-        rows = []
-        for number, item in enumerate(q.evidence_of(conn, session_id), start=1):
-            description = cipher.decrypt(item.description_enc).decode() if item.description_enc else ""
-            rows.append({"number": number, "at": item.received_at, "kind": item.kind,
-                         "sha256": item.sha256, "size": item.size, "description": description,
-                         "kept": item.blob_enc is not None})  # fmt: skip
-        return rows
-
-    def show_evidence_timeline(self, conn: Connection, session_id: int, session: Session,
-                               now: float) -> Outbound:  # fmt: skip
-        return self._render(session, now, {"_ev_rows": self.timeline_rows(conn, session_id)})
-
-    def describe_evidence(self, conn: Connection, session_id: int, session: Session, now: float) -> Outbound:
-        text = str(session.answers.get("ev_description") or "").strip()
-        lang = session.lang
-        i18n = self.service.i18n
-        if text and q.describe_last(conn, session_id, self.store.cipher.encrypt(text.encode())):
-            note = i18n.text(lang, "followups.evidence.described")
-        else:
-            note = i18n.text(lang, "followups.evidence.send_hint")
-        return self._render(session, now, {}, before=(Message(note),))

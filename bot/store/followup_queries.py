@@ -177,14 +177,13 @@ def kept_bytes(conn: Connection, session_id: int) -> int:
     return int(total)
 
 
-def describe_last(conn: Connection, session_id: int, description_enc: bytes) -> bool:
-    last = conn.execute(select(func.max(evidence_items.c.id)).where(
-        evidence_items.c.session_id == session_id)).scalar()  # fmt: skip
-    if last is None:
-        return False
-    conn.execute(update(evidence_items).where(evidence_items.c.id == last)
-                 .values(description_enc=description_enc))  # fmt: skip
-    return True
+def seen_message(conn: Connection, key: str) -> bool:
+    """Was this platform message (its dedup key) already turned into a turn?"""
+    return conn.execute(select(inbound_log.c.key).where(inbound_log.c.key == key)).first() is not None
+
+
+def save_session_data(conn: Connection, session_id: int, data_enc: bytes) -> None:
+    conn.execute(update(sessions).where(sessions.c.id == session_id).values(data_enc=data_enc))
 
 
 def erase(conn: Connection, session_id: int) -> None:

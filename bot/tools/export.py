@@ -9,6 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 
+from bot.followups.timeline import timeline_catalogue
 from bot.tools.affordability import budget_from_answers, budget_lines, debt_basis_key
 from bot.tools.answers import Answers, Text, ToolInputError, choice, free_text, lender_type
 from bot.tools.calculator import figure_lines, figures_from_answers
@@ -145,6 +146,8 @@ def build_case_file(answers: Answers, lang: str, text: Text, *, today: date | No
     done_word, todo_word = text("tools.export.status.done"), text("tools.export.status.todo")
     evidence = tuple(EvidenceRow(r.number, r.item_id, r.title, done_word if r.done else todo_word,
                                  r.done, r.date) for r in catalogue(answers, text))
+    # files the user sent, with their SHA-256 (bot/followups/evidence.py): proof they are unchanged
+    evidence += tuple(EvidenceRow(*row) for row in timeline_catalogue(answers, text, len(evidence) + 1))
     state = progress(answers)
     steps = build_plan(answers, today)
     plan = tuple(_plan_row(s, text) for s in steps)

@@ -1,0 +1,91 @@
+"""The evidence timeline: files the user sends, each with the time received, its kind, a one-line
+description and the SHA-256 of its bytes.
+
+The bytes are hashed and dropped, unless the user asked for encrypted copies (`evidence_keep`)
+and the copies stay under a quota. The timeline itself is kept in the session's answers
+(`evidence_timeline`, encrypted with them), so the flow, the case file's evidence catalogue and
+/delete all see it; `evidence_items` holds the same entries plus any kept copy.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+from typing import Any
+
+from sqlalchemy import Connection
+
+from bot.store import followup_queries as q
+from bot.store.codec import encode_session_data
+from bot.store.turns import dedup_key
+from bot.types import Inbound, TurnResult
+
+log = logging.getLogger("weiquan.evidence")
+
+KEEP_QUOTA_BYTES = 20 * 1024 * 1024  # encrypted copies per user, all files together
+MAX_DOWNLOAD_BYTES = 20 * 1024 * 1024  # the Bot API serves files up to 20 MB to bots
+KINDS = ("photo", "document", "voice", "audio", "video")
+
+
+def record_upload(
+    service: Any, user_key: str, kind: str, data: bytes, *, description: str | None,
+    file_name: str | None, message_id: str, locale: str | None,
+) -> TurnResult | None:  # fmt: skip
+    """Add a file to the user's timeline and step the conversation (`/evidence` when it came with
+    a description, `/describe` to ask for one), in one transaction. None: a redelivered message."""
+    digest = hashlib.sha256(data).hexdigest()
+    store = service.store
+
+    def job(conn: Connection) -> TurnResult | None:
+        if q.seen_message(conn, dedup_key(Inbound(user_key, message_id=message_id))):
+            return None
+        now = float(service.clock())
+        session_id, session = store.runner.load(conn, user_key)
+        if session_id is None:  # a file as the very first message: open the conversation first
+            store.runner.run(conn, Inbound(user_key, "", locale=locale), now)
+            session_id, session = store.runner.load(conn, user_key)
+        keep = bool(session.answers.get("evidence_keep"))
+        if keep and q.kept_bytes(conn, session_id) + len(data) > KEEP_QUOTA_BYTES:
+            keep = False
+        cipher = store.cipher
+        q.insert_evidence(conn, {
+            "session_id": session_id, "received_at": now, "kind": kind, "sha256": digest,
+            "size": len(data),
+            "file_name_enc": cipher.encrypt(file_name.encode()) if file_name else None,
+            "blob_enc": cipher.encrypt(data, digest.encode()) if keep else None,
+        })  # fmt: skip
+        timeline: list[dict[str, Any]] = session.answers.setdefault("evidence_timeline", [])
+        timeline.append({"number": len(timeline) + 1, "at": now, "kind": kind, "sha256": digest,
+                         "size": len(data), "description": description or "", "kept": keep})  # fmt: skip
+        q.save_session_data(conn, session_id, encode_session_data(cipher, session))
+        command = "/evidence" if description else "/describe"
+        result: TurnResult = store.runner.run(conn, Inbound(user_key, command, message_id=message_id), now)
+        return result
+
+    result: TurnResult | None = store.submit(job).result()
+    return result
+
+
+def already_recorded(service: Any, user_key: str, message_id: str) -> bool:
+    """A redelivered message: skip the download (record_upload checks again in its transaction)."""
+    with service.store.db.connect() as conn:
+        return q.seen_message(conn, dedup_key(Inbound(user_key, message_id=message_id)))
+
+
+async def record_upload_async(service: Any, user_key: str, kind: str, data: bytes,
+                              **details: Any) -> TurnResult | None:  # fmt: skip
+    import asyncio
+
+    return await asyncio.to_thread(record_upload, service, user_key, kind, data, **details)
+
+
+def kept_copy(service: Any, user_key: str, number: int) -> bytes | None:
+    """The encrypted copy of timeline entry `number`, if the user chose to keep copies."""
+    with service.store.db.connect() as conn:
+        session_id = service.store.runner.load(conn, user_key)[0]
+        rows = q.evidence_of(conn, session_id) if session_id is not None else []
+    if not 0 < number <= len(rows) or rows[number - 1].blob_enc is None:
+        return None
+    row = rows[number - 1]
+    data: bytes = service.store.cipher.decrypt(row.blob_enc, row.sha256.encode())
+    return data

@@ -1,0 +1,73 @@
+"""Telegram photos, documents, voice messages, audio and video into the evidence timeline.
+
+Called by the Telegram adapter for every private message carrying a file: download it through
+getFile (the Bot API's file endpoint), hash it, record it, answer. Returns False when the adapter
+should handle the message as before (kinds we do not fingerprint, a caption that trips the
+crisis or danger guards, a file too big for bots to download, a failed download).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from typing import Any
+
+from telegram import Message, Update
+from telegram.error import TelegramError
+
+from bot.engine import parse
+from bot.followups.evidence import MAX_DOWNLOAD_BYTES, already_recorded, record_upload_async
+from bot.followups.senders import TelegramSender
+
+log = logging.getLogger("weiquan.evidence")
+URGENT_GUARDS = ("crisis", "danger")  # such a caption is a turn of its own, before any paperwork
+
+
+def file_of(message: Message) -> tuple[str, str, int | None, str | None] | None:
+    """(kind, file_id, size, file name) of the file a message carries, or None."""
+    if message.photo:
+        largest = message.photo[-1]  # Telegram lists the sizes smallest first
+        return "photo", largest.file_id, largest.file_size, None
+    for kind in ("document", "voice", "audio", "video"):
+        media = getattr(message, kind)
+        if media is not None:
+            return kind, media.file_id, media.file_size, getattr(media, "file_name", None)
+    return None
+
+
+def _urgent(service: Any, caption: str) -> bool:
+    guards = service.engine.guards
+    text = parse.clean(caption)
+    return any(guards[name](text) for name in URGENT_GUARDS if name in guards)
+
+
+async def on_telegram_media(channel: Any, update: Update, message: Message) -> bool:
+    found = file_of(message)
+    user = message.from_user
+    if found is None or user is None:
+        return False
+    kind, file_id, size, file_name = found
+    caption = (message.caption or "").strip()
+    service = channel.service
+    if (caption and _urgent(service, caption)) or (size or 0) > MAX_DOWNLOAD_BYTES:
+        return False
+    user_key = f"telegram:{user.id}"
+    if await asyncio.to_thread(already_recorded, service, user_key, str(update.update_id)):
+        return True
+    try:
+        remote = await channel.bot.get_file(file_id)
+        data = bytes(await remote.download_as_bytearray())
+    except TelegramError as error:
+        log.warning("evidence: download failed (%s)", type(error).__name__, extra={"user_key": user_key})
+        return False
+    from bot.channels.telegram_updates import locale_of
+
+    result = await record_upload_async(
+        service, user_key, kind, data, description=caption[:120] or None, file_name=file_name,
+        message_id=str(update.update_id), locale=locale_of(user.language_code),
+    )  # fmt: skip
+    if result is None or result.duplicate:
+        return True  # a redelivered update: recorded and answered the first time
+    if await TelegramSender(service, channel.bot)(user_key, result.outbound):
+        await service.mark_sent(result.outbox_id)
+    return True
