@@ -68,16 +68,34 @@ async def test_an_expired_token_is_refreshed_and_the_message_still_goes_out(tmp_
         assert await _pending(h) == 0
 
 
-async def test_a_refused_send_leaves_the_reply_unsent_and_nothing_breaks(tmp_settings: Settings) -> None:
+async def test_a_send_that_can_never_succeed_is_given_up(tmp_settings: Settings) -> None:
     async with wechat_harness(tmp_settings, passive_seconds=0) as h:
-        h.fake.fail_next_send = 45015  # the user's 48-hour window has closed
+        h.fake.fail_sends = [45015]  # the user's 48-hour window has closed
         assert await h.say("oLateUser", "/start", 1) == ""
         await h.settle()
         assert h.fake.sent_texts("oLateUser") == []
-        assert await _pending(h) == 1  # kept in the outbox, not marked sent
-        assert await h.say("oLateUser", "/help", 2) == ""
+        assert await _pending(h) == 0  # not kept for a retry that would arrive out of place
+        h.clock.advance(60)
+        assert await h.service.resend_pending("wechat", h.endpoint.conversation.resend) == 0
+        assert h.fake.sent_texts("oLateUser") == []
+
+
+async def test_a_failed_send_stays_in_the_outbox_and_the_resend_delivers_it(tmp_settings: Settings) -> None:
+    async with wechat_harness(tmp_settings, passive_seconds=0) as h:
+        h.fake.fail_sends = [-1]  # "system busy"
+        assert await h.say("oBusyUser", "/start", 1) == ""
         await h.settle()
-        assert h.fake.sent_texts("oLateUser")
+        assert h.fake.sent_texts("oBusyUser") == []
+        assert await _pending(h) == 1
+        assert await h.service.resend_pending("wechat", h.endpoint.conversation.resend) == 0  # leased
+        h.clock.advance(31)  # the delivery's lease has ended
+        # (the adapter's own retry loop may take it first: a claim is exclusive, either way once)
+        await h.service.resend_pending("wechat", h.endpoint.conversation.resend)
+        session = h.service.session("wechat:oBusyUser")
+        assert session is not None
+        expected = plain_text(h.service.engine.current(session, h.service.clock()))
+        assert "\n\n".join(h.fake.sent_texts("oBusyUser")) == expected
+        assert await _pending(h) == 0
 
 
 async def test_create_menu_posts_commands_with_names_within_wechat_limits(tmp_settings: Settings) -> None:

@@ -78,6 +78,10 @@ class WeChatEndpoint:
             return False
         return True
 
+    async def aclose(self) -> None:
+        """Stops the outbox retries and waits for deliveries in progress (app shutdown)."""
+        await self.conversation.aclose()
+
     async def verify(self, request: Request) -> Response:
         """URL verification when the server address is saved in the WeChat admin console."""
         if not self._signed_now(request):
@@ -110,6 +114,7 @@ class WeChatEndpoint:
         except PayloadError as error:
             log.warning("wechat: %s", error, extra={"channel": "wechat", "status": 400})
             return Response(status_code=400)
+        self.conversation.start_outbox_retries()
         reply = await self.conversation.answer(fields, str(request.base_url))
         if not reply.text:  # WeChat takes "success" as "nothing to say" (an empty text is an error)
             return PlainTextResponse("success")

@@ -20,6 +20,7 @@ from starlette.routing import BaseRoute, Route
 
 from bot.config import Settings
 from bot.service import Service
+from bot.tools import export
 
 log = logging.getLogger(__name__)
 
@@ -54,12 +55,8 @@ class CaseFileLinks:
 def case_file_docx(service: Service, user_key: str, lang: str) -> bytes | None:
     """The .docx of a user's case file, or None if we hold nothing about them (erased).
 
-    The one place to wire the builder: bot/tools/export.py (another engineer's) is expected to
-    offer `case_file_docx(...)`; until then this composes its `build_case_file` and `render_docx`.
-    Synchronous (python-docx); call it in a worker thread.
+    Synchronous (python-docx and a store read); call it in a worker thread.
     """
-    from bot.tools.export import build_case_file, render_docx
-
     session = service.session(user_key)
     if session is None:
         return None
@@ -67,10 +64,7 @@ def case_file_docx(service: Service, user_key: str, lang: str) -> bytes | None:
     def text(key: str, **params: object) -> str:
         return service.i18n.text(lang, key, **params)
 
-    docx: bytes = render_docx(
-        build_case_file(session.answers, lang, text, today=date.fromtimestamp(service.clock()))
-    )
-    return docx
+    return export.case_file_docx(session.answers, lang, text, today=date.fromtimestamp(service.clock()))
 
 
 def routes(service: Service, links: CaseFileLinks) -> list[BaseRoute]:

@@ -9,23 +9,27 @@ back passively and anything longer follows through the customer-service API; too
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 from collections.abc import Coroutine
 from dataclasses import dataclass
 from typing import Any
 
 from bot.channels.render import plain_text
-from bot.channels.wechat_api import WeChatAPI
+from bot.channels.wechat_api import WeChatAPI, WeChatAPIError
 from bot.channels.wechat_files import LINK_HOURS, CaseFileLinks
 from bot.engine.i18n import DEFAULT_LANG
-from bot.errors import ChannelError
+from bot.errors import ChannelError, StoreError
 from bot.service import Service
-from bot.types import Inbound, TurnResult
+from bot.types import Inbound, Outbound, TurnResult
 
 log = logging.getLogger(__name__)
 
 PASSIVE_SECONDS = 4.0  # WeChat's limit is 5 s, request and reply transfer included
 PASSIVE_BYTES = 2048  # WeChat's limit for a passive text reply, UTF-8
+# WeChat's "this can never be delivered" answers: invalid openid, unfollowed, 48-hour window
+# closed, reply limit reached, API not authorised. Anything else may work on a later try.
+GIVE_UP = frozenset({40003, 43004, 45015, 45047, 48001})
 COMMANDS = frozenset({"/start", "/help", "/back", "/restart", "/summary", "/lang", "/human", "/delete"})
 # Messages the conversation cannot read get a locale sentence instead (wechat.<key>).
 CANNED = {
@@ -77,8 +81,11 @@ class Conversation:
         self.passive_seconds = passive_seconds
         self._in_flight: set[str] = set()  # message ids whose turn is still running
         self._background: set[asyncio.Task[None]] = set()  # keep references until done
+        self._retries: asyncio.Task[None] | None = None
+        self.base_url = ""  # where WeChat reached us; the outbox's resends build links with it
 
     async def answer(self, fields: dict[str, str], base_url: str) -> Reply:
+        self.base_url = base_url
         openid = fields["FromUserName"]
         user_key = f"wechat:{openid}"
         kind = fields["MsgType"].lower()
@@ -128,7 +135,7 @@ class Conversation:
         except Exception as error:
             log.error("wechat: turn failed (%s)", type(error).__name__, extra={"channel": "wechat"})
             return Reply(await self._sentence(inbound.user_key, "error"))
-        parts = self._parts(result, openid, base_url)
+        parts = self._parts(result.outbound, openid, base_url)
         if result.duplicate:
             return Reply(parts[0])  # the recorded reply again; the rest went out the first time
         if len(parts) == 1:
@@ -136,8 +143,7 @@ class Conversation:
         self._spawn(self._deliver(openid, parts[1:], result.outbox_id))
         return Reply(parts[0])
 
-    def _parts(self, result: TurnResult, openid: str, base_url: str) -> list[str]:
-        outbound = result.outbound
+    def _parts(self, outbound: Outbound, openid: str, base_url: str) -> list[str]:
         text = plain_text(outbound)
         if "case_file" in outbound.effects:
             url = self.links.url(base_url, f"wechat:{openid}", outbound.lang)
@@ -150,18 +156,48 @@ class Conversation:
             result = await task
         except Exception as error:
             log.error("wechat: late turn failed (%s)", type(error).__name__, extra={"channel": "wechat"})
-            await self._deliver(openid, [await self._sentence(f"wechat:{openid}", "error")], None)
+            await self._send(openid, [await self._sentence(f"wechat:{openid}", "error")])
             return
         if not result.duplicate:
-            await self._deliver(openid, self._parts(result, openid, base_url), result.outbox_id)
+            await self._deliver(openid, self._parts(result.outbound, openid, base_url), result.outbox_id)
 
     async def _deliver(self, openid: str, parts: list[str], outbox_id: int | None) -> None:
+        if await self._send(openid, parts):
+            try:
+                await self.service.mark_sent(outbox_id)
+            except StoreError:  # sent but not marked: the outbox may send it once more
+                log.warning("wechat: could not mark a reply sent", extra={"outbox_id": outbox_id})
+
+    async def resend(self, user_key: str, outbound: Outbound) -> bool:
+        """The outbox's resend (after a crash or a failed send): True when nothing is left to retry."""
+        openid = user_key.split(":", 1)[1]
+        return await self._send(openid, self._parts(outbound, openid, self.base_url))
+
+    async def _send(self, openid: str, parts: list[str]) -> bool:
+        """Customer-service texts; True when delivered or when no retry could deliver them."""
         try:
             await self.api.send_texts(openid, parts)
-            await self.service.mark_sent(outbox_id)
-        except Exception as error:  # the reply stays unsent in the outbox; nothing else to do now
-            reason = str(error) if isinstance(error, ChannelError) else type(error).__name__
-            log.error("wechat: customer-service send failed (%s)", reason, extra={"channel": "wechat"})
+            return True
+        except WeChatAPIError as error:
+            log.error("wechat: customer-service send refused (%s)", error, extra={"channel": "wechat"})
+            return error.errcode in GIVE_UP
+        except ChannelError as error:  # unreachable, HTTP error, no token: the outbox retries later
+            log.error("wechat: customer-service send failed (%s)", error, extra={"channel": "wechat"})
+            return False
+
+    def start_outbox_retries(self) -> None:
+        """Committed replies that never went out are sent again (no lifespan hook reaches a route,
+        so this starts with the first accepted request)."""
+        if self._retries is None:
+            self._retries = asyncio.create_task(self.service.run_outbox_retries("wechat", self.resend))
+
+    async def aclose(self) -> None:
+        if self._retries is not None:
+            self._retries.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self._retries
+            self._retries = None
+        await self.drain()
 
     async def _sentence(self, user_key: str, key: str) -> str:
         session = await asyncio.to_thread(self.service.session, user_key)

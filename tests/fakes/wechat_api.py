@@ -47,7 +47,7 @@ class FakeWeChatAPI:
     calls: list[Call] = field(default_factory=list)
     valid_tokens: set[str] = field(default_factory=set)
     expired_tokens: set[str] = field(default_factory=set)
-    fail_next_send: int = 0  # errcode for the next custom/send (e.g. 45015), then 0 again
+    fail_sends: list[int] = field(default_factory=list)  # errcodes for the next custom/sends, in order
     _numbers: Iterator[int] = field(default_factory=lambda: itertools.count(1))
 
     def __post_init__(self) -> None:
@@ -100,9 +100,9 @@ class FakeWeChatAPI:
             return _error(40008, "invalid message type")
         if len(content.encode()) > TEXT_BYTES:
             return _error(45002, "content size out of limit")
-        if self.fail_next_send:
-            code, self.fail_next_send = self.fail_next_send, 0
-            return _error(code, "response out of time limit or subscription is canceled")
+        if self.fail_sends:
+            code = self.fail_sends.pop(0)
+            return _error(code, "system error" if code == -1 else "response out of time limit")
         call.query["accepted"] = "1"
         return _error(0, "ok")
 

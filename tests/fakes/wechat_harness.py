@@ -11,6 +11,7 @@ import asyncio
 import contextlib
 import dataclasses
 import socket
+import time
 from collections.abc import AsyncIterator
 from typing import Any
 
@@ -36,6 +37,19 @@ def wechat_settings(base: Settings, api_base: str, safe_mode: bool = True) -> Se
     )
 
 
+class MovableClock:
+    """The service's clock: real time plus an offset a test may advance (outbox leases)."""
+
+    def __init__(self) -> None:
+        self.offset = 0.0
+
+    def __call__(self) -> float:
+        return time.time() + self.offset
+
+    def advance(self, seconds: float) -> None:
+        self.offset += seconds
+
+
 @dataclasses.dataclass
 class Harness:
     fake: FakeWeChatAPI
@@ -44,6 +58,7 @@ class Harness:
     url: str
     client: httpx.AsyncClient
     server: WeChatServer
+    clock: MovableClock
 
     async def post(self, callback: Callback, **overrides: str) -> httpx.Response:
         params = {**callback.params, **overrides}
@@ -109,14 +124,16 @@ async def wechat_harness(
 ) -> AsyncIterator[Harness]:
     with running_fake() as (fake, api_base):
         settings = wechat_settings(base, api_base, safe_mode)
-        service = Service.open(settings)
+        clock = MovableClock()
+        service = Service.open(settings, clock=clock)
         try:
             routes = wechat.routes(service, settings)
             route = next(r for r in routes if isinstance(r, wechat.WeChatRoute))
             if passive_seconds is not None:
                 route.wechat.conversation.passive_seconds = passive_seconds
             async with served(Starlette(routes=routes)) as url, httpx.AsyncClient(timeout=30) as client:
-                yield Harness(fake, service, route.wechat, url, client, WeChatServer(safe_mode=safe_mode))
-                await route.wechat.conversation.drain()
+                server = WeChatServer(safe_mode=safe_mode)
+                yield Harness(fake, service, route.wechat, url, client, server, clock)
+                await route.wechat.aclose()
         finally:
             service.close()
