@@ -194,26 +194,25 @@ async def test_wechat_reminder_waits_for_the_users_next_message(tmp_settings: Se
         routes = wechat.routes(service, settings)
         w = FollowupWorker(service, {"wechat": wechat_sender(WeChatAPI(settings, clock))}, name="wx")
         try:
-            async with served(Starlette(routes=routes)) as url:
-                async with httpx.AsyncClient(timeout=30) as client:
+            async with served(Starlette(routes=routes)) as url, httpx.AsyncClient(timeout=30) as client:
 
-                    async def say(content: str, msg_id: int) -> str:
-                        xml = message_xml(openid, "text", int(clock.now), Content=content, MsgId=str(msg_id))
-                        callback = server.callback(xml, timestamp=int(clock.now), openid=openid)
-                        response = await client.post(f"{url}/wechat", params=callback.params,
-                                                     content=callback.body)  # fmt: skip
-                        assert response.status_code == 200
-                        return server.reply_fields(response.content)["Content"]
+                async def say(content: str, msg_id: int) -> str:
+                    xml = message_xml(openid, "text", int(clock.now), Content=content, MsgId=str(msg_id))
+                    callback = server.callback(xml, timestamp=int(clock.now), openid=openid)
+                    response = await client.post(f"{url}/wechat", params=callback.params,
+                                                 content=callback.body)  # fmt: skip
+                    assert response.status_code == 200
+                    return server.reply_fields(response.content)["Content"]
 
-                    for n, message in enumerate(("/filed", "公安机关", "今天", "没有编号"), start=1):
-                        reply = await say(message, n)
-                    assert "48 小时" in reply and "下次给我发任何消息" in reply
-                    clock.now += 10 * DAY
-                    assert await w.run_once() == 0  # WeChat may not write first: it waits
-                    assert questions(fake.sent_texts(openid)) == []
-                    await say("你好", 10)
-                    assert await w.run_once() == 1
-                    assert await w.run_once() == 0
+                for n, message in enumerate(("/filed", "公安机关", "今天", "没有编号"), start=1):
+                    reply = await say(message, n)
+                assert "48 小时" in reply and "下次给我发任何消息" in reply
+                clock.now += 10 * DAY
+                assert await w.run_once() == 0  # WeChat may not write first: it waits
+                assert questions(fake.sent_texts(openid)) == []
+                await say("你好", 10)
+                assert await w.run_once() == 1
+                assert await w.run_once() == 0
         finally:
             service.close()
     asked = questions(fake.sent_texts(openid))
