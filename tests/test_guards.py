@@ -18,16 +18,16 @@ from bot.types import Inbound, Outbound, Session
 CRISIS = [
     ("zh_CN", "我不想活了"), ("zh_CN", "真的活不下去了"), ("zh_CN", "我想死"), ("zh_CN", "想自杀"),
     ("zh_CN", "还不上就一死了之"), ("zh_CN", "准备跳楼"), ("zh_CN", "活着没意思"),
-    ("zh_CN", "撑不下去了"), ("zh_CN", "我想吃安眠药"), ("zh_CN", "我已经写好遗书了"),
+    ("zh_CN", "撑不下去了"), ("zh_CN", "我想不开了"), ("zh_CN", "活够了"), ("zh_CN", "我想吃安眠药"), ("zh_CN", "我已经写好遗书了"),
     ("zh_CN", "ｗａｎｔ ｔｏ ｄｉｅ"),  # full-width, folded by NFKC
     ("en", "I want to kill myself"), ("en", "I'm suicidal"), ("en", "I just want to die"),
-    ("en", "I want to end it all"), ("en", "there is no reason to live"),
+    ("en", "I want to end it all"), ("en", "life is not worth living"), ("en", "there is no reason to live"),
     ("en", "I don't want to live anymore"), ("en", "KILL MYSELF"),
 ]
 ANGER = [
     ("zh_CN", "催收的去死吧"), ("zh_CN", "烦死了"), ("zh_CN", "气死我了"), ("zh_CN", "吓死我了"),
     ("zh_CN", "累死了，天天打电话"), ("zh_CN", "笑死，他们还敢发律师函"),
-    ("zh_CN", "我不想死，只想他们别打了"), ("zh_CN", "让他们去死"), ("zh_CN", "想死你了"),
+    ("zh_CN", "我不想死，只想他们别打了"), ("zh_CN", "让他们去死"), ("zh_CN", "想死你了"), ("zh_CN", "我把手机关起来了"),
     ("en", "I could kill them"), ("en", "they scared me to death"), ("en", "this is killing me"),
     ("en", "I don't want to die, I want them to stop"), ("en", "I'm not suicidal, just angry"),
 ]
