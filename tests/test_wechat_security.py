@@ -13,6 +13,7 @@ from fakes.wechat_payloads import sign
 from starlette.applications import Starlette
 from test_wechat_wire import BILLION_LAUGHS, XXE
 
+from bot import metrics
 from bot.channels import wechat
 from bot.config import Settings
 from bot.service import Service
@@ -53,7 +54,13 @@ async def test_unconfigured_wechat_answers_404(tmp_settings: Settings) -> None:
         service.close()
 
 
+def _forbidden_count() -> float:
+    labels = {"channel": "wechat", "kind": "forbidden"}
+    return metrics.registry.get_sample_value("weiquan_errors_total", labels) or 0
+
+
 async def test_forged_signature_is_refused_in_plain_and_safe_mode(tmp_settings: Settings) -> None:
+    before = _forbidden_count()
     for safe_mode in (False, True):
         async with wechat_harness(tmp_settings, safe_mode=safe_mode) as h:
             callback = h.server.text(OPENID, "你好", 1001)
@@ -63,6 +70,7 @@ async def test_forged_signature_is_refused_in_plain_and_safe_mode(tmp_settings: 
             if safe_mode:  # a valid query signature does not excuse a forged msg_signature
                 assert (await h.post(callback, msg_signature="0" * 40)).status_code == 403
             _untouched(h)
+    assert _forbidden_count() == before + 5  # visible on /metrics
 
 
 async def test_stale_or_future_timestamps_are_refused(tmp_settings: Settings) -> None:

@@ -18,6 +18,7 @@ from starlette.requests import Request
 from starlette.responses import PlainTextResponse, Response
 from starlette.routing import BaseRoute, Route
 
+from bot import metrics
 from bot.channels import wechat_files
 from bot.channels.wechat_api import WeChatAPI
 from bot.channels.wechat_files import CaseFileLinks
@@ -72,9 +73,11 @@ class WeChatEndpoint:
         timestamp, nonce = query.get("timestamp", ""), query.get("nonce", "")
         if not signature_matches(query.get("signature", ""), self.token, timestamp, nonce):
             log.warning("wechat: bad signature", extra={"channel": "wechat", "status": 403})
+            metrics.errors.labels("wechat", "forbidden").inc()
             return False
         if not is_fresh(timestamp, self.clock()):
             log.warning("wechat: stale timestamp", extra={"channel": "wechat", "status": 403})
+            metrics.errors.labels("wechat", "forbidden").inc()
             return False
         return True
 
@@ -93,8 +96,10 @@ class WeChatEndpoint:
             return Response(status_code=403)
         body = await _read_limited(request)
         if body is None:
+            metrics.errors.labels("wechat", "bad_request").inc()
             return Response(status_code=413)
         if not body.strip():
+            metrics.errors.labels("wechat", "bad_request").inc()
             return Response(status_code=400)
         query = request.query_params
         encrypted = self.envelope is not None and query.get("encrypt_type", "").lower() == "aes"
@@ -108,11 +113,13 @@ class WeChatEndpoint:
                 )
                 if not sealed or not signed:
                     log.warning("wechat: bad msg_signature", extra={"channel": "wechat", "status": 403})
+                    metrics.errors.labels("wechat", "forbidden").inc()
                     return Response(status_code=403)
                 fields = parse_xml(self.envelope.open(sealed))
             _check_fields(fields)
         except PayloadError as error:
             log.warning("wechat: %s", error, extra={"channel": "wechat", "status": 400})
+            metrics.errors.labels("wechat", "bad_request").inc()
             return Response(status_code=400)
         self.conversation.start_outbox_retries()
         reply = await self.conversation.answer(fields, str(request.base_url))

@@ -15,6 +15,7 @@ from collections.abc import Coroutine
 from dataclasses import dataclass
 from typing import Any
 
+from bot import metrics
 from bot.channels.render import plain_text
 from bot.channels.wechat_api import WeChatAPI, WeChatAPIError
 from bot.channels.wechat_files import LINK_HOURS, CaseFileLinks
@@ -130,10 +131,12 @@ class Conversation:
         try:
             result = await asyncio.wait_for(asyncio.shield(task), self.passive_seconds)
         except TimeoutError:
+            metrics.errors.labels("wechat", "slow_turn").inc()  # answered by the API instead
             self._spawn(self._deliver_late(task, openid, base_url))
             return NOTHING
         except Exception as error:
             log.error("wechat: turn failed (%s)", type(error).__name__, extra={"channel": "wechat"})
+            metrics.errors.labels("wechat", "turn").inc()
             return Reply(await self._sentence(inbound.user_key, "error"))
         parts = self._parts(result.outbound, openid, base_url)
         if result.duplicate:
@@ -180,9 +183,11 @@ class Conversation:
             return True
         except WeChatAPIError as error:
             log.error("wechat: customer-service send refused (%s)", error, extra={"channel": "wechat"})
+            metrics.errors.labels("wechat", "api").inc()
             return error.errcode in GIVE_UP
         except ChannelError as error:  # unreachable, HTTP error, no token: the outbox retries later
             log.error("wechat: customer-service send failed (%s)", error, extra={"channel": "wechat"})
+            metrics.errors.labels("wechat", "api").inc()
             return False
 
     def start_outbox_retries(self) -> None:
