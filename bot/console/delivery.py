@@ -19,6 +19,7 @@ from enum import Enum
 
 from bot.service import Service
 from bot.store import console_tables as db
+from bot.store import console_turns
 
 log = logging.getLogger("weiquan.console")
 
@@ -48,7 +49,9 @@ async def queue_reply(service: Service, user_key: str, operator: str, text: str)
     now = service.clock()
     store = service.store
     future = store.submit(lambda conn: db.queue_reply(conn, store.cipher, user_key, operator, text, now))
-    return bool(await asyncio.wrap_future(future))
+    queued = bool(await asyncio.wrap_future(future))
+    console_turns.wake(store)
+    return queued
 
 
 async def deliver(service: Service, user_key: str, operator: str, text: str) -> Delivery:

@@ -22,6 +22,7 @@ from bot.console.auth import CSRF_COOKIE, SESSION_COOKIE, LoginThrottle, Signer,
 from bot.engine.i18n import DEFAULT_LANG, LANGS
 from bot.service import Service
 from bot.store import console_tables as db
+from bot.store import console_turns
 from bot.types import Outbound
 
 HERE = Path(__file__).resolve().parent
@@ -62,6 +63,7 @@ class Console:
 
     async def write(self, job: Callable[[Connection], T]) -> T:
         result: T = await asyncio.wrap_future(self.service.store.submit(job))
+        console_turns.wake(self.service.store)  # a takeover or a waiting reply applies from the next turn
         return result
 
     async def audit(self, operator: db.OperatorRow, action: str, user_key: str | None) -> None:

@@ -21,21 +21,17 @@ from sqlalchemy import (
     LargeBinary,
     String,
     Table,
-    bindparam,
     delete,
     insert,
     select,
     update,
 )
 
-from bot.engine import parse
 from bot.store.crypto import Cipher
-from bot.store.hotpath import compile_sql, run
 from bot.store.schema import metadata, sessions
-from bot.types import Inbound, Message, Session
 
 if TYPE_CHECKING:
-    from bot.store.repo import Store
+    pass
 
 operators = Table(
     "operators",
@@ -230,59 +226,3 @@ def queue_reply(
 ) -> bool:
     """Keep an operator's reply for the user's next turn (channels without a push sender)."""
     return _insert_text(conn, console_pending, cipher, user_key, operator, text, now)
-
-
-# -- joining the turn and the erasure ----------------------------------------------------------
-class ConsoleTurnHook:
-    """Runs inside every turn of a known session: hands over pending operator replies (to be
-    shown before the bot's own reply) and keeps the bot silent while an operator holds the case."""
-
-    def __init__(self, store: Store) -> None:
-        self.cipher = store.cipher
-        self.engine = store.runner.engine
-        dialect = store.db.dialect
-        self.held_sql = compile_sql(
-            select(console_takeovers.c.operator)
-            .where(console_takeovers.c.session_id == bindparam("sid")), dialect)  # fmt: skip
-        self.pending_sql = compile_sql(
-            select(console_pending.c.id, console_pending.c.text_enc)
-            .where(console_pending.c.session_id == bindparam("sid")).order_by(console_pending.c.id),
-            dialect)  # fmt: skip
-        self.drop_sql = compile_sql(
-            delete(console_pending).where(console_pending.c.session_id == bindparam("sid")), dialect)
-
-    def __call__(
-        self, conn: Connection, session_id: int, session: Session, inbound: Inbound, now: float
-    ) -> tuple[tuple[Message, ...], bool]:
-        dbapi = conn.connection.dbapi_connection
-        params = {"sid": session_id}
-        pending = run(dbapi, self.pending_sql, params).fetchall()
-        messages: tuple[Message, ...] = ()
-        if pending:
-            run(dbapi, self.drop_sql, params)
-            messages = tuple(
-                Message(self.engine.i18n.text(
-                    session.lang, "console.from_operator", text=self.cipher.decrypt(blob).decode()))
-                for _id, blob in pending
-            )  # fmt: skip
-        held = run(dbapi, self.held_sql, params).fetchone() is not None
-        if held and self._asks_deletion(inbound):
-            held = False  # erasure is the user's right even while a person holds the case
-        return messages, held
-
-    def _asks_deletion(self, inbound: Inbound) -> bool:
-        text = parse.clean(inbound.text)
-        return bool(text) and parse.command_of(text, self.engine.commands) == "delete"
-
-
-def erase_console_rows(conn: Connection, session_id: int) -> None:
-    for table in (console_notes, console_pending, console_takeovers):
-        conn.execute(delete(table).where(table.c.session_id == session_id))
-    conn.execute(update(console_audit).where(console_audit.c.session_id == session_id)
-                 .values(user_key=None, session_id=None))  # fmt: skip
-
-
-def install(store: Store) -> None:
-    """Called by the Store: every turn and every erasure, in every process, sees these tables."""
-    store.runner.turn_hook = ConsoleTurnHook(store)
-    store.add_eraser(erase_console_rows)

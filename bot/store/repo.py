@@ -13,7 +13,7 @@ from sqlalchemy import Connection, delete, func, select, update
 
 from bot.engine.engine import Engine
 from bot.store.codec import outbound_from_json, session_from_row
-from bot.store.console_tables import install as install_console_tables
+from bot.store.console_turns import install as install_console_tables
 from bot.store.crypto import Cipher
 from bot.store.db import forget_erased_pages, is_sqlite, open_engine, upgrade
 from bot.store.outbox_retry import PendingReply, claim

@@ -27,6 +27,10 @@ document.addEventListener("DOMContentLoaded", function () {
     button.hidden = false;
     button.addEventListener("click", function () { window.print(); });
   });
+  // A guided call reloads after every answer: start at the new question, not at the top, so
+  // screen readers announce it and the number keys keep working.
+  var ask = document.getElementById("ask-h");
+  if (ask) ask.focus();
   // While an operator holds a conversation, new messages from the user appear without reloading.
   var transcript = document.querySelector("#transcript[data-refresh]");
   if (transcript && window.fetch) {

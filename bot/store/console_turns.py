@@ -1,0 +1,109 @@
+"""The console's part in every turn and every erasure (tables in console_tables.py).
+
+Pending operator replies are shown before the bot's own reply; while an operator holds a case
+the bot records the user's messages but does not answer them.
+"""
+
+from __future__ import annotations
+
+import time
+from typing import TYPE_CHECKING, Any
+
+from sqlalchemy import Connection, bindparam, delete, exists, or_, select, update
+
+from bot.engine import parse
+from bot.store.console_tables import console_audit, console_notes, console_pending, console_takeovers
+from bot.store.hotpath import compile_sql, run
+from bot.types import Inbound, Message, Session
+
+if TYPE_CHECKING:
+    from bot.store.repo import Store
+
+
+class ConsoleTurnHook:
+    """Runs inside every turn of a known session: hands over pending operator replies (to be
+    shown before the bot's own reply) and keeps the bot silent while an operator holds the case.
+
+    Almost always no case is held and no reply waits, so the per-session lookups run only while
+    some row exists anywhere; that is re-checked every RECHECK_SECONDS, and at once after a
+    console write in this process (`wake`). Another process (`weiquan chat`) sees a takeover
+    within RECHECK_SECONDS.
+    """
+
+    RECHECK_SECONDS = 0.5
+
+    def __init__(self, store: Store) -> None:
+        self.cipher = store.cipher
+        self.engine = store.runner.engine
+        self._busy = True
+        self._recheck_at = 0.0
+        dialect = store.db.dialect
+        self.any_sql = compile_sql(select(or_(
+            exists(select(console_takeovers.c.session_id)),
+            exists(select(console_pending.c.id)),
+        )), dialect)  # fmt: skip
+        self.held_sql = compile_sql(
+            select(console_takeovers.c.operator)
+            .where(console_takeovers.c.session_id == bindparam("sid")), dialect)  # fmt: skip
+        self.pending_sql = compile_sql(
+            select(console_pending.c.id, console_pending.c.text_enc)
+            .where(console_pending.c.session_id == bindparam("sid")).order_by(console_pending.c.id),
+            dialect)  # fmt: skip
+        self.drop_sql = compile_sql(
+            delete(console_pending).where(console_pending.c.session_id == bindparam("sid")), dialect)
+
+    def __call__(
+        self, conn: Connection, session_id: int, session: Session, inbound: Inbound, now: float
+    ) -> tuple[tuple[Message, ...], bool]:
+        dbapi = conn.connection.dbapi_connection
+        if not self._anything_held_or_waiting(dbapi):
+            return (), False
+        params = {"sid": session_id}
+        pending = run(dbapi, self.pending_sql, params).fetchall()
+        messages: tuple[Message, ...] = ()
+        if pending:
+            run(dbapi, self.drop_sql, params)
+            messages = tuple(
+                Message(self.engine.i18n.text(
+                    session.lang, "console.from_operator", text=self.cipher.decrypt(blob).decode()))
+                for _id, blob in pending
+            )  # fmt: skip
+        held = run(dbapi, self.held_sql, params).fetchone() is not None
+        if held and self._asks_deletion(inbound):
+            held = False  # erasure is the user's right even while a person holds the case
+        return messages, held
+
+    def wake(self) -> None:
+        """A console write just happened: look again at the next turn."""
+        self._recheck_at = 0.0
+
+    def _anything_held_or_waiting(self, dbapi: Any) -> bool:
+        now = time.monotonic()
+        if now >= self._recheck_at:
+            self._busy = bool(run(dbapi, self.any_sql, {}).fetchone()[0])
+            self._recheck_at = now + self.RECHECK_SECONDS
+        return self._busy
+
+    def _asks_deletion(self, inbound: Inbound) -> bool:
+        text = parse.clean(inbound.text)
+        return bool(text) and parse.command_of(text, self.engine.commands) == "delete"
+
+
+def erase_console_rows(conn: Connection, session_id: int) -> None:
+    for table in (console_notes, console_pending, console_takeovers):
+        conn.execute(delete(table).where(table.c.session_id == session_id))
+    conn.execute(update(console_audit).where(console_audit.c.session_id == session_id)
+                 .values(user_key=None, session_id=None))  # fmt: skip
+
+
+def wake(store: Store) -> None:
+    """After a takeover or a queued reply: the next turn of any user re-checks the tables."""
+    hook = store.runner.turn_hook
+    if isinstance(hook, ConsoleTurnHook):
+        hook.wake()
+
+
+def install(store: Store) -> None:
+    """Called by the Store: every turn and every erasure, in every process, sees these tables."""
+    store.runner.turn_hook = ConsoleTurnHook(store)
+    store.add_eraser(erase_console_rows)
