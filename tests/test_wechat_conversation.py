@@ -169,3 +169,16 @@ async def test_compatible_mode_accepts_plain_and_encrypted_posts_side_by_side(tm
         assert plain.status_code == 200 and b"<Encrypt>" not in plain.content
         assert h.server.reply_fields(plain.content)["Content"]
         assert h.stage("oCompatUser") == "help"
+
+
+async def test_a_broken_store_gets_an_apology_not_a_500(tmp_settings: Settings) -> None:
+    async with wechat_harness(tmp_settings) as h:
+        await h.turn("oUnluckyUser", "/start", 1)
+        h.service.store.close()  # the database is gone (disk full, server down…)
+        image = message_xml("oUnluckyUser", "image", 1_800_000_000, MediaId="m1", MsgId="3")
+        for callback in (h.server.text("oUnluckyUser", "1", 2), h.server.event("oUnluckyUser", "subscribe"),
+                         h.server.callback(image)):  # fmt: skip
+            response = await h.post(callback)
+            assert response.status_code == 200
+            reply = h.server.reply_fields(response.content)["Content"]
+            assert reply == h.service.i18n.text("zh_CN", "wechat.error")

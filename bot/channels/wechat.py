@@ -22,7 +22,7 @@ from bot import metrics
 from bot.channels import wechat_files
 from bot.channels.wechat_api import WeChatAPI
 from bot.channels.wechat_files import CaseFileLinks
-from bot.channels.wechat_turns import PASSIVE_SECONDS, Conversation
+from bot.channels.wechat_turns import PASSIVE_SECONDS, Conversation, Reply
 from bot.channels.wechat_xml import (
     OPENID,
     Envelope,
@@ -122,7 +122,12 @@ class WeChatEndpoint:
             metrics.errors.labels("wechat", "bad_request").inc()
             return Response(status_code=400)
         self.conversation.start_outbox_retries()
-        reply = await self.conversation.answer(fields, str(request.base_url))
+        try:
+            reply = await self.conversation.answer(fields, str(request.base_url))
+        except Exception as error:  # the store failed before a turn began: an apology, never a 500
+            log.error("wechat: message failed (%s)", type(error).__name__, extra={"channel": "wechat"})
+            metrics.errors.labels("wechat", "turn").inc()
+            reply = Reply(self.service.i18n.text(DEFAULT_LANG, "wechat.error"))
         if not reply.text:  # WeChat takes "success" as "nothing to say" (an empty text is an error)
             return PlainTextResponse("success")
         now = self.clock()
