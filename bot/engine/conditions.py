@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from bot.engine.registry import conditions
-from bot.tools import evidence
+from bot.tools import evidence, plan
 from bot.types import Session
 
 NFRA_LENDERS = {"bank", "credit_card", "consumer_finance"}  # NFRA's side (F004)
@@ -109,9 +109,7 @@ def picked_not_done(session: Session) -> bool:
 
 # -- the escalation plan, one step at a time ----------------------------------------------------
 def plan_length(session: Session) -> int:
-    from bot.tools.plan import channel_ids  # the plan reads dialogs/channels.yaml lazily
-
-    return len(channel_ids(session.answers))
+    return len(plan.channel_ids(session.answers))
 
 
 def plan_index(session: Session) -> int:
