@@ -175,10 +175,10 @@ async def test_a_broken_store_gets_an_apology_not_a_500(tmp_settings: Settings) 
     async with wechat_harness(tmp_settings) as h:
         await h.turn("oUnluckyUser", "/start", 1)
         h.service.store.close()  # the database is gone (disk full, server down…)
-        image = message_xml("oUnluckyUser", "image", 1_800_000_000, MediaId="m1", MsgId="3")
-        for callback in (h.server.text("oUnluckyUser", "1", 2), h.server.event("oUnluckyUser", "subscribe"),
-                         h.server.callback(image)):  # fmt: skip
+        for callback in (h.server.text("oUnluckyUser", "1", 2), h.server.event("oUnluckyUser", "subscribe")):
             response = await h.post(callback)
             assert response.status_code == 200
             reply = h.server.reply_fields(response.content)["Content"]
             assert reply == h.service.i18n.text("zh_CN", "wechat.error")
+        image = message_xml("oUnluckyUser", "image", 1_800_000_000, MediaId="m1", MsgId="3")
+        assert await h.send(h.server.callback(image)) == h.service.i18n.text("zh_CN", "wechat.media_evidence")
