@@ -61,46 +61,105 @@ def _settle(outcomes: list[tuple[_Item, bool, Any]]) -> None:
             item.future.set_exception(value)
 
 
+def _hand_back(outcomes: list[tuple[_Item, bool, Any]]) -> None:
+    """Settle futures: plain ones here, asyncio ones on their loop (one wake-up per loop)."""
+    by_loop: dict[asyncio.AbstractEventLoop, list[tuple[_Item, bool, Any]]] = defaultdict(list)
+    plain = []
+    for outcome in outcomes:
+        future = outcome[0].future
+        if isinstance(future, asyncio.Future):
+            by_loop[future.get_loop()].append(outcome)
+        else:
+            plain.append(outcome)
+    _settle(plain)
+    for loop, settled in by_loop.items():
+        with contextlib.suppress(RuntimeError):  # a closed loop: nobody is waiting any more
+            loop.call_soon_threadsafe(_settle, settled)
+
+
+def _settle_all(items: list[_Item], error: Exception) -> None:
+    _hand_back([(item, False, error) for item in items])
+
+
 class StoreWorker:
     def __init__(self, engine: Engine) -> None:
         self._engine = engine
         self._nested = engine.dialect.name != "sqlite"  # SQLite holds the write lock: no races
         self._queue: queue.SimpleQueue[_Item | None] = queue.SimpleQueue()
+        self._closed = False
         self._thread = threading.Thread(target=self._loop, name="weiquan-store", daemon=True)
         self._thread.start()
 
     def submit(self, job: Job) -> Future[Any]:
-        item = _Item(job)
-        self._queue.put(item)
-        return item.future  # type: ignore[return-value]
+        return self._put(_Item(job))  # type: ignore[return-value]
 
     def submit_async(self, job: Job) -> asyncio.Future[Any]:
         """Like submit, for a coroutine: the whole batch wakes its event loop once."""
-        item = _Item(job, asyncio.get_running_loop().create_future())
+        return self._put(_Item(job, asyncio.get_running_loop().create_future()))  # type: ignore[return-value]
+
+    def _put(self, item: _Item) -> Future[Any] | asyncio.Future[Any]:
+        if self._closed:
+            raise StoreError("the store is closed")
         self._queue.put(item)
-        return item.future  # type: ignore[return-value]
+        return item.future
 
     def close(self) -> None:
+        self._closed = True
         self._queue.put(None)
         self._thread.join(timeout=30)
 
     def _loop(self) -> None:
-        with self._engine.connect() as conn:
+        conn: Connection | None = None
+        try:
             while True:
                 first = self._queue.get()
                 if first is None:
                     return
                 batch = [first]
+                stop = False
                 while len(batch) < MAX_BATCH:
                     try:
                         item = self._queue.get_nowait()
                     except queue.Empty:
                         break
                     if item is None:
-                        self._commit(conn, batch)
-                        return
+                        stop = True
+                        break
                     batch.append(item)
-                self._commit(conn, batch)
+                conn = self._commit_on(conn, batch)
+                if stop:
+                    return
+        finally:
+            if conn is not None:
+                conn.close()
+            self._fail_leftovers()
+
+    def _commit_on(self, conn: Connection | None, batch: list[_Item]) -> Connection | None:
+        """Commit on the thread's connection, (re)opening it as needed: a database restart or a
+        dropped connection fails the batches in flight, never the thread."""
+        if conn is None or conn.invalidated:
+            if conn is not None:
+                conn.close()
+            try:
+                conn = self._engine.connect()
+            except Exception as exc:
+                log.error("store cannot connect: %s", type(exc).__name__)
+                _settle_all(batch, StoreError("the database is unavailable"))
+                return None
+        self._commit(conn, batch)
+        return conn
+
+    def _fail_leftovers(self) -> None:
+        """Jobs that raced close() get an error instead of waiting forever."""
+        leftovers = []
+        while True:
+            try:
+                item = self._queue.get_nowait()
+            except queue.Empty:
+                break
+            if item is not None:
+                leftovers.append(item)
+        _settle_all(leftovers, StoreError("the store is closed"))
 
     def _commit(self, conn: Connection, batch: list[_Item]) -> None:
         try:
@@ -115,18 +174,7 @@ class StoreWorker:
             log.error("store job failed: %s", reason)
             error = exc if isinstance(exc, StoreError) else StoreError("the database is unavailable")
             outcomes = [(batch[0], False, error)]
-        by_loop: dict[asyncio.AbstractEventLoop, list[tuple[_Item, bool, Any]]] = defaultdict(list)
-        plain = []
-        for outcome in outcomes:
-            future = outcome[0].future
-            if isinstance(future, asyncio.Future):
-                by_loop[future.get_loop()].append(outcome)
-            else:
-                plain.append(outcome)
-        _settle(plain)
-        for loop, settled in by_loop.items():
-            with contextlib.suppress(RuntimeError):  # a closed loop: nobody is waiting any more
-                loop.call_soon_threadsafe(_settle, settled)
+        _hand_back(outcomes)
 
     def _run(self, conn: Connection, job: Job) -> tuple[bool, Any]:
         """Run one job; with savepoints (PostgreSQL) a conflict reloads and retries the turn.

@@ -1,0 +1,54 @@
+"""The store thread survives what happens to a database: closed stores, dropped connections."""
+
+# ruff: noqa: F811 - pytest fixtures imported from store_backends are redefined as parameters
+from __future__ import annotations
+
+import pytest
+from sqlalchemy import text
+from store_backends import backend_settings, engine, migrated  # noqa: F401 - fixtures
+
+from bot.config import Settings
+from bot.engine.engine import Engine
+from bot.errors import StoreError
+from bot.service import Service
+from bot.types import Inbound
+
+
+async def test_a_turn_after_close_fails_at_once(backend_settings: Settings, engine: Engine) -> None:
+    service = Service.open(backend_settings, engine=engine)
+    await service.handle(Inbound("telegram:1", text="/start", message_id="c1"))
+    service.close()
+    with pytest.raises(StoreError):
+        await service.handle(Inbound("telegram:1", text="/help", message_id="c2"))
+    with pytest.raises(StoreError):
+        service.handle_sync(Inbound("telegram:1", text="/help", message_id="c3"))
+
+
+@pytest.mark.postgres
+async def test_postgres_connection_dropped_under_the_store_thread(
+    pg_url: str, tmp_settings: Settings, engine: Engine
+) -> None:
+    import dataclasses
+
+    settings = dataclasses.replace(tmp_settings, database_url=migrated(pg_url))
+    service = Service.open(settings, engine=engine)
+    try:
+        await service.handle(Inbound("telegram:1", text="/start", message_id="d1"))
+        with service.store.db.connect() as conn:  # as a DBA's restart or a failover would
+            killed = conn.execute(text(
+                "SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity "
+                "WHERE datname = current_database() AND pid <> pg_backend_pid()"
+            )).scalar_one()  # fmt: skip
+        assert killed >= 1
+        outcomes = []
+        for n in range(2, 5):
+            try:
+                result = await service.handle(Inbound("telegram:1", text="/help", message_id=f"d{n}"))
+                outcomes.append(result.outbound.stage)
+            except StoreError:
+                outcomes.append("error")  # nothing committed: the platform resends it
+        assert outcomes.count("error") <= 1 and outcomes[-1] == "help"
+        session = service.session("telegram:1")
+        assert session is not None and session.version == 1 + outcomes.count("help")
+    finally:
+        service.close()
