@@ -278,3 +278,38 @@ def test_operator_add_prints_the_one_time_password_last(tmp_settings: Settings, 
         row = console_tables.find_operator(conn, name="li")
     engine.dispose()
     assert row is not None and row.must_change and verify_password(row, password)
+
+
+@pytest.mark.postgres
+def test_takeover_pending_reply_and_erasure_on_postgresql(tmp_settings: Settings, pg_url: str) -> None:
+    import dataclasses
+
+    from sqlalchemy import func, select
+
+    from bot.store import console_tables
+    from bot.store.db import open_engine, upgrade
+
+    engine = open_engine(pg_url)
+    upgrade(engine)
+    engine.dispose()
+    service = Service.open(dataclasses.replace(tmp_settings, database_url=pg_url))
+    store = service.store
+    try:
+        service.handle_sync(Inbound("terminal:pg", "/start"))
+        store.submit(lambda conn: console_tables.take_over(conn, "terminal:pg", "amy", 1.0)).result()
+        store.submit(lambda conn: console_tables.queue_reply(
+            conn, store.cipher, "terminal:pg", "amy", "operator here", 1.0)).result()  # fmt: skip
+        store.submit(lambda conn: console_tables.audit(conn, "amy", "view", "terminal:pg", 1.0)).result()
+        from bot.store import console_turns
+
+        console_turns.wake(store)
+        assert "operator here" in service.handle_sync(Inbound("terminal:pg", "hi")).outbound.text
+        assert service.handle_sync(Inbound("terminal:pg", "still there?")).outbound.messages == ()
+        assert store.delete_user("terminal:pg")
+        with store.db.connect() as conn:
+            for table in (console_tables.console_pending, console_tables.console_takeovers):
+                assert conn.execute(select(func.count()).select_from(table)).scalar() == 0
+            keys = conn.execute(select(console_tables.console_audit.c.user_key)).scalars().all()
+        assert keys == [None]
+    finally:
+        service.close()
