@@ -21,6 +21,7 @@ from bot.channels.wechat_api import WeChatAPI, WeChatAPIError
 from bot.channels.wechat_files import LINK_HOURS, CaseFileLinks
 from bot.engine.i18n import DEFAULT_LANG
 from bot.errors import ChannelError, StoreError
+from bot.followups.wechat_media import on_wechat_media
 from bot.service import Service
 from bot.types import Inbound, Outbound, TurnResult
 
@@ -105,6 +106,9 @@ class Conversation:
             if text is None:
                 return NOTHING
         elif kind in CANNED:
+            recorded = await on_wechat_media(self, fields)  # images, voice: the evidence timeline
+            if recorded is not None:
+                return recorded  # type: ignore[no-any-return]
             return Reply(await self._sentence(user_key, CANNED[kind]))
         else:
             return Reply(await self._sentence(user_key, "text_only"))

@@ -8,10 +8,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import Connection, and_, delete, func, insert, or_, select, update
+from sqlalchemy import Connection, Table, and_, delete, func, insert, or_, select, update
 
 from bot.store.followup_tables import evidence_items, followup_jobs, move_attempts, move_codes
-from bot.store.schema import inbound_log, outbox, sessions, turns
+from bot.store.schema import inbound_log, metadata, outbox, sessions
 
 WECHAT_WINDOW_SECONDS = 48 * 3600  # WeChat customer-service messages: 48 h after the user wrote
 
@@ -131,8 +131,12 @@ def take_code(conn: Connection, code_hash: str, now: float, redeemer: int) -> in
     return int(row.session_id) if taken == 1 else None
 
 
-# Tables whose rows follow a case when it moves to another channel (sessions.id foreign keys).
-MOVING_TABLES = (turns, followup_jobs, evidence_items, move_codes)
+def _moving_tables() -> list[Table]:
+    """Tables whose rows follow a case to its new channel: every table with a session_id, except
+    the per-channel delivery tables and tables keyed by the session (those end with it)."""
+    return [t for t in metadata.sorted_tables
+            if "session_id" in t.c and t.name not in ("outbox", "inbound_log")
+            and not t.c.session_id.primary_key]  # fmt: skip
 
 
 def move_case(conn: Connection, from_id: int, to_id: int, to_key: str) -> None:
@@ -145,7 +149,7 @@ def move_case(conn: Connection, from_id: int, to_id: int, to_key: str) -> None:
         data_enc=old.data_enc, created_at=old.created_at,
         version=max(int(old.version), int(new_version)) + 1,
     ))  # fmt: skip
-    for table in MOVING_TABLES:
+    for table in _moving_tables():
         conn.execute(update(table).where(table.c.session_id == from_id).values(session_id=to_id))
     conn.execute(delete(outbox).where(outbox.c.session_id == from_id))
     conn.execute(update(inbound_log).where(inbound_log.c.session_id == from_id).values(session_id=None))
