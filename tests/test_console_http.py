@@ -203,6 +203,12 @@ def test_takeover_holds_the_bot_and_queues_the_reply_for_the_terminal(console: C
         assert "他们又打电话了" in client.get("/console/case/terminal:x").text
         client.post("/console/case/terminal:x/handback", data={"csrf": token})
         assert service.handle_sync(Inbound("terminal:x", "/help")).outbound.messages != ()
+        client.post("/console/case/terminal:x/takeover", data={"csrf": token})
+    # Held or not, the user can still erase their data.
+    assert service.handle_sync(Inbound("terminal:x", "/delete")).outbound.stage == "help"
+    assert service.handle_sync(Inbound("terminal:x", option_ids=("confirm",))).outbound.effects == (
+        "deleted",)  # fmt: skip
+    assert service.session("terminal:x") is None
 
 
 def test_takeover_reply_goes_through_the_channels_sender(console: Console) -> None:

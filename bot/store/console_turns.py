@@ -69,7 +69,7 @@ class ConsoleTurnHook:
                 for _id, blob in pending
             )  # fmt: skip
         held = run(dbapi, self.held_sql, params).fetchone() is not None
-        if held and self._asks_deletion(inbound):
+        if held and self._erasing(session, inbound):
             held = False  # erasure is the user's right even while a person holds the case
         return messages, held
 
@@ -84,7 +84,10 @@ class ConsoleTurnHook:
             self._recheck_at = now + self.RECHECK_SECONDS
         return self._busy
 
-    def _asks_deletion(self, inbound: Inbound) -> bool:
+    def _erasing(self, session: Session, inbound: Inbound) -> bool:
+        """/delete, or the answer to its confirmation question."""
+        if session.state == self.engine.flow.roles.get("delete"):
+            return True
         text = parse.clean(inbound.text)
         return bool(text) and parse.command_of(text, self.engine.commands) == "delete"
 
