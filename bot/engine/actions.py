@@ -90,6 +90,16 @@ def plan_prev(session: Session, ctx: ActionContext) -> None:
     session.answers["plan_step"] = max(plan_index(session) - 1, 0)
 
 
+@actions.register("calc_from_negotiation")
+def calc_from_negotiation(session: Session, ctx: ActionContext) -> None:
+    session.answers["calc_return"] = "negotiation"
+
+
+@actions.register("calc_done")
+def calc_done(session: Session, ctx: ActionContext) -> None:
+    session.answers.pop("calc_return", None)
+
+
 @actions.register("restart")
 def restart(session: Session, ctx: ActionContext) -> None:
     """Forget the answers (the language stays): the user starts over."""

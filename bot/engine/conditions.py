@@ -73,6 +73,12 @@ def not_family_spouse(session: Session) -> bool:
     return not family_spouse(session)
 
 
+@conditions.register("calc_from_negotiation")
+def calc_from_negotiation(session: Session) -> bool:
+    """The loan figures were opened from the negotiation stage: offer the way back there."""
+    return session.answers.get("calc_return") == "negotiation"
+
+
 @conditions.register("has_loan_figures")
 def has_loan_figures(session: Session) -> bool:
     a = session.answers
