@@ -128,6 +128,9 @@ def cmd_rotate_key(args: argparse.Namespace, settings: Settings) -> int:
     report = rotate_database(settings.database_url, target, accepted, args.max_rows)
     print(f"re-encrypted {report.rewritten} value(s) in {len(report.columns)} column(s); "
           f"{report.remaining} value(s) still under another key")  # fmt: skip
+    if report.unreadable:
+        print(f"{report.unreadable} value(s) could not be decrypted with the configured keys "
+              "and were left as they are")  # fmt: skip
     if target != current:
         print("next: set WEIQUAN_DATA_KEY to the new key and put the old one in "
               "WEIQUAN_OLD_DATA_KEYS, restart, then run `weiquan rotate-key` again to "

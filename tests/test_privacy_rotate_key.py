@@ -77,6 +77,36 @@ def test_rotation_reencrypts_every_column(backend_settings: Settings, engine: En
     assert not readable(backend_settings, engine, OLD)  # the old key alone no longer does
 
 
+def test_rotation_keeps_associated_data(backend_settings: Settings, engine: Engine) -> None:
+    """Evidence copies are sealed with their SHA-256 as associated data: rotation keeps it."""
+    import hashlib
+
+    from bot.followups.evidence import kept_copy
+    from bot.store import followup_queries
+
+    fill(backend_settings, engine)
+    photo = b"\x89PNG fake photo bytes"
+    digest = hashlib.sha256(photo).hexdigest()
+    service = Service.open(keyed(backend_settings, OLD), engine=engine)
+    try:
+        with service.store.db.begin() as conn:
+            session_id = service.store.runner.load(conn, USERS[0])[0]
+            followup_queries.insert_evidence(conn, {
+                "session_id": session_id, "received_at": 1.0, "kind": "photo", "sha256": digest,
+                "size": len(photo), "file_name_enc": service.store.cipher.encrypt(b"IMG_1.png"),
+                "blob_enc": service.store.cipher.encrypt(photo, digest.encode()),
+            })  # fmt: skip
+    finally:
+        service.close()
+    report = rotate_database(backend_settings.database_url, NEW, [OLD], None)
+    assert report.unreadable == 0 and report.remaining == 0
+    service = Service.open(keyed(backend_settings, NEW), engine=engine)
+    try:
+        assert kept_copy(service, USERS[0], 1) == photo
+    finally:
+        service.close()
+
+
 def test_a_half_done_rotation_is_safe_and_finishes(backend_settings: Settings, engine: Engine) -> None:
     fill(backend_settings, engine)
     half = rotate_database(backend_settings.database_url, NEW, [OLD], max_rows=25)

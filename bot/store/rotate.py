@@ -15,10 +15,13 @@ from typing import Any
 
 from sqlalchemy import Column, Engine, LargeBinary, MetaData, Table, select, tuple_, update
 
+from bot.errors import StoreError
 from bot.store.crypto import Cipher
 from bot.store.db import forget_erased_pages, is_sqlite, open_engine, upgrade
 
-BATCH_ROWS = 500
+BATCH_ROWS = 200  # evidence copies can be large: bounded memory per batch
+# Columns encrypted with associated data (AES-GCM AAD): (table, column) -> the column holding it.
+ASSOCIATED_DATA = {("evidence_items", "blob_enc"): "sha256"}
 
 
 @dataclass(slots=True)
@@ -26,6 +29,7 @@ class RotationReport:
     rewritten: int = 0  # values now under the target key
     raced: int = 0  # changed by a turn while we worked (that turn wrote them again)
     remaining: int = 0  # values still under another key after this run
+    unreadable: int = 0  # no configured key opens them (or unknown associated data): untouched
     columns: list[str] = field(default_factory=list)  # "table.column", for the operator
 
 
@@ -49,22 +53,30 @@ def rotate(db: Engine, cipher: Cipher, max_rows: int | None = None) -> RotationR
     for table, columns in encrypted_columns(db):
         report.columns += [f"{table.name}.{c.name}" for c in columns]
         key = list(table.primary_key.columns)
+        contexts = [table.c[ASSOCIATED_DATA.get((table.name, c.name), c.name)] for c in columns]
         last: tuple[Any, ...] | None = None
         while budget is None or budget > 0:
             with db.begin() as conn:
-                query = select(*key, *columns).order_by(*key).limit(BATCH_ROWS)
+                query = select(*key, *columns, *contexts).order_by(*key).limit(BATCH_ROWS)
                 if last is not None:
                     query = query.where(tuple_(*key) > tuple_(*last))
                 rows = conn.execute(query).all()
                 for row in rows:
                     where = [k == row[i] for i, k in enumerate(key)]
                     for j, column in enumerate(columns):
+                        if budget is not None and budget <= 0:
+                            break
                         blob = row[len(key) + j]
                         if blob is None or cipher.is_current(blob):
                             continue
-                        if budget is not None and budget <= 0:
-                            break
-                        fresh = cipher.encrypt(cipher.decrypt(blob))
+                        aad = b""
+                        if contexts[j] is not column:
+                            aad = str(row[len(key) + len(columns) + j]).encode("utf-8")
+                        try:
+                            fresh = cipher.encrypt(cipher.decrypt(blob, aad), aad)
+                        except StoreError:
+                            report.unreadable += 1  # left as it is, and counted as remaining
+                            continue
                         done = conn.execute(
                             update(table).where(*where, column == blob).values({column.name: fresh})
                         )
