@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import functools
 import html
 import signal
 import subprocess
@@ -48,10 +49,15 @@ def sends(fake: FakeBotAPI, chat_id: int) -> int:
     return len(fake.sent_texts(chat_id))
 
 
+@functools.cache
+def sticker_note() -> str:
+    """What the bot answers to a sticker (zh_CN), as sent in HTML."""
+    return html.escape(I18n.load(content_dir("locales")).text("zh_CN", "telegram.text_only"), quote=False)
+
+
 def notes(fake: FakeBotAPI, chat_id: int) -> int:
     """How many times the bot answered a sticker (with its "text only, please" note)."""
-    note = html.escape(I18n.load(content_dir("locales")).text("zh_CN", "telegram.text_only"), quote=False)
-    return fake.sent_texts(chat_id).count(note)
+    return fake.sent_texts(chat_id).count(sticker_note())
 
 
 def stage_in_store(tmp_path: Path, api_base: str, user_key: str) -> str | None:

@@ -253,12 +253,12 @@ class FakeBotAPI:
             self._loop, self._arrived = asyncio.get_running_loop(), asyncio.Event()
         deadline = time.monotonic() + timeout
         while True:
+            self._arrived.clear()  # before looking, so an update pushed meanwhile still wakes us
             with self._lock:
                 self._updates = [u for u in self._updates if u["update_id"] >= offset]
                 ready = list(self._updates[: int(params.get("limit", 100) or 100)])
             if ready or time.monotonic() >= deadline:
                 return ready
-            self._arrived.clear()
             with suppress(TimeoutError):
                 await asyncio.wait_for(self._arrived.wait(), deadline - time.monotonic())
 
