@@ -124,14 +124,16 @@ def move_code(session: Session, text: Text) -> str:
         return text("followups.move.code", code=code, minutes=session.answers.get("_move_minutes", 10))
     if session.answers.get("_move_limited"):
         return text("followups.move.too_many")
-    return text("followups.move.unavailable")
+    return text("followups.move.code_hidden")  # what the transcript keeps: never the code itself
 
 
-@views.register("move_redeem_failed")
-def move_redeem_failed(session: Session, text: Text) -> str:
+@views.register("move_redeem")
+def move_redeem(session: Session, text: Text) -> str:
     if session.answers.get("_move_limited"):
         return text("followups.move.attempts_limited")
-    return text("followups.move.invalid")
+    if session.answers.get("_move_invalid"):
+        return text("followups.move.invalid")
+    return text("followups.move.checking")  # what the transcript keeps; the store answers
 
 
 # -- the evidence timeline -------------------------------------------------------------------------

@@ -71,7 +71,7 @@ class FollowupEffects:
         from_id = q.take_code(conn, keys.code_hash(typed), now, session_id) if keys.normalise(typed) else None
         if from_id is None:
             q.record_attempt(conn, who, now, ok=False)
-            return self._render(session, now, {})
+            return self._render(session, now, {"_move_invalid": True})
         q.record_attempt(conn, who, now, ok=True)
         q.move_case(conn, from_id, session_id, session.user_key)
         self.store._erase(conn, from_id)  # the old channel's binding ends: its session is gone
