@@ -22,7 +22,13 @@ from fakes.telegram_harness import (
     telegram_settings,
     webhook_harness,
 )
-from fakes.telegram_payloads import TelegramUser, channel_post, message_reaction, unknown_kind
+from fakes.telegram_payloads import (
+    TelegramUser,
+    channel_post,
+    membership,
+    message_reaction,
+    unknown_kind,
+)
 
 from bot.channels import telegram
 from bot.channels.telegram_updates import TelegramChannel
@@ -234,6 +240,18 @@ async def test_odd_updates_never_crash(tmp_settings: Settings) -> None:
         await h.post(user.in_group("/start@weiquan_test_bot"))
         decline = h.fake.sent_texts(-100123456)
         assert len(decline) == 1 and "https://t.me/weiquan_test_bot" in decline[0]
+
+        group = {"id": -100777, "type": "group", "title": "家人群"}
+        assert (await h.post(membership(user, group, "left", "member"))).status_code == 200
+        assert "https://t.me/weiquan_test_bot" in h.fake.sent_texts(-100777)[0]  # added: declines
+        sent = len(h.fake.calls_to("sendMessage"))
+        assert (await h.post(membership(user, user.chat, "member", "kicked"))).status_code == 200
+        assert len(h.fake.calls_to("sendMessage")) == sent  # blocked in private: noted, not answered
+        game = user.press(*newest_message(h.fake, user.id), "")
+        game["callback_query"].pop("data")
+        game["callback_query"]["game_short_name"] = "tetris"
+        assert (await h.post(game)).status_code == 200
+        assert h.fake.calls_to("answerCallbackQuery")[-1].params.get("text") is None
 
         await h.post(user.photo(caption="不想活了"))  # a caption is read by the crisis guard
         assert "12356" in "".join(h.fake.sent_texts(user.id)[-2:])

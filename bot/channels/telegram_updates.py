@@ -159,8 +159,8 @@ class TelegramChannel:
                 await self.send.edit_markup(message, render.toggled(markup, data))
             return
         option_ids = render.ticked_ids(markup) if data == render.DONE else (data,)
-        if data == render.NOOP or not option_ids:
-            hint = "" if data == render.NOOP else self._text(user_key, query, "telegram.pick_at_least_one")
+        if data in (render.NOOP, "") or not option_ids:  # "": a game button, not ours
+            hint = self._text(user_key, query, "telegram.pick_at_least_one") if data == render.DONE else ""
             await self.send.answer(query.answer(hint or None), chat_id)
             return
         await self.send.answer(query.answer(), chat_id)

@@ -87,3 +87,13 @@ def message_reaction(user: TelegramUser) -> dict[str, Any]:
     reaction = {"chat": user.chat, "message_id": 1, "user": user.user, "date": int(time.time()),
                 "old_reaction": [], "new_reaction": [{"type": "emoji", "emoji": "👍"}]}  # fmt: skip
     return {"update_id": next_update_id(), "message_reaction": reaction}
+
+
+def membership(user: TelegramUser, chat: dict[str, Any], old: str, new: str) -> dict[str, Any]:
+    """my_chat_member: the bot's own status changed in a chat (added to a group, blocked, …)."""
+    member: dict[str, Any] = {"user": BOT_USER, "status": new}
+    if new == "kicked":
+        member["until_date"] = 0
+    change = {"chat": chat, "from": user.user, "date": int(time.time()),
+              "old_chat_member": {"user": BOT_USER, "status": old}, "new_chat_member": member}  # fmt: skip
+    return {"update_id": next_update_id(), "my_chat_member": change}
