@@ -196,6 +196,7 @@ def test_takeover_holds_the_bot_and_queues_the_reply_for_the_terminal(console: C
         assert client.post("/console/case/terminal:x/takeover", data={"csrf": token}).status_code == 303
         sent = client.post("/console/case/terminal:x/reply", data={"csrf": token, "text": "我是接线员小王"})
         assert sent.headers["location"].endswith("sent=queued")
+        assert "我是接线员小王" in client.get("/console/case/terminal:x").text  # shown as waiting
         first = service.handle_sync(Inbound("terminal:x", "你好，有人吗")).outbound
         assert "我是接线员小王" in first.text and len(first.messages) == 1
         second = service.handle_sync(Inbound("terminal:x", "他们又打电话了")).outbound
@@ -227,7 +228,8 @@ def test_takeover_reply_goes_through_the_channels_sender(console: Console) -> No
     finally:
         delivery.unregister_sender("telegram")
     assert sent.headers["location"].endswith("sent=sent")
-    assert pushed == [("telegram:42", "Hello")]
+    assert pushed == [("telegram:42", "【人工接线员】Hello")]
+    assert console.service.store.transcript("telegram:42")[-1]["out"] == "【人工接线员】Hello"
 
 
 def test_notes_are_encrypted_and_erasure_removes_console_rows(console: Console) -> None:

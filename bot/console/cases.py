@@ -44,12 +44,14 @@ def routes(console: Console) -> list[BaseRoute]:
         if fragment:  # the page's own refresh while a person holds the case: not a new view
             return console.page(request, "transcript.html", transcript=transcript)
         notes = await console.read(lambda conn: db.notes(conn, store.cipher, user_key))
+        waiting = await console.read(lambda conn: db.waiting_replies(conn, store.cipher, user_key))
         held = await console.read(db.takeovers)
         await console.audit(operator, "view", user_key)
         stage = service.engine.flow.state(session.state).stage
         return console.page(
             request, "case.html", operator=operator, user_key=user_key, session=session,
             stage=stage, transcript=transcript, notes=notes, held_by=held.get(user_key),
+            waiting=waiting,
             sent=request.query_params.get("sent"),
         )  # fmt: skip
 

@@ -17,6 +17,8 @@ import logging
 from collections.abc import Awaitable, Callable
 from enum import Enum
 
+from starlette.concurrency import run_in_threadpool
+
 from bot.service import Service
 from bot.store import console_tables as db
 from bot.store import console_turns
@@ -55,13 +57,24 @@ async def queue_reply(service: Service, user_key: str, operator: str, text: str)
 
 
 async def deliver(service: Service, user_key: str, operator: str, text: str) -> Delivery:
-    """Push the reply if the channel can; otherwise (or if pushing fails) keep it for later."""
+    """Push the reply if the channel can; otherwise (or if pushing fails) keep it for later.
+
+    The user sees it marked as coming from a person (console.from_operator, in their language).
+    """
+    session = await run_in_threadpool(service.session, user_key)
+    if session is None:
+        return Delivery.NO_SESSION
     sender = sender_for(user_key.split(":", 1)[0])
     if sender is not None:
+        shown = service.i18n.text(session.lang, "console.from_operator", text=text)
         try:
-            await sender(user_key, text)
-            return Delivery.SENT
+            await sender(user_key, shown)
         except Exception as exc:  # the platform refused: the user still gets it next turn
             log.warning("operator reply not pushed (%s); queued instead", type(exc).__name__)
+        else:
+            now, store = service.clock(), service.store
+            await asyncio.wrap_future(store.submit(
+                lambda conn: db.record_sent_reply(conn, store.cipher, user_key, shown, now)))  # fmt: skip
+            return Delivery.SENT
     queued = await queue_reply(service, user_key, operator, text)
     return Delivery.QUEUED if queued else Delivery.NO_SESSION

@@ -9,8 +9,9 @@ replies and strips the case from the audit rows, which keep who and when.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
+import orjson
 from sqlalchemy import (
     Boolean,
     Column,
@@ -28,10 +29,7 @@ from sqlalchemy import (
 )
 
 from bot.store.crypto import Cipher
-from bot.store.schema import metadata, sessions
-
-if TYPE_CHECKING:
-    pass
+from bot.store.schema import metadata, sessions, turns
 
 operators = Table(
     "operators",
@@ -226,3 +224,22 @@ def queue_reply(
 ) -> bool:
     """Keep an operator's reply for the user's next turn (channels without a push sender)."""
     return _insert_text(conn, console_pending, cipher, user_key, operator, text, now)
+
+
+def waiting_replies(conn: Connection, cipher: Cipher, user_key: str) -> list[Note]:
+    """Operator replies the user has not seen yet (shown at their next message)."""
+    rows = conn.execute(
+        select(console_pending.c.at, console_pending.c.operator, console_pending.c.text_enc)
+        .where(console_pending.c.session_id == _session_id(user_key)).order_by(console_pending.c.id)
+    ).all()  # fmt: skip
+    return [Note(r.at, r.operator, cipher.decrypt(r.text_enc).decode()) for r in rows]
+
+
+def record_sent_reply(conn: Connection, cipher: Cipher, user_key: str, shown: str, now: float) -> None:
+    """A reply pushed through the user's channel joins the transcript like any bot message."""
+    row = conn.execute(
+        select(sessions.c.id, sessions.c.state).where(sessions.c.user_key == user_key)
+    ).first()
+    if row is not None:
+        blob = cipher.encrypt(orjson.dumps({"in": "", "out": shown}))
+        conn.execute(insert(turns).values(session_id=row.id, at=now, state=row.state, text_enc=blob))
