@@ -100,6 +100,13 @@ async def test_playwright_drives_debian_chromium_on_loopback(
         await server.wait_closed()
 
 
+PASSING_TRANSCRIPT = """\
+name: the first message lands in welcome
+steps:
+  - user: /start
+    expect: {stage: welcome, options_include: [self, family]}
+"""
+
 FAILING_TRANSCRIPT = """\
 name: lands in the wrong stage on purpose
 steps:
@@ -111,7 +118,7 @@ steps:
 def test_transcripts_under_dialogs_are_collected_one_test_each(tmp_path: Path) -> None:
     shutil.copy(TESTS_DIR / "conftest.py", tmp_path / "conftest.py")
     (tmp_path / "dialogs" / "nested").mkdir(parents=True)
-    shutil.copy(TESTS_DIR / "dialogs" / "zh_basic_walk.yaml", tmp_path / "dialogs" / "nested" / "walk.yaml")
+    (tmp_path / "dialogs" / "nested" / "walk.yaml").write_text(PASSING_TRANSCRIPT, encoding="utf-8")
     (tmp_path / "dialogs" / "wrong_stage.yaml").write_text(FAILING_TRANSCRIPT, encoding="utf-8")
     (tmp_path / "fixtures").mkdir()
     (tmp_path / "fixtures" / "ignored.yaml").write_text(FAILING_TRANSCRIPT, encoding="utf-8")
