@@ -196,6 +196,30 @@ def cmd_bench(args: argparse.Namespace, settings: Settings) -> int:
     return bench.main(args.users, args.turns, args.clients)
 
 
+def cmd_export(args: argparse.Namespace, settings: Settings) -> int:
+    from bot.tools.case_render import render_docx, render_json, render_markdown
+
+    service = _service(settings)
+    try:
+        case = service.case_file(args.user)
+    finally:
+        service.close()
+    if case is None:
+        print(f"no data for {args.user}", file=sys.stderr)
+        return 1
+    if args.format == "docx":
+        output = Path(args.output or f"{args.user.replace(':', '_')}.docx")
+        output.write_bytes(render_docx(case))
+        print(output)
+        return 0
+    rendered = render_markdown(case) if args.format == "md" else render_json(case)
+    if args.output:
+        Path(args.output).write_text(rendered, encoding="utf-8")
+    else:
+        sys.stdout.write(rendered if rendered.endswith("\n") else rendered + "\n")
+    return 0
+
+
 def _user_key(text: str) -> str:
     if ":" not in text:
         raise argparse.ArgumentTypeError("use CHANNEL:ID, e.g. telegram:12345")
@@ -228,6 +252,12 @@ def build_parser() -> argparse.ArgumentParser:
     delete = sub.add_parser("delete", help="erase everything stored about one user")
     delete.add_argument("--user", type=_user_key, required=True)
     delete.set_defaults(handler=cmd_delete)
+
+    export = sub.add_parser("export", help="a user's case file: summary, evidence, channels, letters")
+    export.add_argument("--user", type=_user_key, required=True)
+    export.add_argument("--format", choices=["md", "docx", "json"], default="md")
+    export.add_argument("--output", default=None, help="file to write (docx: default ./<user>.docx)")
+    export.set_defaults(handler=cmd_export)
 
     purge = sub.add_parser("purge", help="erase conversations idle for longer than a duration")
     purge.add_argument("--older-than", type=_seconds, required=True)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import time
+from datetime import date
 from collections.abc import Awaitable, Callable
 from typing import Any
 
@@ -17,6 +18,7 @@ from bot.followups import install as install_followups
 from bot.store.crypto import Cipher
 from bot.store.repo import Store
 from bot.store.turns import OUTBOX_LEASE_SECONDS
+from bot.tools.export import CaseFile, build_case_file
 from bot.types import Inbound, Outbound, Session, TurnResult
 
 Clock = Callable[[], float]
@@ -118,6 +120,18 @@ class Service:
 
     def session(self, user_key: str) -> Session | None:
         return self.store.session(user_key)
+
+    def case_file(self, user_key: str) -> CaseFile | None:
+        """The user's case file in their language, dated by the service clock; None if erased."""
+        session = self.store.session(user_key)
+        if session is None:
+            return None
+        lang = session.lang
+
+        def text(key: str, **params: Any) -> str:
+            return self.i18n.text(lang, key, **params)
+
+        return build_case_file(session.answers, lang, text, today=date.fromtimestamp(self.clock()))
 
     def session_answers(self, user_key: str) -> dict[str, Any]:
         session = self.store.session(user_key)
