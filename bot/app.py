@@ -43,12 +43,21 @@ def build_app(service: Service, settings: Settings) -> Starlette:
     routes += wechat.routes(service, settings)
     routes += console.routes(service, settings)
 
+    # Channel endpoints that deliver in the background: wait for them before closing the store.
+    endpoints = [
+        endpoint
+        for route in routes
+        if (endpoint := getattr(route, "webhook", None) or getattr(route, "wechat", None))
+    ]
+
     @contextlib.asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
         followups = BackgroundFollowups(service, settings)  # due complaint reminders
         followups.start()
         yield
         await followups.stop()
+        for endpoint in endpoints:
+            await endpoint.aclose()
         service.close()
 
     return Starlette(routes=routes, lifespan=lifespan)

@@ -117,7 +117,7 @@ def run(users: int, turns: int, clients: int = 64, peer: bool = True) -> dict[st
 def _peer(users: int) -> dict[str, Any]:
     """python-telegram-bot's ConversationHandler, in the same run (bench/ptb_peer.py)."""
     try:
-        from bench import ptb_peer  # type: ignore[import-not-found]
+        from bench import ptb_peer
     except ImportError:
         return {}
     plain = ptb_peer.run(users=users, turns=5, persistence=False)

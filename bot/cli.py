@@ -220,6 +220,21 @@ def cmd_export(args: argparse.Namespace, settings: Settings) -> int:
     return 0
 
 
+def cmd_wechat_menu(args: argparse.Namespace, settings: Settings) -> int:
+    import asyncio
+
+    from bot.channels import wechat
+    from bot.errors import ChannelError
+
+    try:
+        asyncio.run(wechat.create_menu(settings, lang=args.lang))
+    except ChannelError as exc:
+        print(f"WeChat refused the menu: {exc}", file=sys.stderr)
+        return 1
+    print("menu created")
+    return 0
+
+
 def _user_key(text: str) -> str:
     if ":" not in text:
         raise argparse.ArgumentTypeError("use CHANNEL:ID, e.g. telegram:12345")
@@ -252,6 +267,12 @@ def build_parser() -> argparse.ArgumentParser:
     delete = sub.add_parser("delete", help="erase everything stored about one user")
     delete.add_argument("--user", type=_user_key, required=True)
     delete.set_defaults(handler=cmd_delete)
+
+    wechat = sub.add_parser("wechat", help="WeChat Official Account set-up")
+    wechat_sub = wechat.add_subparsers(dest="wechat_command", required=True)
+    menu = wechat_sub.add_parser("menu", help="create the account's custom menu")
+    menu.add_argument("--lang", choices=["zh_CN", "en"], default="zh_CN")
+    menu.set_defaults(handler=cmd_wechat_menu)
 
     export = sub.add_parser("export", help="a user's case file: summary, evidence, channels, letters")
     export.add_argument("--user", type=_user_key, required=True)
