@@ -2,6 +2,8 @@
 Bot API (getFile + the file endpoint), fingerprinted with SHA-256 and listed in the case file's
 evidence catalogue; by default none of their bytes stay in the database."""
 
+# ruff: noqa: F811 - the backend_settings fixture is imported, then named as a parameter
+
 from __future__ import annotations
 
 import hashlib
@@ -15,6 +17,7 @@ from fakes.telegram_files import serve_files
 from fakes.telegram_harness import Harness, webhook_harness
 from fakes.telegram_payloads import TelegramUser, next_update_id
 from sqlalchemy import text
+from store_backends import backend_settings  # noqa: F401 - a fixture (parametrized: sqlite, pg)
 
 from bot.config import Settings
 from bot.engine.i18n import I18n
@@ -50,9 +53,9 @@ def db_bytes(settings: Settings, h: Harness) -> bytes:
 
 
 async def test_document_gets_a_timeline_entry_with_its_sha256_and_no_bytes_kept(
-    tmp_settings: Settings,
+    backend_settings: Settings,
 ) -> None:
-    async with webhook_harness(tmp_settings) as h:
+    async with webhook_harness(backend_settings) as h:
         files = serve_files(h.fake)
         data = b"%PDF-1.4 collector texts " + os.urandom(40_000)
         files["DOC1"] = data
@@ -75,7 +78,7 @@ async def test_document_gets_a_timeline_entry_with_its_sha256_and_no_bytes_kept(
         with h.service.store.db.connect() as conn:
             rows = conn.execute(text("SELECT sha256, size, blob_enc FROM evidence_items")).all()
         assert [(r.sha256, r.size, r.blob_enc) for r in rows] == [(digest, len(data), None)]
-        assert data[-64:] not in db_bytes(tmp_settings, h)  # nothing of the file is stored
+        assert data[-64:] not in db_bytes(backend_settings, h)  # nothing of the file is stored
         # the case file's evidence catalogue lists it with its hash
         i18n = h.service.i18n
 

@@ -2,6 +2,8 @@
 database once the injected clock passes the due time, delivered exactly once through the fake
 Bot API (Telegram) or the fake customer-service API (WeChat, only after the user wrote again)."""
 
+# ruff: noqa: F811 - the backend_settings fixture is imported, then named as a parameter
+
 from __future__ import annotations
 
 import asyncio
@@ -16,6 +18,7 @@ from fakes.telegram_harness import webhook_harness
 from fakes.telegram_payloads import TelegramUser
 from sqlalchemy import text
 from starlette.applications import Starlette
+from store_backends import backend_settings  # noqa: F401 - a fixture (parametrized: sqlite, pg)
 
 from bot.channels.telegram import make_bot
 from bot.config import Secret, Settings
@@ -102,11 +105,11 @@ async def test_telegram_complaint_gets_exactly_one_follow_up_after_the_due_date(
 
 
 async def test_follow_up_survives_a_restart_and_two_workers_send_it_once(
-    tmp_settings: Settings,
+    backend_settings: Settings,
 ) -> None:
     clock = Clock()
     with running_fake() as (fake, api_base):
-        settings = telegram_settings(tmp_settings, api_base)
+        settings = telegram_settings(backend_settings, api_base)
         first = Service.open(settings, clock=clock)
         record_police_report(first, "telegram:6001")
         record_police_report(first, "telegram:6002")
@@ -159,10 +162,10 @@ async def test_two_workers_on_postgresql_send_each_follow_up_once(
         assert len(questions(fake.sent_texts(7000 + n))) == 1
 
 
-async def test_cancelled_reminder_is_never_sent(tmp_settings: Settings) -> None:
+async def test_cancelled_reminder_is_never_sent(backend_settings: Settings) -> None:
     clock = Clock()
     with running_fake() as (fake, api_base):
-        settings = telegram_settings(tmp_settings, api_base)
+        settings = telegram_settings(backend_settings, api_base)
         service = Service.open(settings, clock=clock)
         try:
             record_police_report(service, "telegram:8001")
@@ -219,8 +222,8 @@ async def test_wechat_reminder_waits_for_the_users_next_message(tmp_settings: Se
     assert len(asked) == 1 and "1. 已经解决了" in asked[0]
 
 
-def test_followup_tables_are_erased_with_the_user(tmp_settings: Settings, tmp_path: Path) -> None:
-    service = Service.open(tmp_settings, clock=Clock())
+def test_followup_tables_are_erased_with_the_user(backend_settings: Settings, tmp_path: Path) -> None:
+    service = Service.open(backend_settings, clock=Clock())
     try:
         record_police_report(service, "terminal:9001")
         assert service.store.delete_user("terminal:9001")

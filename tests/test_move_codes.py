@@ -4,6 +4,8 @@ Issued on the terminal (a hotline call on the console uses the same path), redee
 through the webhook and the fake Bot API; reused, expired and guessed codes are refused, and
 wrong guesses are limited per user."""
 
+# ruff: noqa: F811 - the backend_settings fixture is imported, then named as a parameter
+
 from __future__ import annotations
 
 import re
@@ -11,6 +13,7 @@ import re
 from fakes.telegram_harness import webhook_harness
 from fakes.telegram_payloads import TelegramUser
 from sqlalchemy import text
+from store_backends import backend_settings  # noqa: F401 - a fixture (parametrized: sqlite, pg)
 
 from bot.config import Settings
 from bot.followups.effects import MOVE_FAILURE_WINDOW, MOVE_FAILURES_ALLOWED
@@ -47,9 +50,9 @@ def start_a_case(service: Service, user_key: str) -> None:
         say(service, user_key, message)
 
 
-async def test_code_issued_on_the_terminal_is_redeemed_on_telegram(tmp_settings: Settings) -> None:
+async def test_code_issued_on_the_terminal_is_redeemed_on_telegram(backend_settings: Settings) -> None:
     clock = Clock()
-    async with webhook_harness(tmp_settings, clock=clock) as h:
+    async with webhook_harness(backend_settings, clock=clock) as h:
         service = h.service
         start_a_case(service, "terminal:hotline-7")
         before = service.session("terminal:hotline-7")
@@ -75,9 +78,9 @@ async def test_code_issued_on_the_terminal_is_redeemed_on_telegram(tmp_settings:
         assert service.session("telegram:9876").answers.get("methods") is None  # type: ignore[union-attr]
 
 
-def test_expired_and_own_codes_are_refused(tmp_settings: Settings) -> None:
+def test_expired_and_own_codes_are_refused(backend_settings: Settings) -> None:
     clock = Clock()
-    service = Service.open(tmp_settings, clock=clock)
+    service = Service.open(backend_settings, clock=clock)
     try:
         start_a_case(service, "terminal:a")
         code = issue_code(service, "terminal:a")
@@ -95,9 +98,9 @@ def test_expired_and_own_codes_are_refused(tmp_settings: Settings) -> None:
         service.close()
 
 
-def test_guessing_is_limited_per_user(tmp_settings: Settings) -> None:
+def test_guessing_is_limited_per_user(backend_settings: Settings) -> None:
     clock = Clock()
-    service = Service.open(tmp_settings, clock=clock)
+    service = Service.open(backend_settings, clock=clock)
     try:
         start_a_case(service, "terminal:victim")
         code = issue_code(service, "terminal:victim")
@@ -118,8 +121,8 @@ def test_guessing_is_limited_per_user(tmp_settings: Settings) -> None:
         service.close()
 
 
-def test_codes_per_hour_are_limited(tmp_settings: Settings) -> None:
-    service = Service.open(tmp_settings, clock=Clock())
+def test_codes_per_hour_are_limited(backend_settings: Settings) -> None:
+    service = Service.open(backend_settings, clock=Clock())
     try:
         for _ in range(5):
             issue_code(service, "terminal:many")
