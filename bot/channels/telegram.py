@@ -34,7 +34,8 @@ log = logging.getLogger(__name__)
 
 DEFAULT_API_BASE = "https://api.telegram.org/bot"
 MAX_BODY = 1_000_000  # Telegram updates are a few KB; anything near this is not Telegram
-COMMANDS = ("start", "help", "back", "restart", "summary", "lang", "human", "delete")
+COMMANDS = ("start", "help", "back", "restart", "summary", "lang", "human", "delete",
+            "filed", "reminders", "evidence", "move")  # the last four: dialogs/followups.yaml
 MENU_LANGUAGES = {"zh_CN": "zh", "en": "en"}  # our locale -> Telegram language_code
 RATE_LIMIT_RETRIES = 2  # a 429 is retried after retry_after this many times, then dropped
 

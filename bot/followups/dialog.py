@@ -14,6 +14,8 @@ from bot.types import Session
 
 SUBFLOW_PREFIXES = ("fu_", "mv_", "ev_")
 SNOOZE_DAYS = 7
+TRANSIENT_KEYS = ("fu_new_channel", "fu_new_date", "fu_new_ref", "fu_cancel_pick", "move_code_input",
+                  "ev_description")  # fmt: skip
 Complaint = dict[str, Any]
 
 
@@ -52,6 +54,8 @@ def leave_followups(session: Session, ctx: ActionContext) -> None:
     the user was in before /reminders, /move, … (wherever that was)."""
     while session.history and session.history[-1].startswith(SUBFLOW_PREFIXES):
         session.history.pop()
+    for key in TRANSIENT_KEYS:  # half-entered complaints, a typed move code: not worth keeping
+        session.answers.pop(key, None)
 
 
 @actions.register("filed_today")
