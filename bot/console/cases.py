@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from urllib.parse import quote
+
 from starlette.concurrency import run_in_threadpool
 from starlette.exceptions import HTTPException
 from starlette.requests import Request
@@ -16,6 +18,10 @@ from bot.store.console_tables import OperatorRow
 
 MAX_REPLY = 2000
 MAX_NOTE = 4000
+
+
+def case_url(user_key: str) -> str:
+    return "/console/case/" + quote(user_key, safe=":")
 
 
 def _key(request: Request) -> str:
@@ -60,22 +66,22 @@ def routes(console: Console) -> list[BaseRoute]:
         if not await console.write(lambda conn: db.take_over(conn, user_key, operator.name, now)):
             raise HTTPException(404)
         await console.audit(operator, "takeover", user_key)
-        return console.redirect(f"/console/case/{user_key}")
+        return console.redirect(case_url(user_key))
 
     async def hand_back(request: Request, operator: OperatorRow) -> Response:
         user_key = _key(request)
         await console.write(lambda conn: db.hand_back(conn, user_key))
         await console.audit(operator, "handback", user_key)
-        return console.redirect(f"/console/case/{user_key}")
+        return console.redirect(case_url(user_key))
 
     async def reply(request: Request, operator: OperatorRow) -> Response:
         user_key = _key(request)
         text = str((await request.form()).get("text", "")).strip()[:MAX_REPLY]
         if not text:
-            return console.redirect(f"/console/case/{user_key}")
+            return console.redirect(case_url(user_key))
         outcome = await deliver(service, user_key, operator.name, text)
         await console.audit(operator, "reply", user_key)
-        return console.redirect(f"/console/case/{user_key}?sent={outcome.value}")
+        return console.redirect(f"{case_url(user_key)}?sent={outcome.value}")
 
     async def note(request: Request, operator: OperatorRow) -> Response:
         user_key, now = _key(request), service.clock()
@@ -85,7 +91,7 @@ def routes(console: Console) -> list[BaseRoute]:
                 lambda conn: db.add_note(conn, store.cipher, user_key, operator.name, text, now)
             )
         back = str((await request.form()).get("next", ""))
-        return console.redirect(back if back.startswith("/console/") else f"/console/case/{user_key}")
+        return console.redirect(back if back.startswith("/console/") else case_url(user_key))
 
     async def case_file(request: Request, operator: OperatorRow) -> Response:
         user_key = _key(request)
