@@ -82,3 +82,26 @@ def test_weiquan_telegram_runs_the_worker(tmp_path: Path) -> None:
             log.close()
         assert len([t for t in fake.sent_texts(1357) if QUESTION in t]) == 1
         assert "Traceback" not in (tmp_path / "polling.log").read_text(errors="replace")
+
+
+def test_serve_app_runs_the_worker(tmp_settings: Settings) -> None:
+    import dataclasses
+
+    from fakes.telegram_api import LoopbackServer
+
+    from bot.app import build_app
+    from bot.config import Secret
+
+    with running_fake() as (fake, api_base):
+        settings = dataclasses.replace(tmp_settings, telegram_token=Secret(TOKEN),
+                                       telegram_webhook_secret=Secret("s3cret"),
+                                       telegram_api_base=api_base)  # fmt: skip
+        past = Service.open(settings, clock=lambda: time.time() - 10 * 86400)
+        try:
+            for message in ("/filed", "公安机关", "今天", "没有编号"):
+                past.handle_sync(Inbound("telegram:9753", message))
+        finally:
+            past.close()
+        with LoopbackServer(build_app(Service.open(settings), settings), lifespan="on"):
+            wait_until(lambda: any(QUESTION in t for t in fake.sent_texts(9753)), seconds=60)
+        assert len([t for t in fake.sent_texts(9753) if QUESTION in t]) == 1
