@@ -45,8 +45,8 @@ class FollowupWorker:
         fired: list[tuple[q.DueJob, TurnResult]] = await asyncio.wrap_future(future)
         delivered = 0
         for job, result in fired:
-            if result.duplicate:
-                continue
+            if result.duplicate or not result.outbound.messages:
+                continue  # an operator holds the conversation: the bot says nothing
             if await self.senders[job.channel](job.user_key, result.outbound):
                 delivered += 1
                 await self.service.mark_sent(result.outbox_id)
