@@ -158,7 +158,7 @@ def describe_evidence(session: Session, ctx: ActionContext) -> None:
     """The one-line description typed after a file arrived goes on the newest timeline entry."""
     text = str(session.answers.pop("ev_description", "") or "").strip()
     timeline = session.answers.get("evidence_timeline") or []
-    session.answers["_ev_described"] = bool(text and timeline)
+    session.answers["ev_last_described"] = bool(text and timeline)
     if text and timeline:
         timeline[-1]["description"] = text
 

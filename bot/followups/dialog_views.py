@@ -169,5 +169,5 @@ def evidence_received(session: Session, text: Text) -> str:
 
 @views.register("evidence_described")
 def evidence_described(session: Session, text: Text) -> str:
-    described = session.answers.pop("_ev_described", False)  # set by the action this turn only
+    described = session.answers.get("ev_last_described")
     return text("followups.evidence.described" if described else "followups.evidence.send_hint")
