@@ -31,7 +31,8 @@ MAX_RETRIES = 8
 # PostgreSQL errors that mean "another worker got there first; run the job again":
 # deadlock_detected, serialization_failure, and unique_violation (two workers creating the same
 # session, or recording the same inbound message id): the retry sees the winner's row.
-_RETRYABLE_SQLSTATES = frozenset({"40P01", "40001", "23505"})
+_RETRYABLE_SQLSTATES = frozenset({"40P01", "40001", "23505", "55P03"})  # 55P03: lock_timeout
+LOCK_WAIT_MS = 200
 
 
 def _retryable(exc: Exception) -> bool:
@@ -162,23 +163,48 @@ class StoreWorker:
         _settle_all(leftovers, StoreError("the store is closed"))
 
     def _commit(self, conn: Connection, batch: list[_Item]) -> None:
-        try:
-            with conn.begin():
-                outcomes = [(item, *self._run(conn, item.job)) for item in batch]
-        except Exception as exc:
-            if len(batch) > 1:
-                for item in batch:
-                    self._commit(conn, [item])
-                return
-            reason = type(exc.orig if isinstance(exc, DBAPIError) else exc).__name__
-            log.error("store job failed: %s", reason)
-            error = exc if isinstance(exc, StoreError) else StoreError("the database is unavailable")
-            outcomes = [(batch[0], False, error)]
-        _hand_back(outcomes)
+        todo = batch
+        while todo:
+            current = todo
+            try:
+                with conn.begin():
+                    outcomes, todo = self._run_jobs(conn, current)
+            except Exception as exc:
+                if len(current) > 1:
+                    for item in current:
+                        self._commit(conn, [item])
+                    return
+                reason = type(exc.orig if isinstance(exc, DBAPIError) else exc).__name__
+                log.error("store job failed: %s", reason)
+                error = exc if isinstance(exc, StoreError) else StoreError("the database is unavailable")
+                outcomes, todo = [(current[0], False, error)], []
+            _hand_back(outcomes)
 
-    def _run(self, conn: Connection, job: Job) -> tuple[bool, Any]:
+    def _run_jobs(
+        self, conn: Connection, items: list[_Item]
+    ) -> tuple[list[tuple[_Item, bool, Any]], list[_Item]]:
+        """Run jobs in order; stop early when one collides with another worker (PostgreSQL).
+
+        The jobs before it are committed first, so this transaction's row locks are released
+        before the job is retried: two workers whose batches lock the same users in different
+        orders would otherwise deadlock again on every retry.
+        """
+        outcomes: list[tuple[_Item, bool, Any]] = []
+        for index, item in enumerate(items):
+            if index == 1 and self._nested:
+                # Holding the first job's locks now: wait briefly for another worker's rows, then
+                # yield (commit, retry), instead of waiting for PostgreSQL's 1 s deadlock check.
+                conn.exec_driver_sql(f"SET LOCAL lock_timeout = '{LOCK_WAIT_MS}ms'")
+            ran = self._run(conn, item.job, alone=index == 0)
+            if ran is None:
+                return outcomes, items[index:]
+            outcomes.append((item, *ran))
+        return outcomes, []
+
+    def _run(self, conn: Connection, job: Job, alone: bool) -> tuple[bool, Any] | None:
         """Run one job; with savepoints (PostgreSQL) a conflict reloads and retries the turn.
 
+        None: it collided while earlier jobs of the transaction hold locks; commit them first.
         SQLite needs no retry: BEGIN IMMEDIATE holds the one write lock for the whole batch, so no
         other process can change a session between our read and our write.
         """
@@ -190,9 +216,11 @@ class StoreWorker:
                 value = job(conn)
             except Exception as exc:
                 savepoint.rollback()
-                if _retryable(exc):
-                    continue
-                return False, exc
+                if not _retryable(exc):
+                    return False, exc
+                if not alone:
+                    return None
+                continue
             savepoint.commit()
             return True, value
         log.warning("store job gave up after %d conflicts", MAX_RETRIES)
