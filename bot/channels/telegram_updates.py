@@ -13,6 +13,7 @@ import logging
 import os
 import weakref
 from collections import OrderedDict
+from contextvars import ContextVar
 from datetime import date
 from functools import partial
 from typing import Any
@@ -37,6 +38,10 @@ from bot.types import Inbound, Outbound
 os.environ.setdefault("PTB_TIMEDELTA", "true")
 
 log = logging.getLogger("bot.channels.telegram")
+
+# Set by the webhook: resolved as soon as the update's turn is committed, so the HTTP answer need
+# not wait for the replies to be delivered (the outbox resends them if this process dies).
+COMMITTED: ContextVar[asyncio.Future[None] | None] = ContextVar("telegram_committed", default=None)
 
 SEEN_LIMIT = 4096  # update ids remembered for replies that do not go through the store
 MEDIA = ("photo", "video", "document", "voice", "audio", "video_note", "animation")
@@ -178,6 +183,9 @@ class TelegramChannel:
         answered: tuple[TgMessage | None, Any] = (None, None),
     ) -> None:
         result = await self.service.handle(inbound)
+        committed = COMMITTED.get()
+        if committed is not None and not committed.done():
+            committed.set_result(None)
         if result.duplicate:
             log.info("telegram: duplicate update, not answered again",
                      extra={"user_key": inbound.user_key, "update_id": inbound.message_id})  # fmt: skip

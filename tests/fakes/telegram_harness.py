@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 import dataclasses
 import os
@@ -39,9 +40,15 @@ class Harness:
     client: httpx.AsyncClient
     fake_base: str  # the fake's PTB base_url
 
+    webhook: telegram.TelegramWebhook
+
     async def post(self, update: dict[str, Any], secret: str | None = SECRET) -> httpx.Response:
+        """POST an update, then wait until its replies are delivered (they go out after the 200)."""
         headers = {"X-Telegram-Bot-Api-Secret-Token": secret} if secret is not None else {}
-        return await self.client.post(f"{self.url}/telegram/webhook", json=update, headers=headers)
+        response = await self.client.post(f"{self.url}/telegram/webhook", json=update, headers=headers)
+        while self.webhook.pending:
+            await asyncio.sleep(0.005)
+        return response
 
     def stage(self, user_key: str) -> str | None:
         session = self.service.session(user_key)
@@ -76,7 +83,8 @@ async def webhook_harness(base: Settings, clock: Clock = time.time) -> AsyncIter
         try:
             with LoopbackServer(Starlette(routes=routes, lifespan=lifespan), lifespan="on") as server:
                 async with httpx.AsyncClient(timeout=30) as client:
-                    yield Harness(fake, service, server.url, client, api_base)
+                    webhook = next(r.webhook for r in routes if isinstance(r, telegram.WebhookRoute))
+                    yield Harness(fake, service, server.url, client, api_base, webhook)
         finally:
             service.close()
 
