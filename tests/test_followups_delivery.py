@@ -231,3 +231,25 @@ def test_followup_tables_are_erased_with_the_user(backend_settings: Settings, tm
             assert conn.execute(text("SELECT count(*) FROM followup_jobs")).scalar() == 0
     finally:
         service.close()
+
+
+async def test_restart_drops_the_reminder_and_a_crisis_postpones_it(tmp_settings: Settings) -> None:
+    clock = Clock()
+    with running_fake() as (fake, api_base):
+        settings = telegram_settings(tmp_settings, api_base)
+        service = Service.open(settings, clock=clock)
+        try:
+            record_police_report(service, "telegram:8101")
+            service.handle_sync(Inbound("telegram:8101", "/restart"))  # the answers are gone
+            record_police_report(service, "telegram:8102")
+            service.handle_sync(Inbound("telegram:8102", "我不想活了"))
+            clock.now += 10 * DAY
+            w = worker(service, settings, "w")
+            assert await w.run_once() == 0  # nothing to ask 8101; 8102 is in crisis
+            service.handle_sync(Inbound("telegram:8102", "1"))  # back to where they were
+            clock.now += 2 * DAY
+            assert await w.run_once() == 1
+        finally:
+            service.close()
+    assert fake.sent_texts(8101) == []
+    assert len(questions(fake.sent_texts(8102))) == 1

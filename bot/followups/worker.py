@@ -19,6 +19,7 @@ from typing import Any
 
 from sqlalchemy import Connection
 
+from bot.followups.dialog import open_complaints
 from bot.followups.senders import WAIT_FOR_USER, Sender, close_senders, configured_senders
 from bot.store import followup_queries as q
 from bot.types import Inbound, TurnResult
@@ -63,7 +64,10 @@ class FollowupWorker:
         fired = []
         for job in q.claim_due(conn, now, self.name, push, wait):
             session = store.runner.load(conn, job.user_key)[1]
-            if session is not None and engine.flow.state(session.state).stage == "crisis":
+            if session is None or job.complaint_id not in {c["id"] for c in open_complaints(session)}:
+                q.cancel_job(conn, job.id, now)  # the user restarted, or the complaint was closed
+                continue
+            if engine.flow.state(session.state).stage == "crisis":
                 q.postpone_job(conn, job.id, now + CRISIS_POSTPONE_SECONDS)
                 continue
             inbound = Inbound(job.user_key, FOLLOWUP_COMMAND, message_id=f"followup-{job.id}")

@@ -47,6 +47,7 @@ class DueJob:
     session_id: int
     user_key: str
     channel: str
+    complaint_id: str
 
 
 def claim_due(conn: Connection, now: float, worker: str, push_channels: frozenset[str],
@@ -59,7 +60,7 @@ def claim_due(conn: Connection, now: float, worker: str, push_channels: frozense
     waiting = and_(s.c.channel.in_(wait_channels), s.c.last_activity_at >= j.c.due_at,
                    s.c.last_activity_at >= now - WECHAT_WINDOW_SECONDS)  # fmt: skip
     query = (
-        select(j.c.id, j.c.session_id, s.c.user_key, s.c.channel)
+        select(j.c.id, j.c.session_id, s.c.user_key, s.c.channel, j.c.complaint_id)
         .join(s, s.c.id == j.c.session_id)
         .where(j.c.due_at <= now, j.c.done_at.is_(None), j.c.cancelled_at.is_(None),
                j.c.claimed_at.is_(None), or_(s.c.channel.in_(push_channels), waiting))
@@ -74,13 +75,17 @@ def claim_due(conn: Connection, now: float, worker: str, push_channels: frozense
             .values(claimed_at=now, claimed_by=worker)
         ).rowcount  # fmt: skip
         if taken == 1:
-            claimed.append(DueJob(row.id, row.session_id, row.user_key, row.channel))
+            claimed.append(DueJob(row.id, row.session_id, row.user_key, row.channel, row.complaint_id))
     return claimed
 
 
 def finish_job(conn: Connection, job_id: int, now: float, outbox_id: int | None) -> None:
     conn.execute(update(followup_jobs).where(followup_jobs.c.id == job_id)
                  .values(done_at=now, outbox_id=outbox_id))  # fmt: skip
+
+
+def cancel_job(conn: Connection, job_id: int, now: float) -> None:
+    conn.execute(update(followup_jobs).where(followup_jobs.c.id == job_id).values(cancelled_at=now))
 
 
 def postpone_job(conn: Connection, job_id: int, due_at: float) -> None:
