@@ -58,9 +58,9 @@ def page(browser: Browser, console: Console) -> Iterator[Page]:
     context.close()
 
 
-def shot(page: Page, name: str) -> None:
+def shot(page: Page, name: str, full_page: bool = True) -> None:
     ARTIFACTS.mkdir(parents=True, exist_ok=True)
-    page.screenshot(path=str(ARTIFACTS / f"{name}.png"), full_page=True)
+    page.screenshot(path=str(ARTIFACTS / f"{name}.png"), full_page=full_page)
 
 
 def sign_in_first_time(page: Page, console: Console, name: str = "amy") -> None:
@@ -153,6 +153,7 @@ def test_guided_call_clicked_through_to_the_case_file(page: Page, console: Conso
     page.locator("#case-file-link").click()
     expect(page.locator("article.casefile")).to_contain_text("闪电借")
     shot(page, "case-file")
+    shot(page, "case-file-top", full_page=False)
     with page.expect_download() as download_info:
         page.locator("#docx-link").click()
     download = download_info.value

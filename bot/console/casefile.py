@@ -6,7 +6,7 @@ from datetime import date
 from typing import Any
 
 from bot.service import Service
-from bot.tools.case_render import render_docx, render_markdown
+from bot.tools.case_render import render_docx
 from bot.tools.export import CaseFile, build_case_file
 
 
@@ -20,10 +20,6 @@ def case_file(service: Service, user_key: str) -> CaseFile | None:
         return service.i18n.text(lang, key, **params)
 
     return build_case_file(session.answers, lang, text, today=date.today())
-
-
-def as_markdown(case: CaseFile) -> str:
-    return render_markdown(case)
 
 
 def as_docx(case: CaseFile) -> bytes:

@@ -99,9 +99,7 @@ def routes(console: Console) -> list[BaseRoute]:
         if built is None:
             raise HTTPException(404)
         await console.audit(operator, "export", user_key)
-        markdown = await run_in_threadpool(casefile.as_markdown, built)
-        return console.page(request, "casefile.html", operator=operator, user_key=user_key,
-                            case=built, markdown=markdown)  # fmt: skip
+        return console.page(request, "casefile.html", operator=operator, user_key=user_key, case=built)
 
     async def case_docx(request: Request, operator: OperatorRow) -> Response:
         user_key = _key(request)
