@@ -130,3 +130,27 @@ def test_data_key_file_is_private(tmp_path: Path) -> None:
         settings.data_key.reveal()
     )  # made once, then reused
     assert settings.data_key.reveal() not in repr(dataclasses.asdict(settings))
+
+
+async def test_purge_keeps_what_is_recent_or_undelivered(
+    backend_settings: Settings, engine: Engine
+) -> None:
+    now = [1_000_000.0]
+    service = Service.open(backend_settings, engine=engine, clock=lambda: now[0])
+    try:
+        idle = await service.handle(Inbound("telegram:idle", text="/start", message_id="i1"))
+        active = await service.handle(Inbound("telegram:active", text="/start", message_id="a1"))
+        await service.mark_sent(idle.outbox_id)
+        await service.mark_sent(active.outbox_id)
+        now[0] += 100 * 86400
+        unsent = await service.handle(Inbound("telegram:active", text="/help", message_id="a2"))
+        assert service.store.purge(now[0] - 90 * 86400) == 1
+        assert service.session("telegram:idle") is None
+        session = service.session("telegram:active")
+        assert session is not None and session.version == 2
+        pending = [p[0] for p in service.store.pending_outbox("telegram")]
+        assert pending == [unsent.outbox_id]  # the delivered old reply went, the unsent one stayed
+        again = await service.handle(Inbound("telegram:active", text="/help", message_id="a2"))
+        assert again.duplicate  # recent message ids are still recognised
+    finally:
+        service.close()

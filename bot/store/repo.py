@@ -106,6 +106,8 @@ class Store:
             # Replies recorded for exactly-once delivery outlive an erased session (session_id
             # NULL, no user id); platforms stop resending within a day, so old ones go too.
             conn.execute(delete(inbound_log).where(inbound_log.c.at < idle_before))
+            # Delivered replies of conversations still going on are no longer needed either.
+            conn.execute(delete(outbox).where(outbox.c.sent_at < idle_before))
             return len(ids)
 
         count = int(self.worker.submit(job).result())
