@@ -63,10 +63,23 @@ def shot(page: Page, name: str, full_page: bool = True) -> None:
     page.screenshot(path=str(ARTIFACTS / f"{name}.png"), full_page=full_page)
 
 
+UNLABELLED_CONTROLS = """() => [...document.querySelectorAll('input, textarea, select, button')]
+  .filter(el => el.type !== 'hidden')
+  .filter(el => !(el.labels && el.labels.length) && !el.getAttribute('aria-label')
+                && !(el.tagName === 'BUTTON' && el.textContent.trim()))
+  .map(el => el.outerHTML)"""
+
+
+def assert_labelled(page: Page) -> None:
+    """Every form control has a label (or, for a button, its text): screen readers name it."""
+    assert page.evaluate(UNLABELLED_CONTROLS) == []
+
+
 def sign_in_first_time(page: Page, console: Console, name: str = "amy") -> None:
     one_time = add_operator(console.settings, name)
     page.goto("/console/")
     expect(page).to_have_url(re.compile(r"/console/login$"))
+    assert_labelled(page)
     page.get_by_label("用户名").fill(name)
     page.get_by_label("密码").fill(one_time)
     page.get_by_role("button", name="登录").click()
@@ -134,6 +147,7 @@ def test_guided_call_clicked_through_to_the_case_file(page: Page, console: Conso
     _choose(page, "next")
     expect(page.locator("main")).to_contain_text("已完成 0 /")  # the evidence checklist
     shot(page, "guided-call-evidence")
+    assert_labelled(page)
     page.get_by_label("添加备注").fill("来电者很害怕，约好明天回电")
     page.get_by_role("button", name="保存备注").click()
     expect(page.locator(".notes")).to_contain_text("约好明天回电")
@@ -191,6 +205,7 @@ def test_takeover_reply_reaches_the_terminal_user(page: Page, console: Console) 
     assert service.handle_sync(Inbound("terminal:x", "我还在")).outbound.messages == ()
     expect(page.locator("#transcript")).to_contain_text("我还在", timeout=15_000)  # live refresh
     shot(page, "takeover")
+    assert_labelled(page)
     page.get_by_role("button", name="交还给机器人").click()
     expect(page.locator("#held-state")).to_contain_text("机器人正在自动回复")
 

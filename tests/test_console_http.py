@@ -156,6 +156,8 @@ def test_wrong_passwords_are_rejected_then_rate_limited(console: Console) -> Non
         for _ in range(5):
             assert sign_in(client, "amy", "not the password").status_code == 401
         assert sign_in(client, "amy", NEW_PASSWORD).status_code == 429
+        bob = add_operator(console.settings, "bob")  # same address, another account: not locked
+        assert sign_in(client, "bob", bob).headers["location"] == "/console/password"
 
 
 def test_a_disabled_operator_is_signed_out(console: Console) -> None:

@@ -82,9 +82,13 @@ def needs_rehash(row: db.OperatorRow) -> bool:
 
 @dataclass(slots=True)
 class LoginThrottle:
-    """At most `limit` failed logins per account and per address in `window` seconds."""
+    """At most `limit` failed logins per key ("name:…" or "addr:…") in `window` seconds.
+
+    An address gets more tries than an account: operators behind one NAT or proxy share it.
+    """
 
     limit: int = 5
+    address_limit: int = 30
     window: float = 300.0
     failures: dict[str, deque[float]] = field(default_factory=dict)
 
@@ -95,7 +99,10 @@ class LoginThrottle:
         return times
 
     def allowed(self, keys: tuple[str, ...], now: float) -> bool:
-        return all(len(self._recent(key, now)) < self.limit for key in keys)
+        return all(len(self._recent(key, now)) < self._limit(key) for key in keys)
+
+    def _limit(self, key: str) -> int:
+        return self.address_limit if key.startswith("addr:") else self.limit
 
     def failed(self, keys: tuple[str, ...], now: float) -> None:
         for key in keys:
