@@ -7,6 +7,8 @@ import secrets
 from dataclasses import dataclass
 from pathlib import Path
 
+from bot.logs import register_secret
+
 PACKAGE_DIR = Path(__file__).resolve().parent
 
 
@@ -53,7 +55,17 @@ def _read_dotenv(path: Path) -> dict[str, str]:
 
 def _secret(env: dict[str, str], name: str) -> Secret | None:
     value = env.get(name, "")
-    return Secret(value) if value else None
+    if not value:
+        return None
+    register_secret(value)  # masked in every log line, even a library's
+    return Secret(value)
+
+
+def _secret_list(env: dict[str, str], name: str) -> tuple[Secret, ...]:
+    values = [v.strip() for v in env.get(name, "").split(",") if v.strip()]
+    for value in values:
+        register_secret(value)
+    return tuple(Secret(v) for v in values)
 
 
 @dataclass(frozen=True, slots=True)
@@ -98,9 +110,7 @@ class Settings:
             ),
             console_secret=_secret(env, "WEIQUAN_CONSOLE_SECRET")
             or _generated_key(data_dir, "console.key"),
-            old_data_keys=tuple(
-                Secret(k.strip()) for k in env.get("WEIQUAN_OLD_DATA_KEYS", "").split(",") if k.strip()
-            ),
+            old_data_keys=_secret_list(env, "WEIQUAN_OLD_DATA_KEYS"),
         )
 
 
@@ -108,9 +118,12 @@ def _generated_key(data_dir: Path, filename: str) -> Secret:
     """Embedded default: a random key kept in ./var/ with mode 0600, made on first use."""
     path = data_dir / filename
     if path.is_file():
-        return Secret(path.read_text(encoding="ascii").strip())
+        value = path.read_text(encoding="ascii").strip()
+        register_secret(value)
+        return Secret(value)
     data_dir.mkdir(parents=True, exist_ok=True)
     key = secrets.token_urlsafe(32)
+    register_secret(key)
     fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
     with os.fdopen(fd, "w", encoding="ascii") as handle:
         handle.write(key + "\n")

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Iterator
+from pathlib import Path
 
 import orjson
 import pytest
@@ -26,14 +27,17 @@ PHRASE = "PLANTED秘密短语zx81q"
 def production_logging() -> Iterator[None]:
     root = logging.getLogger()
     saved = (root.handlers[:], root.level)
-    named = {name: logging.getLogger(name).level for name in logging.root.manager.loggerDict}
+    named = {name: logging.getLogger(name) for name in logging.root.manager.loggerDict}
+    kept = {name: (lg.level, lg.handlers[:], lg.propagate) for name, lg in named.items()}
     setup_logging("DEBUG")
     try:
         yield
     finally:
         root.handlers[:], root.level = saved
-        for name, level in named.items():
-            logging.getLogger(name).setLevel(level)
+        for name, (level, handlers, propagate) in kept.items():
+            named[name].setLevel(level)
+            named[name].handlers[:], named[name].propagate = handlers, propagate
+        logging.raiseExceptions = True
 
 
 async def test_no_text_or_secret_in_any_log_line(
@@ -66,3 +70,27 @@ async def test_no_text_or_secret_in_any_log_line(
                    tmp_settings.data_key.reveal(), tmp_settings.console_secret.reveal()):  # fmt: skip
         assert needle not in output, needle
     assert "Traceback" not in output
+
+
+def test_secrets_in_library_messages_are_masked(
+    tmp_path: Path, production_logging: None, capsys: pytest.CaptureFixture[str]
+) -> None:
+    settings = Settings.load({
+        "WEIQUAN_DATA_DIR": str(tmp_path), "WEIQUAN_DATA_KEY": "data-key-for-mask-test",
+        "WEIQUAN_TELEGRAM_TOKEN": "1234567:token-for-the-mask-test",
+        "WEIQUAN_OLD_DATA_KEYS": "old-key-for-mask-test",
+    })  # fmt: skip
+    setup_logging("INFO")
+    url = "postgresql+psycopg://weiquan:pg-password-123@127.0.0.1/weiquan"
+    # what a library might say in an exception text: a request URL, a connection string
+    token = settings.telegram_token.reveal() if settings.telegram_token else ""
+    logging.getLogger("httpx").error("POST https://api.telegram.org/bot%s/sendMessage failed", token)
+    logging.getLogger("telegram.ext").error("bot 7123456789:AAHdqTcvCH1vGWJxfSeofSAs0K5PALDsaw refused")
+    logging.getLogger("sqlalchemy.pool").error("cannot connect to %s", url)
+    old_key = "old-key-for-mask-test"
+    logging.getLogger("uvicorn.error").error("keys %s %s", settings.data_key.reveal(), old_key)
+    err = capsys.readouterr().err
+    assert err.count("[redacted]") >= 5
+    for needle in ("token-for-the-mask-test", "AAHdqTcvCH1vGWJxfSeofSAs0K5PALDsaw", "pg-password-123",
+                   "data-key-for-mask-test", "old-key-for-mask-test"):  # fmt: skip
+        assert needle not in err
