@@ -29,6 +29,7 @@ log = logging.getLogger("weiquan.followups")
 FOLLOWUP_COMMAND = "/followup"
 CRISIS_POSTPONE_SECONDS = 86400.0  # never interrupt a crisis with paperwork: ask a day later
 DEFAULT_INTERVAL = 15.0
+BATCH = 50  # jobs per store transaction: short transactions, so user turns are not held up
 
 
 class FollowupWorker:
@@ -39,30 +40,35 @@ class FollowupWorker:
 
     async def run_once(self) -> int:
         """Fire every due reminder this worker can deliver; the number delivered."""
-        if not self.senders:
-            return 0
-        now = float(self.service.clock())
-        future = self.service.store.submit(lambda conn: self._claim_and_step(conn, now))
-        fired: list[tuple[q.DueJob, TurnResult]] = await asyncio.wrap_future(future)
         delivered = 0
-        for job, result in fired:
-            if result.duplicate or not result.outbound.messages:
-                continue  # an operator holds the conversation: the bot says nothing
-            if await self.senders[job.channel](job.user_key, result.outbound):
-                delivered += 1
-                await self.service.mark_sent(result.outbox_id)
-                await self._mark_sent(job.id, float(self.service.clock()))
+        while self.senders:  # batch after batch, so a backlog drains in one pass
+            claimed, fired = await self._claim_batch(float(self.service.clock()))
+            for job, result in fired:
+                if result.duplicate or not result.outbound.messages:
+                    continue  # an operator holds the conversation: the bot says nothing
+                if await self.senders[job.channel](job.user_key, result.outbound):
+                    delivered += 1
+                    await self.service.mark_sent(result.outbox_id)
+                    await self._mark_sent(job.id, float(self.service.clock()))
+            if claimed < BATCH:
+                break
         return delivered
+
+    async def _claim_batch(self, now: float) -> tuple[int, list[tuple[q.DueJob, TurnResult]]]:
+        future = self.service.store.submit(lambda conn: self._claim_and_step(conn, now))
+        result: tuple[int, list[tuple[q.DueJob, TurnResult]]] = await asyncio.wrap_future(future)
+        return result
 
     async def _mark_sent(self, job_id: int, now: float) -> None:
         await asyncio.wrap_future(self.service.store.submit(lambda conn: q.mark_job_sent(conn, job_id, now)))
 
-    def _claim_and_step(self, conn: Connection, now: float) -> list[tuple[q.DueJob, TurnResult]]:
+    def _claim_and_step(self, conn: Connection, now: float) -> tuple[int, list[tuple[q.DueJob, TurnResult]]]:
         store, engine = self.service.store, self.service.engine
         push = frozenset(c for c in self.senders if c not in WAIT_FOR_USER)
         wait = frozenset(c for c in self.senders if c in WAIT_FOR_USER)
         fired = []
-        for job in q.claim_due(conn, now, self.name, push, wait):
+        claimed = q.claim_due(conn, now, self.name, push, wait, limit=BATCH)
+        for job in claimed:
             session = store.runner.load(conn, job.user_key)[1]
             if session is None or job.complaint_id not in {c["id"] for c in open_complaints(session)}:
                 q.cancel_job(conn, job.id, now)  # the user restarted, or the complaint was closed
@@ -74,7 +80,7 @@ class FollowupWorker:
             result = store.runner.run(conn, inbound, now)
             q.finish_job(conn, job.id, now, result.outbox_id)
             fired.append((job, result))
-        return fired
+        return len(claimed), fired
 
     async def run_forever(self, interval: float = DEFAULT_INTERVAL,
                           stop: asyncio.Event | None = None) -> None:  # fmt: skip
