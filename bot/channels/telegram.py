@@ -23,7 +23,7 @@ from telegram.error import BadRequest, InvalidToken, TelegramError
 from telegram.ext import AIORateLimiter, Application, ContextTypes, ExtBot, TypeHandler
 from telegram.request import HTTPXRequest
 
-from bot.channels.telegram_updates import COMMITTED, TelegramChannel
+from bot.channels.telegram_updates import TelegramChannel
 from bot.config import Settings
 from bot.engine.i18n import LANGS
 from bot.errors import ChannelError, StoreError
@@ -83,12 +83,11 @@ class TelegramWebhook:
         # Kept so aclose can close them: Bot.shutdown skips clients it never initialized itself.
         self.requests = http_clients()
         self.channel = TelegramChannel(service, make_bot(settings, self.requests))
-        self._deliveries: set[asyncio.Task[None]] = set()
 
     @property
     def pending(self) -> int:
-        """Updates whose turn is committed but whose replies are still being sent."""
-        return len(self._deliveries)
+        """Users whose committed replies are still being sent."""
+        return self.channel.pending
 
     async def handle(self, request: Request) -> Response:
         supplied = request.headers.get("x-telegram-bot-api-secret-token", "")
@@ -108,28 +107,15 @@ class TelegramWebhook:
             return Response(status_code=400)
         # No lifespan hook reaches a route, so the outbox resender starts with the first update.
         self.channel.start_outbox_retries()
-        committed: asyncio.Future[None] = asyncio.get_running_loop().create_future()
-        token = COMMITTED.set(committed)
         try:
-            task = asyncio.create_task(self.channel.process_json(data))
-        finally:
-            COMMITTED.reset(token)
-        self._deliveries.add(task)
-        task.add_done_callback(self._finished)
-        # Answer once the turn is committed: delivery goes on in the background, in order per user.
-        await asyncio.wait({task, committed}, return_when=asyncio.FIRST_COMPLETED)
-        if task.done() and not task.cancelled() and isinstance(task.exception(), StoreError):
+            # Returns once the turn is committed; the replies go out in the background, in order.
+            await self.channel.process_json(data)
+        except StoreError:
             return Response(status_code=503)  # nothing committed: Telegram will resend it
         return Response(status_code=200)
 
-    def _finished(self, task: asyncio.Task[None]) -> None:
-        self._deliveries.discard(task)
-        if not task.cancelled():
-            task.exception()  # logged where it happened; retrieved so asyncio does not warn
-
     async def aclose(self) -> None:
-        if self._deliveries:
-            await asyncio.wait(set(self._deliveries), timeout=30)
+        await self.channel.drain()
         await self.channel.stop_outbox_retries()
         await self.channel.bot.shutdown()
         for request in self.requests:
@@ -173,6 +159,7 @@ def run_polling(settings: Settings, set_webhook: str | None = None) -> int:
             followups.start()
 
         async def post_stop(application: Application) -> None:  # type: ignore[type-arg]
+            await channel.drain()
             await channel.stop_outbox_retries()
             await followups.stop()
 

@@ -13,7 +13,7 @@ import logging
 import os
 import weakref
 from collections import OrderedDict
-from contextvars import ContextVar
+from collections.abc import Coroutine
 from datetime import date
 from functools import partial
 from typing import Any
@@ -31,7 +31,7 @@ from bot.errors import StoreError
 from bot.followups.telegram_media import on_telegram_media
 from bot.service import Service
 from bot.tools.export import case_file_docx
-from bot.types import Inbound, Outbound
+from bot.types import Inbound, Outbound, TurnResult
 
 # Opt in to PTB 23's durations (datetime.timedelta) now: otherwise every 429 raises a
 # PTBDeprecationWarning inside PTB itself (RetryAfter reads its own retry_after).
@@ -39,9 +39,6 @@ os.environ.setdefault("PTB_TIMEDELTA", "true")
 
 log = logging.getLogger("bot.channels.telegram")
 
-# Set by the webhook: resolved as soon as the update's turn is committed, so the HTTP answer need
-# not wait for the replies to be delivered (the outbox resends them if this process dies).
-COMMITTED: ContextVar[asyncio.Future[None] | None] = ContextVar("telegram_committed", default=None)
 
 SEEN_LIMIT = 4096  # update ids remembered for replies that do not go through the store
 MEDIA = ("photo", "video", "document", "voice", "audio", "video_note", "animation")
@@ -65,6 +62,7 @@ class TelegramChannel:
         self._retries: asyncio.Task[None] | None = None
         self._locks: weakref.WeakValueDictionary[str, asyncio.Lock] = weakref.WeakValueDictionary()
         self._seen: OrderedDict[int, None] = OrderedDict()
+        self._chains: dict[str, asyncio.Task[None]] = {}  # per user: the newest delivery
 
     # -- entry points ------------------------------------------------------------------------
     async def process_json(self, data: dict[str, Any]) -> None:
@@ -183,13 +181,47 @@ class TelegramChannel:
         answered: tuple[TgMessage | None, Any] = (None, None),
     ) -> None:
         result = await self.service.handle(inbound)
-        committed = COMMITTED.get()
-        if committed is not None and not committed.done():
-            committed.set_result(None)
         if result.duplicate:
             log.info("telegram: duplicate update, not answered again",
                      extra={"user_key": inbound.user_key, "update_id": inbound.message_id})  # fmt: skip
             return
+        # The turn is committed: its replies join this user's delivery chain, so the next update
+        # (and the webhook's HTTP answer) need not wait for Telegram's send rate.
+        self._chain(inbound.user_key, self._reply(chat_id, inbound, result, preface, answered))
+
+    def _chain(self, user_key: str, delivery: Coroutine[Any, Any, None]) -> None:
+        previous = self._chains.get(user_key)
+
+        async def in_order() -> None:
+            if previous is not None:
+                await asyncio.wait({previous})
+            try:
+                await delivery
+            except Exception:  # the outbox keeps the reply; one failure must not stop the chain
+                metrics.errors.labels("telegram", "delivery").inc()
+                log.exception("telegram: delivery failed", extra={"user_key": user_key})
+
+        task = asyncio.create_task(in_order())
+        self._chains[user_key] = task
+        task.add_done_callback(lambda done: self._chain_done(user_key, done))
+
+    def _chain_done(self, user_key: str, task: asyncio.Task[None]) -> None:
+        if self._chains.get(user_key) is task:
+            del self._chains[user_key]
+
+    @property
+    def pending(self) -> int:
+        """Users whose committed replies are still being delivered."""
+        return len(self._chains)
+
+    async def drain(self, timeout: float = 30) -> None:
+        if self._chains:
+            await asyncio.wait(set(self._chains.values()), timeout=timeout)
+
+    async def _reply(
+        self, chat_id: int, inbound: Inbound, result: TurnResult, preface: str | None,
+        answered: tuple[TgMessage | None, Any],
+    ) -> None:  # fmt: skip
         message, chosen = answered
         if message is not None and chosen is not None:
             await self.send.edit_markup(message, chosen)
@@ -244,7 +276,11 @@ class TelegramChannel:
         user = update.effective_user
         session = self.service.session(f"telegram:{user.id}") if user else None
         lang = session.lang if session else locale_of(user.language_code if user else None)
-        await self._send_note(chat_id, lang or DEFAULT_LANG, key)
+        note = self._send_note(chat_id, lang or DEFAULT_LANG, key)
+        if user is None:
+            await note
+        else:  # after the user's replies still being delivered, never before them
+            self._chain(f"telegram:{user.id}", note)
 
     async def _send_note(self, chat_id: int, lang: str, key: str, username: str = "") -> None:
         link = f"https://t.me/{username}" if username else ""
