@@ -25,6 +25,7 @@ from telegram.request import HTTPXRequest
 
 from bot.channels.telegram_updates import TelegramChannel
 from bot.config import Settings
+from bot.console.delivery import register_sender
 from bot.engine.i18n import LANGS
 from bot.errors import ChannelError, StoreError
 from bot.followups.worker import BackgroundFollowups
@@ -133,7 +134,9 @@ class WebhookRoute(Route):
 def routes(service: Service, settings: Settings) -> list[BaseRoute]:
     if settings.telegram_token is None:
         return []
-    return [WebhookRoute(TelegramWebhook(service, settings))]
+    webhook = TelegramWebhook(service, settings)
+    register_sender("telegram", webhook.channel.send_operator_text)  # console takeover replies
+    return [WebhookRoute(webhook)]
 
 
 # -- long polling and webhook registration (`weiquan telegram [--set-webhook URL]`) ----------------

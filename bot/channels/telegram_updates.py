@@ -27,7 +27,7 @@ from bot import metrics
 from bot.channels import telegram_render as render
 from bot.channels.telegram_send import Outcome, Sender, call
 from bot.engine.i18n import DEFAULT_LANG
-from bot.errors import StoreError
+from bot.errors import ChannelError, StoreError
 from bot.followups.telegram_media import on_telegram_media
 from bot.service import Service
 from bot.tools.export import case_file_docx
@@ -234,12 +234,21 @@ class TelegramChannel:
     async def deliver(self, user_key: str, outbound: Outbound) -> bool:
         """Sends a committed reply (also the outbox's resend). True when nothing is left to retry:
         delivered, or it never can be (the user blocked the bot)."""
+        if not outbound.messages:  # "held": an operator has the conversation, the bot is silent
+            return True
         chat_id = int(user_key.split(":", 1)[1])
         text = partial(self.service.i18n.text, outbound.lang)
         outcome = await self.send.chunks(chat_id, render.render(outbound, text))
         if outcome is Outcome.SENT and "case_file" in outbound.effects:
             outcome = await self._send_case_file(chat_id, user_key, outbound.lang)
         return outcome is not Outcome.RETRY
+
+    async def send_operator_text(self, user_key: str, text: str) -> None:
+        """An operator's reply from the console (bot.console.delivery sender)."""
+        chat_id = int(user_key.split(":", 1)[1])
+        outcome = await self.send.chunks(chat_id, [render.Chunk(render.escape(text))])
+        if outcome is not Outcome.SENT:
+            raise ChannelError("Telegram did not take the operator's reply")
 
     async def _send_case_file(self, chat_id: int, user_key: str, lang: str) -> Outcome:
         text = partial(self.service.i18n.text, lang)

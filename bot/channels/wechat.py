@@ -22,7 +22,7 @@ from bot import metrics
 from bot.channels import wechat_files
 from bot.channels.wechat_api import WeChatAPI
 from bot.channels.wechat_files import CaseFileLinks
-from bot.channels.wechat_turns import PASSIVE_SECONDS, Conversation, Reply
+from bot.channels.wechat_turns import PASSIVE_SECONDS, Conversation, Reply, split_utf8
 from bot.channels.wechat_xml import (
     OPENID,
     Envelope,
@@ -33,6 +33,7 @@ from bot.channels.wechat_xml import (
     text_reply,
 )
 from bot.config import Settings, content_dir
+from bot.console.delivery import register_sender
 from bot.engine.i18n import DEFAULT_LANG, I18n
 from bot.errors import ChannelError
 from bot.service import Service
@@ -80,6 +81,10 @@ class WeChatEndpoint:
             metrics.errors.labels("wechat", "forbidden").inc()
             return False
         return True
+
+    async def send_operator_text(self, user_key: str, text: str) -> None:
+        """An operator's reply from the console, as customer-service messages (48-hour window)."""
+        await self.api.send_texts(user_key.split(":", 1)[1], split_utf8(text))
 
     async def aclose(self) -> None:
         """Stops the outbox retries and waits for deliveries in progress (app shutdown)."""
@@ -183,6 +188,7 @@ def routes(service: Service, settings: Settings) -> list[BaseRoute]:
     if settings.wechat_token is None:
         return []
     endpoint = WeChatEndpoint(service, settings)
+    register_sender("wechat", endpoint.send_operator_text)  # console takeover replies
     return [WeChatRoute(endpoint), *wechat_files.routes(service, endpoint.links)]
 
 
