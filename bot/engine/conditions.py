@@ -33,6 +33,11 @@ def unlicensed_or_unknown(session: Session) -> bool:
     return session.answers.get("lender_type") in {"unlicensed", "unknown", None}
 
 
+@conditions.register("unlicensed_lender")
+def unlicensed_lender(session: Session) -> bool:
+    return session.answers.get("lender_type") == "unlicensed"
+
+
 @conditions.register("lender_type_unknown")
 def lender_type_unknown(session: Session) -> bool:
     return session.answers.get("lender_type") in {"unknown", None}
