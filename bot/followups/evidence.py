@@ -80,17 +80,22 @@ async def record_upload_async(service: Any, user_key: str, kind: str, data: byte
 
 
 def kept_copy(service: Any, user_key: str, number: int) -> bytes | None:
-    """The encrypted copy of timeline entry `number`, if the user chose to keep copies."""
+    """The encrypted copy of timeline entry `number`, if the user chose to keep copies. Found by
+    the entry's hash (a moved case brings its rows along), else by position."""
     session = service.session(user_key)
     timeline = (session.answers.get("evidence_timeline") or []) if session else []
-    if not 0 < number <= len(timeline):
-        return None
-    digest = timeline[number - 1]["sha256"]
+    digest = timeline[number - 1]["sha256"] if 0 < number <= len(timeline) else None
     with service.store.db.connect() as conn:
         session_id = service.store.runner.load(conn, user_key)[0]
         rows = q.evidence_of(conn, session_id) if session_id is not None else []
-    for row in rows:  # by hash, not position: a moved case brings its rows along
-        if row.sha256 == digest and row.blob_enc is not None:
-            data: bytes = service.store.cipher.decrypt(row.blob_enc, digest.encode())
+    if digest is not None:
+        rows = [r for r in rows if r.sha256 == digest]
+    elif 0 < number <= len(rows):
+        rows = [rows[number - 1]]
+    else:
+        return None
+    for row in rows:
+        if row.blob_enc is not None:
+            data: bytes = service.store.cipher.decrypt(row.blob_enc, row.sha256.encode())
             return data
     return None
