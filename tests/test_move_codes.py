@@ -130,3 +130,26 @@ def test_codes_per_hour_are_limited(backend_settings: Settings) -> None:
         assert "换绑码太多" in say(service, "terminal:many", "生成换绑码")
     finally:
         service.close()
+
+
+def test_a_hotline_call_moves_to_the_callers_wechat(tmp_settings: Settings, free_port: int) -> None:
+    from test_console_http import csrf_of, running_console, signed_in_client
+
+    with running_console(tmp_settings, free_port) as console:
+        client, token = signed_in_client(console)
+        call = client.post("/console/call/new", data={"csrf": token}).headers["location"]
+        client.post(call, data={"csrf": token, "option": "self"})
+        page = client.get(call).text
+        assert "换到用户自己的微信或 Telegram 继续" in page
+        client.post(call, data={"csrf": csrf_of(page), "command": "move"})
+        client.post(call, data={"csrf": token, "option": "issue"})
+        match = CODE.search(client.get(call).text)
+        assert match, "the call page shows no code to read out"
+        service = console.service
+        call_key = "console:" + call.rsplit("/", 1)[1]
+        say(service, "wechat:oCaller", "/move")
+        assert "欢迎回来" in say(service, "wechat:oCaller", match.group(0))
+        assert service.session(call_key) is None
+        moved = service.session("wechat:oCaller")
+        assert moved is not None and moved.state == "h_contacted"
+        client.close()

@@ -20,7 +20,8 @@ from bot.store.console_tables import OperatorRow
 from bot.types import Inbound
 
 # What the call page's command buttons send: the flow's own global commands.
-COMMANDS = {"back": "/back", "summary": "/summary", "restart": "/restart", "help": "/help"}
+COMMANDS = {"back": "/back", "summary": "/summary", "restart": "/restart", "help": "/help",
+            "move": "/move"}  # /move: a code the caller types in their own WeChat or Telegram
 MAX_TEXT = 1000
 
 
