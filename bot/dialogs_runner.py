@@ -109,7 +109,7 @@ def run_file(path: Path) -> FileResult:
     result = FileResult(path)
     try:
         doc = yaml.safe_load(path.read_text(encoding="utf-8"))
-    except (OSError, yaml.YAMLError) as exc:
+    except (OSError, ValueError, yaml.YAMLError) as exc:  # ValueError: e.g. an impossible date
         result.failures.append(f"{path}: cannot read: {exc}")
         return result
     problems = _validate(doc)
