@@ -5,8 +5,8 @@ from __future__ import annotations
 import asyncio
 import logging
 import time
-from datetime import date
 from collections.abc import Awaitable, Callable
+from datetime import date
 from typing import Any
 
 from bot import metrics
@@ -106,6 +106,27 @@ class Service:
             await self.mark_sent(reply.outbox_id)
             delivered += 1
         return delivered
+
+    async def wait_for_earlier_replies(
+        self, outbox_id: int | None, *, timeout: float = OUTBOX_LEASE_SECONDS
+    ) -> bool:
+        """Across worker processes: wait until the user's earlier replies are delivered.
+
+        With several workers, a user's next update may be committed on one worker while the
+        previous reply is still being sent by another; channels that answer the webhook before
+        sending call this before sending, so replies arrive in turn order. False after `timeout`
+        (that worker probably died: the retry loop owns its reply now).
+        """
+        if outbox_id is None:
+            return True
+        deadline = time.monotonic() + timeout
+        pause = 0.01
+        while await asyncio.to_thread(self.store.unsent_before, outbox_id, self.clock()):
+            if time.monotonic() >= deadline:
+                return False
+            await asyncio.sleep(pause)
+            pause = min(pause * 2, 0.25)
+        return True
 
     async def run_outbox_retries(
         self, channel: str, send: Send, every: float = OUTBOX_LEASE_SECONDS / 2

@@ -126,3 +126,27 @@ async def test_erasing_a_user_drops_their_unsent_replies(
     send = Recorder()
     assert await service.resend_pending("telegram", send) == 2
     assert {u for u, _ in send.sent} == {"telegram:1"}
+
+
+async def test_a_reply_waits_for_the_same_users_earlier_reply_on_another_worker(
+    workers: list[Service], clock: Clock
+) -> None:
+    first, second = workers
+    earlier = await first.handle(Inbound("telegram:7", text="/start", message_id="o1"))
+    later = await second.handle(Inbound("telegram:7", text="/help", message_id="o2"))
+    other = await second.handle(Inbound("telegram:8", text="/start", message_id="o3"))
+    assert await second.wait_for_earlier_replies(other.outbox_id, timeout=5)  # another user
+    assert await second.wait_for_earlier_replies(earlier.outbox_id, timeout=5)  # nothing before
+    # the earlier reply is still being delivered by the first worker: the later one waits…
+    assert not await second.wait_for_earlier_replies(later.outbox_id, timeout=0.2)
+    waiting = asyncio.ensure_future(second.wait_for_earlier_replies(later.outbox_id, timeout=30))
+    await asyncio.sleep(0.05)
+    assert not waiting.done()
+    await first.mark_sent(earlier.outbox_id)  # …until it has gone out
+    assert await waiting
+    # a reply whose sender died (lease over) is the retry loop's: nobody waits for it
+    stuck = await first.handle(Inbound("telegram:7", text="/back", message_id="o4"))
+    after = await second.handle(Inbound("telegram:7", text="/help", message_id="o5"))
+    clock.now += OUTBOX_LEASE_SECONDS + 1
+    assert await second.wait_for_earlier_replies(after.outbox_id, timeout=5)
+    assert stuck.outbox_id in [p[0] for p in first.store.pending_outbox("telegram")]

@@ -178,6 +178,18 @@ class Store:
             lambda conn: claim(conn, self.cipher, channel, now, lease, limit)
         )
 
+    def unsent_before(self, outbox_id: int, now: float) -> int:
+        """The same user's earlier replies that another worker is delivering right now
+        (unsent, lease still running): a later reply must not overtake them."""
+        mine = select(outbox.c.session_id).where(outbox.c.id == outbox_id).scalar_subquery()
+        with self.db.connect() as conn:
+            return int(conn.execute(
+                select(func.count()).select_from(outbox).where(
+                    outbox.c.session_id == mine, outbox.c.id < outbox_id,
+                    outbox.c.sent_at.is_(None), outbox.c.claimed_until > now,
+                )
+            ).scalar_one())  # fmt: skip
+
     def drop_sent_outbox(self, sent_before: float) -> Future[Any]:
         return self.worker.submit(
             lambda conn: conn.execute(
