@@ -23,11 +23,14 @@ import pytest
 from fakes.telegram_api import TOKEN, FakeBotAPI, running_fake
 from fakes.telegram_harness import SECRET
 from fakes.telegram_payloads import TelegramUser
+from sqlalchemy import func, select
 from store_backends import engine, migrated  # noqa: F401 - fixture
 
 from bot.config import Secret, Settings
 from bot.engine.engine import Engine
 from bot.service import Service
+from bot.store.db import open_engine
+from bot.store.schema import outbox
 
 pytestmark = pytest.mark.postgres
 
@@ -103,6 +106,16 @@ async def drive(urls: list[str]) -> list[TelegramUser]:
     return users
 
 
+def unsent(url: str) -> int:
+    db = open_engine(url)
+    try:
+        with db.connect() as conn:
+            query = select(func.count()).select_from(outbox).where(outbox.c.sent_at.is_(None))
+            return int(conn.execute(query).scalar_one())
+    finally:
+        db.dispose()
+
+
 def check(settings: Settings, engine: Engine, fake: FakeBotAPI, users: list[TelegramUser]) -> None:
     service = Service.open(settings, engine=engine)
     try:
@@ -136,5 +149,9 @@ async def test_workers_never_lose_or_double_a_turn(
         users = await drive([f"http://127.0.0.1:{p}" for p in ports])
         seconds = time.perf_counter() - started
         print(f"\n{layout}: {USERS * MESSAGES} updates x2 deliveries in {seconds:.2f}s")
+        deadline = time.monotonic() + 60
+        while unsent(url):  # replies go out after the webhook's answer: let them finish
+            assert time.monotonic() < deadline, "replies were never delivered"
+            await asyncio.sleep(0.05)
     check(settings, engine, fake, users)
     assert fake.refused() == []
