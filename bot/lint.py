@@ -13,7 +13,6 @@ from bot.engine.i18n import DEFAULT_LANG, I18n, placeholders
 from bot.engine.registry import actions, conditions, views
 from bot.errors import FlowError
 
-ALWAYS_REACHABLE = ("start", "crisis", "danger", "help", "summary", "language", "delete", "human", "idle")
 TERMINAL_EFFECTS = {"deleted"}  # a state that ends the conversation on purpose
 ENGINE_KEYS = ("common.not_understood", "common.choose_one", "common.multi_hint", "common.error")
 
