@@ -154,3 +154,44 @@ async def test_purge_keeps_what_is_recent_or_undelivered(
         assert again.duplicate  # recent message ids are still recognised
     finally:
         service.close()
+
+
+def test_no_column_of_any_table_holds_free_text_in_clear(
+    backend_settings: Settings, engine: Engine
+) -> None:
+    """Walk the flow typing the phrase at every step (slots, re-prompts), then read every column of
+    every table, on either backend: the phrase is only ever inside ciphertext."""
+    from sqlalchemy import MetaData, select
+
+    service = Service.open(backend_settings, engine=engine)
+    try:
+        n = 0
+
+        def send(**fields: object) -> tuple[str, ...]:
+            nonlocal n
+            n += 1
+            result = service.handle_sync(Inbound(USER, message_id=f"walk-{n}", **fields))  # type: ignore[arg-type]
+            return tuple(o.id for o in result.outbound.options)
+
+        options = send(text="/start")
+        for _ in range(30):
+            send(text=f"{PHRASE} 平台")
+            options = send(option_ids=options[:1]) if options else send(text="/back")
+        send(text="/summary")
+        assert len(service.store.transcript(USER)) == n
+        session = service.session(USER)
+        assert session is not None and PHRASE in str(session.answers)  # a text slot took it
+        metadata = MetaData()
+        metadata.reflect(bind=service.store.db)
+        assert {"sessions", "turns", "outbox", "inbound_log"} <= set(metadata.tables)
+        raw = PHRASE.encode("utf-8")
+        with service.store.db.connect() as conn:
+            for table in metadata.sorted_tables:
+                for row in conn.execute(select(table)):
+                    for value in row:
+                        if isinstance(value, bytes | memoryview):
+                            assert raw not in bytes(value), table.name
+                        else:
+                            assert PHRASE not in str(value), table.name
+    finally:
+        service.close()
