@@ -31,6 +31,8 @@ def _promise(complaint: Complaint, text: Text) -> str:
 
 
 def _when(complaint: Complaint, text: Text) -> str:
+    if complaint.get("asked"):
+        return text("followups.asked_already")  # no further reminder until the user answers
     key = "followups.ask_on" if complaint["kind"] == "deadline" else "followups.checkin_on"
     return text(key, date=complaint["due_date"])
 
