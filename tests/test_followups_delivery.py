@@ -89,7 +89,7 @@ async def test_telegram_complaint_gets_exactly_one_follow_up_after_the_due_date(
         assert await w.run_once() == 1
         assert await w.run_once() == 0
         asked = questions(h.fake.sent_texts(5551))
-        assert len(asked) == 1 and "公安机关" in asked[0]
+        assert len(asked) == 1 and "公安机关" in asked[0] and "投诉信我已经帮你填好了" in asked[0]
         _, markup = h.last_keyboard(5551)
         ids = [b["callback_data"] for row in markup["inline_keyboard"] for b in row]
         assert {"resolved", "no_reply", "refused", "wait"} <= set(ids)

@@ -79,11 +79,15 @@ def followup_question(session: Session, text: Text) -> str:
     complaint = current(session)
     if complaint is None or complaint["status"] != "open":
         return text("followups.question_none")
-    return "\n".join([
+    lines = [
         text("followups.question", name=channel_name(complaint["channel"], text),
              filed=complaint["filed"], ref=_ref(complaint, text)),
         _promise(complaint, text),
-    ])  # fmt: skip
+    ]  # fmt: skip
+    following = next_channel(session, complaint)
+    if following is not None:  # the next rung, offered up front: its letter is one tap away
+        lines.append(text("followups.question_next", name=channel_name(following, text)))
+    return "\n".join(lines)
 
 
 @views.register("followup_snoozed")
