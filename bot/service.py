@@ -26,6 +26,7 @@ Clock = Callable[[], float]
 Send = Callable[[str, Outbound], Awaitable[bool]]
 
 log = logging.getLogger("weiquan.service")
+IN_FLIGHT_SECONDS = 120.0  # how long a channel may take to deliver a committed reply
 
 
 class Service:
@@ -34,6 +35,10 @@ class Service:
         self.engine = engine
         self.store = store
         self.clock = clock
+        # Outbox rows this process committed and its channel is still delivering (a per-user
+        # delivery chain may wait behind Telegram's send rate): their leases are renewed so no
+        # retry loop, here or in another worker, sends them a second time.
+        self._in_flight: dict[int, float] = {}  # outbox id -> committed at (service clock)
 
     @classmethod
     def open(
@@ -73,12 +78,28 @@ class Service:
             return
         metrics.turns.labels(channel).inc()
         metrics.turn_seconds.labels(channel).observe(time.perf_counter() - started)
+        if result.outbox_id is not None:
+            self._in_flight[result.outbox_id] = self.clock()
         if "deleted" in result.outbound.effects:
             self.store.forget_erased_pages()
 
     async def mark_sent(self, outbox_id: int | None) -> None:
         if outbox_id is not None:
+            self._in_flight.pop(outbox_id, None)
             await asyncio.wrap_future(self.store.mark_sent(outbox_id, self.clock()))
+
+    async def renew_in_flight(self) -> int:
+        """Extend the leases of replies this process is still delivering; `run_outbox_retries`
+        calls it each pass. A reply not marked sent within IN_FLIGHT_SECONDS is let go (its send
+        failed or was dropped): the retry loop takes it once its lease ends."""
+        now = self.clock()
+        for outbox_id, since in list(self._in_flight.items()):
+            if now - since > IN_FLIGHT_SECONDS:
+                del self._in_flight[outbox_id]
+        if self._in_flight:
+            ids = list(self._in_flight)
+            await asyncio.wrap_future(self.store.renew_leases(ids, now + OUTBOX_LEASE_SECONDS))
+        return len(self._in_flight)
 
     async def resend_pending(self, channel: str, send: Send, *, limit: int = 100) -> int:
         """Deliver `channel`'s replies that were committed but never marked sent; returns how many.
@@ -134,6 +155,7 @@ class Service:
         """`resend_pending` forever (run it as a task; cancel it at shutdown)."""
         while True:
             try:
+                await self.renew_in_flight()
                 await self.resend_pending(channel, send)
             except StoreError:
                 log.warning("outbox retry pass failed", extra={"channel": channel})

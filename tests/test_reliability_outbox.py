@@ -150,3 +150,27 @@ async def test_a_reply_waits_for_the_same_users_earlier_reply_on_another_worker(
     clock.now += OUTBOX_LEASE_SECONDS + 1
     assert await second.wait_for_earlier_replies(after.outbox_id, timeout=5)
     assert stuck.outbox_id in [p[0] for p in first.store.pending_outbox("telegram")]
+
+
+async def test_replies_still_being_delivered_keep_their_lease(
+    workers: list[Service], clock: Clock
+) -> None:
+    from bot.service import IN_FLIGHT_SECONDS
+
+    sender, other = workers
+    slow = await sender.handle(Inbound("telegram:9", text="/start", message_id="s1"))
+    done = await sender.handle(Inbound("telegram:9", text="/help", message_id="s2"))
+    await sender.mark_sent(done.outbox_id)
+    send = Recorder()
+    for _ in range(4):  # the channel is still working through a long send backlog
+        clock.now += OUTBOX_LEASE_SECONDS / 2
+        assert await sender.renew_in_flight() == 1
+        assert await other.resend_pending("telegram", send) == 0  # nobody sends it twice
+    assert send.sent == []
+    clock.now += IN_FLIGHT_SECONDS  # the delivery never finished: it is let go…
+    assert await sender.renew_in_flight() == 0
+    clock.now += OUTBOX_LEASE_SECONDS + 1  # …and after its lease the retry loop sends it, once
+    assert await other.resend_pending("telegram", send) == 1
+    assert [u for u, _ in send.sent] == ["telegram:9"]
+    assert [p[0] for p in sender.store.pending_outbox("telegram")] == []
+    assert slow.outbox_id is not None

@@ -178,6 +178,15 @@ class Store:
             lambda conn: claim(conn, self.cipher, channel, now, lease, limit)
         )
 
+    def renew_leases(self, outbox_ids: list[int], until: float) -> Future[Any]:
+        return self.worker.submit(
+            lambda conn: conn.execute(
+                update(outbox)
+                .where(outbox.c.id.in_(outbox_ids), outbox.c.sent_at.is_(None))
+                .values(claimed_until=until)
+            )
+        )
+
     def unsent_before(self, outbox_id: int, now: float) -> int:
         """The same user's earlier replies that another worker is delivering right now
         (unsent, lease still running): a later reply must not overtake them."""
