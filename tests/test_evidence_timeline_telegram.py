@@ -125,11 +125,15 @@ async def test_copies_stop_at_the_quota_and_urgent_captions_go_to_the_guards(
         await h.post(file_message(user, "document", "MORE", 100, caption="补充截图"))
         key = f"telegram:{USER + 2}"
         assert kept_copy(h.service, key, 1) == big
+        await h.post(file_message(user, "photo", "MORE", 100, caption="他们寄来的传票"))
+        warned = h.fake.sent_texts(USER + 2)[-1]
+        warning = h.service.i18n.text("zh_CN", "guard.fake_document")
+        assert warning[:12] in warned and "他们寄来的传票" in warned
         assert kept_copy(h.service, key, 2) is None  # over the quota: fingerprint only
         await h.post(file_message(user, "document", "MORE", 100, caption="我不想活了"))
         assert h.stage(key) == "crisis"
         session = h.service.session(key)
-        assert session is not None and len(session.answers["evidence_timeline"]) == 2
+        assert session is not None and len(session.answers["evidence_timeline"]) == 3
 
 
 def test_locales_describe_every_kind() -> None:

@@ -10,20 +10,24 @@ from __future__ import annotations
 
 import asyncio
 import logging
+from dataclasses import replace
 from typing import Any
 
-from telegram import Message, Update
+from telegram import Message as TgMessage
+from telegram import Update
 from telegram.error import TelegramError
 
 from bot.engine import parse
+from bot.engine.engine import WARNING_GUARDS
 from bot.followups.evidence import MAX_DOWNLOAD_BYTES, already_recorded, record_upload_async
 from bot.followups.senders import TelegramSender
+from bot.types import Message, Outbound
 
 log = logging.getLogger("weiquan.evidence")
 URGENT_GUARDS = ("crisis", "danger")  # such a caption is a turn of its own, before any paperwork
 
 
-def file_of(message: Message) -> tuple[str, str, int | None, str | None] | None:
+def file_of(message: TgMessage) -> tuple[str, str, int | None, str | None] | None:
     """(kind, file_id, size, file name) of the file a message carries, or None."""
     if message.photo:
         largest = message.photo[-1]  # Telegram lists the sizes smallest first
@@ -41,7 +45,16 @@ def _urgent(service: Any, caption: str) -> bool:
     return any(guards[name](text) for name in URGENT_GUARDS if name in guards)
 
 
-async def on_telegram_media(channel: Any, update: Update, message: Message) -> bool:
+def _with_warnings(service: Any, outbound: Outbound, caption: str) -> Outbound:
+    """A caption naming a scam or "court papers" gets the same warning a typed message would."""
+    text = parse.clean(caption)
+    guards = service.engine.guards
+    notes = tuple(Message(service.i18n.text(outbound.lang, f"guard.{name}"))
+                  for name in WARNING_GUARDS if name in guards and guards[name](text))  # fmt: skip
+    return replace(outbound, messages=notes + outbound.messages) if notes else outbound
+
+
+async def on_telegram_media(channel: Any, update: Update, message: TgMessage) -> bool:
     found = file_of(message)
     user = message.from_user
     if found is None or user is None:
@@ -68,6 +81,7 @@ async def on_telegram_media(channel: Any, update: Update, message: Message) -> b
     )  # fmt: skip
     if result is None or result.duplicate:
         return True  # a redelivered update: recorded and answered the first time
-    if await TelegramSender(service, channel.bot)(user_key, result.outbound):
+    outbound = _with_warnings(service, result.outbound, caption)
+    if await TelegramSender(service, channel.bot)(user_key, outbound):
         await service.mark_sent(result.outbox_id)
     return True
