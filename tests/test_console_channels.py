@@ -1,39 +1,44 @@
-"""A console takeover of a Telegram user: the bot falls silent, the operator's reply is pushed
-through the Bot API (the fake on loopback), and handing back lets the bot answer again."""
+"""A console takeover of a Telegram user, end to end in one `serve` app: the bot falls silent,
+the operator's reply is pushed through the Bot API (the fake on loopback), and handing back lets
+the bot answer again."""
 
 from __future__ import annotations
 
-import asyncio
+import contextlib
 
-from fakes.telegram_harness import webhook_harness
+import httpx
+from fakes.telegram_api import running_fake
+from fakes.telegram_harness import SECRET, telegram_settings, wait_until
 from fakes.telegram_payloads import TelegramUser
+from test_console_http import running_console, signed_in_client
 
 from bot.config import Settings
-from bot.console import delivery
-from bot.store import console_tables, console_turns
 
 
-async def test_operator_reply_reaches_telegram_and_the_bot_stays_silent(tmp_settings: Settings) -> None:
+def test_operator_reply_reaches_telegram_and_the_bot_stays_silent(
+    tmp_settings: Settings, free_port: int
+) -> None:
     user = TelegramUser(8080)
     key = f"telegram:{user.id}"
-    async with webhook_harness(tmp_settings) as h:
-        await h.post(user.text("/start"))
-        greeted = len(h.fake.sent_texts(user.id))
-        assert greeted >= 1
-        store = h.service.store
-        await asyncio.wrap_future(store.submit(lambda c: console_tables.take_over(c, key, "amy", 1.0)))
-        console_turns.wake(store)
+    headers = {"X-Telegram-Bot-Api-Secret-Token": SECRET}
+    with running_fake() as (fake, api_base), running_console(
+        telegram_settings(tmp_settings, api_base), free_port
+    ) as console:
+        hook = f"{console.url}/telegram/webhook"
+        assert httpx.post(hook, json=user.text("/start"), headers=headers).status_code == 200
+        wait_until(lambda: len(fake.sent_texts(user.id)) >= 1)
+        greeted = len(fake.sent_texts(user.id))
+        client, token = signed_in_client(console)
+        with contextlib.closing(client):
+            client.post(f"/console/case/{key}/takeover", data={"csrf": token})
+            httpx.post(hook, json=user.text("有人吗？"), headers=headers)  # held: not answered
+            wait_until(lambda: any(t["in"] == "有人吗？" for t in console.service.store.transcript(key)))
+            assert len(fake.sent_texts(user.id)) == greeted
 
-        await h.post(user.text("有人吗？"))  # held: recorded for the operator, not answered
-        assert len(h.fake.sent_texts(user.id)) == greeted
-        assert any(t["in"] == "有人吗？" for t in store.transcript(key))
+            sent = client.post(f"/console/case/{key}/reply", data={"csrf": token, "text": "我是志愿者小李"})
+            assert sent.headers["location"].endswith("sent=sent")
+            assert fake.sent_texts(user.id)[-1] == "【人工接线员】我是志愿者小李"
 
-        outcome = await delivery.deliver(h.service, key, "amy", "你好，我是热线志愿者小李。")
-        assert outcome is delivery.Delivery.SENT
-        pushed = h.fake.sent_texts(user.id)[-1]
-        assert "小李" in pushed and "人工" in pushed  # marked as coming from a person
-
-        await asyncio.wrap_future(store.submit(lambda c: console_tables.hand_back(c, key)))
-        console_turns.wake(store)
-        await h.post(user.text("/help"))
-        assert len(h.fake.sent_texts(user.id)) > greeted + 1  # the bot answers again
+            client.post(f"/console/case/{key}/handback", data={"csrf": token})
+        httpx.post(hook, json=user.text("/help"), headers=headers)
+        wait_until(lambda: len(fake.sent_texts(user.id)) > greeted + 1)  # the bot answers again
