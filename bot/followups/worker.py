@@ -29,6 +29,7 @@ log = logging.getLogger("weiquan.followups")
 FOLLOWUP_COMMAND = "/followup"
 CRISIS_POSTPONE_SECONDS = 86400.0  # never interrupt a crisis with paperwork: ask a day later
 DEFAULT_INTERVAL = 15.0
+RENEW_EVERY = 10  # sends between lease renewals of the batch still to go
 BATCH = 50  # jobs per store transaction: short transactions, so user turns are not held up
 
 
@@ -43,9 +44,12 @@ class FollowupWorker:
         delivered = 0
         while self.senders:  # batch after batch, so a backlog drains in one pass
             claimed, fired = await self._claim_batch(float(self.service.clock()))
-            for job, result in fired:
+            self._track(fired)
+            for number, (job, result) in enumerate(fired):
                 if result.duplicate or not result.outbound.messages:
                     continue  # an operator holds the conversation: the bot says nothing
+                if number and number % RENEW_EVERY == 0:
+                    await self.service.renew_in_flight()  # a slow batch keeps its leases
                 if await self.senders[job.channel](job.user_key, result.outbound):
                     delivered += 1
                     await self.service.mark_sent(result.outbox_id)
@@ -53,6 +57,14 @@ class FollowupWorker:
             if claimed < BATCH:
                 break
         return delivered
+
+    def _track(self, fired: list[tuple[q.DueJob, TurnResult]]) -> None:
+        """Like a channel's own turns: the outbox rows we are delivering are in flight, so this
+        process renews their leases and no retry loop sends them a second time meanwhile."""
+        in_flight = getattr(self.service, "_in_flight", None)
+        if isinstance(in_flight, dict):
+            now = float(self.service.clock())
+            in_flight.update({r.outbox_id: now for _, r in fired if r.outbox_id is not None})
 
     async def _claim_batch(self, now: float) -> tuple[int, list[tuple[q.DueJob, TurnResult]]]:
         future = self.service.store.submit(lambda conn: self._claim_and_step(conn, now))
