@@ -253,3 +253,27 @@ async def test_restart_drops_the_reminder_and_a_crisis_postpones_it(tmp_settings
             service.close()
     assert fake.sent_texts(8101) == []
     assert len(questions(fake.sent_texts(8102))) == 1
+
+
+async def test_a_failed_reminder_send_is_retried_once_by_the_outbox(tmp_settings: Settings) -> None:
+    clock = Clock()
+    with running_fake() as (fake, api_base):
+        settings = telegram_settings(tmp_settings, api_base)
+        service = Service.open(settings, clock=clock)
+        try:
+            record_police_report(service, "telegram:8201")
+            clock.now += 10 * DAY
+            sender = telegram_sender(service, make_bot(settings))
+            _senders.append({"telegram": sender})
+            assert await service.resend_pending("telegram", sender) == 4  # the recording turns
+            w = worker(service, settings, "w")
+            fake.fail("sendMessage", 400, "Bad Request: chat not found")
+            assert await w.run_once() == 0  # the turn is committed; the send failed
+            assert await w.run_once() == 0  # the job is done: never stepped twice
+            assert await service.resend_pending("telegram", sender) == 0  # still leased
+            clock.now += 60  # the reply's lease has ended
+            assert await service.resend_pending("telegram", sender) == 1
+            assert await service.resend_pending("telegram", sender) == 0
+        finally:
+            service.close()
+    assert len(questions(fake.sent_texts(8201))) == 1
