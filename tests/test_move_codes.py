@@ -122,12 +122,17 @@ def test_guessing_is_limited_per_user(backend_settings: Settings) -> None:
 
 
 def test_codes_per_hour_are_limited(backend_settings: Settings) -> None:
-    service = Service.open(backend_settings, clock=Clock())
+    clock = Clock()
+    service = Service.open(backend_settings, clock=clock)
     try:
         for _ in range(5):
             issue_code(service, "terminal:many")
         say(service, "terminal:many", "/move")
         assert "换绑码太多" in say(service, "terminal:many", "生成换绑码")
+        clock.now += 2 * 86400  # dead codes are pruned; a new one can be made
+        issue_code(service, "terminal:many")
+        with service.store.db.connect() as conn:
+            assert conn.execute(text("SELECT count(*) FROM move_codes")).scalar() == 1
     finally:
         service.close()
 

@@ -22,6 +22,7 @@ MOVE_CODE_SECONDS = 600.0  # a code lasts ten minutes
 MOVE_CODES_PER_HOUR = 5
 MOVE_FAILURES_ALLOWED = 5  # wrong codes per user per MOVE_FAILURE_WINDOW, then a pause
 MOVE_FAILURE_WINDOW = 900.0
+PRUNE_AFTER = 86400.0  # attempts and dead codes older than a day are deleted
 
 
 class FollowupEffects:
@@ -59,6 +60,7 @@ class FollowupEffects:
     def issue_move_code(self, conn: Connection, session_id: int, session: Session, now: float) -> Outbound:
         if q.codes_issued_since(conn, session_id, now - 3600) >= MOVE_CODES_PER_HOUR:
             return self._render(session, now, {"_move_limited": True})
+        q.prune_move_rows(conn, now - PRUNE_AFTER)
         code = keys.new_code()
         q.insert_code(conn, keys.code_hash(code), session_id, now, now + MOVE_CODE_SECONDS)
         return self._render(session, now, {"_move_code": code, "_move_minutes": int(MOVE_CODE_SECONDS // 60)})

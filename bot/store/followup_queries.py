@@ -136,6 +136,12 @@ def take_code(conn: Connection, code_hash: str, now: float, redeemer: int) -> in
     return int(row.session_id) if taken == 1 else None
 
 
+def prune_move_rows(conn: Connection, before: float) -> None:
+    """Old attempts and spent or expired codes are of no further use: they are not kept."""
+    conn.execute(delete(move_attempts).where(move_attempts.c.at < before))
+    conn.execute(delete(move_codes).where(move_codes.c.expires_at < before))
+
+
 def _moving_tables() -> list[Table]:
     """Tables whose rows follow a case to its new channel: every table with a session_id, except
     the per-channel delivery tables and tables keyed by the session (those end with it)."""
