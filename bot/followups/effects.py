@@ -1,8 +1,8 @@
 """Store-side effect handlers of dialogs/followups.yaml, run inside the turn's transaction.
 
-`sync_followups` keeps the due-jobs table equal to the session's open complaints. The others
-need data only the store has (a fresh code, the moved case, the evidence rows): they put it in
-the session's answers under `_…` keys for one render and return the re-rendered reply.
+`sync_followups` keeps the due-jobs table equal to the session's open complaints. The /move
+handlers need what only the store has (a fresh code, the moved case): they put it in a copy of
+the answers under `_move…` keys for one render and return that reply instead of the engine's.
 """
 
 from __future__ import annotations
@@ -75,7 +75,7 @@ class FollowupEffects:
             q.record_attempt(conn, who, now, ok=False)
             return self._render(session, now, {"_move_invalid": True})
         q.record_attempt(conn, who, now, ok=True)
-        q.move_case(conn, from_id, session_id, session.user_key)
+        q.move_case(conn, from_id, session_id)
         self.store._erase(conn, from_id)  # the old channel's binding ends: its session is gone
         moved = self.store.runner.load(conn, session.user_key)[1]
         self._resume_before_subflow(conn, session_id, moved)

@@ -150,7 +150,7 @@ def _moving_tables() -> list[Table]:
             and not t.c.session_id.primary_key]  # fmt: skip
 
 
-def move_case(conn: Connection, from_id: int, to_id: int, to_key: str) -> None:
+def move_case(conn: Connection, from_id: int, to_id: int) -> None:
     """Give session `to_id` (the new channel's) the case of session `from_id`, then end the old
     binding: its rows are re-pointed, its unsent replies dropped, its session row deleted."""
     old = conn.execute(select(sessions).where(sessions.c.id == from_id)).one()
@@ -164,7 +164,6 @@ def move_case(conn: Connection, from_id: int, to_id: int, to_key: str) -> None:
         conn.execute(update(table).where(table.c.session_id == from_id).values(session_id=to_id))
     conn.execute(delete(outbox).where(outbox.c.session_id == from_id))
     conn.execute(update(inbound_log).where(inbound_log.c.session_id == from_id).values(session_id=None))
-    del to_key  # the new row already has the new key; kept in the signature for the reader
 
 
 def rewind_session(conn: Connection, session_id: int, state: str, stage: str, data_enc: bytes) -> None:
