@@ -44,8 +44,14 @@ def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
     cursor.close()
 
 
+# Execution option for connections that only read: their transactions begin DEFERRED, so in WAL
+# mode they read a snapshot without queueing behind (or blocking) the store thread's writes.
+READ_ONLY = {"weiquan_read_only": True}
+
+
 def _sqlite_begin(connection: Any) -> None:
-    connection.exec_driver_sql("BEGIN IMMEDIATE")
+    read_only = connection.get_execution_options().get("weiquan_read_only", False)
+    connection.exec_driver_sql("BEGIN" if read_only else "BEGIN IMMEDIATE")
 
 
 def open_engine(url: str) -> Engine:

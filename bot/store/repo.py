@@ -15,7 +15,7 @@ from bot.engine.engine import Engine
 from bot.store.codec import outbound_from_json, session_from_row
 from bot.store.console_turns import install as install_console_tables
 from bot.store.crypto import Cipher
-from bot.store.db import forget_erased_pages, is_sqlite, open_engine, upgrade
+from bot.store.db import READ_ONLY, forget_erased_pages, is_sqlite, open_engine, upgrade
 from bot.store.outbox_retry import PendingReply, claim
 from bot.store.schema import inbound_log, outbox, sessions, turns
 from bot.store.turns import EffectHandler, TurnRunner, erase_session_rows
@@ -120,11 +120,11 @@ class Store:
 
     # -- reads, on their own connections -----------------------------------------------------
     def session(self, user_key: str) -> Session | None:
-        with self.db.connect() as conn:
+        with self.db.connect().execution_options(**READ_ONLY) as conn:
             return self.runner.load(conn, user_key)[1]
 
     def transcript(self, user_key: str) -> list[dict[str, Any]]:
-        with self.db.connect() as conn:
+        with self.db.connect().execution_options(**READ_ONLY) as conn:
             rows = conn.execute(
                 select(turns.c.at, turns.c.state, turns.c.text_enc)
                 .join(sessions, sessions.c.id == turns.c.session_id)
@@ -137,7 +137,7 @@ class Store:
         ]
 
     def sessions_by_risk(self, limit: int = 200) -> list[SessionInfo]:
-        with self.db.connect() as conn:
+        with self.db.connect().execution_options(**READ_ONLY) as conn:
             rows = conn.execute(
                 select(
                     sessions.c.user_key, sessions.c.channel, sessions.c.state, sessions.c.stage,
@@ -153,11 +153,11 @@ class Store:
         return [SessionInfo(*row) for row in rows]
 
     def count_sessions(self) -> int:
-        with self.db.connect() as conn:
+        with self.db.connect().execution_options(**READ_ONLY) as conn:
             return int(conn.execute(select(func.count()).select_from(sessions)).scalar_one())
 
     def pending_outbox(self, channel: str, limit: int = 100) -> list[tuple[int, str, Outbound]]:
-        with self.db.connect() as conn:
+        with self.db.connect().execution_options(**READ_ONLY) as conn:
             rows = conn.execute(
                 select(outbox.c.id, sessions.c.user_key, outbox.c.payload_enc)
                 .join(sessions, sessions.c.id == outbox.c.session_id)
@@ -191,7 +191,7 @@ class Store:
         """The same user's earlier replies that another worker is delivering right now
         (unsent, lease still running): a later reply must not overtake them."""
         mine = select(outbox.c.session_id).where(outbox.c.id == outbox_id).scalar_subquery()
-        with self.db.connect() as conn:
+        with self.db.connect().execution_options(**READ_ONLY) as conn:
             return int(conn.execute(
                 select(func.count()).select_from(outbox).where(
                     outbox.c.session_id == mine, outbox.c.id < outbox_id,
