@@ -6,6 +6,7 @@ Complaints live in `answers["complaints"]` (encrypted with the rest of the sessi
 
 from __future__ import annotations
 
+from datetime import date
 from typing import Any
 
 from bot.engine.registry import ActionContext, actions, conditions
@@ -70,8 +71,6 @@ def no_complaint_ref(session: Session, ctx: ActionContext) -> None:
 
 @actions.register("record_complaint")
 def record_complaint(session: Session, ctx: ActionContext) -> None:
-    from datetime import date
-
     a = session.answers
     channel = a.pop("fu_new_channel", None)
     filed_text = a.pop("fu_new_date", None) or china_date(ctx.now).isoformat()
