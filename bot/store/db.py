@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import logging
+import time
 from pathlib import Path
 from typing import Any
 
@@ -11,6 +13,8 @@ from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.engine import make_url
 
 MIGRATIONS = Path(__file__).resolve().parent / "migrations"
+CHECKPOINT_ATTEMPTS = 5
+log = logging.getLogger("weiquan.store")
 
 
 def sync_url(url: str) -> str:
@@ -86,6 +90,12 @@ def forget_erased_pages(engine: Engine) -> None:
         return
     raw = engine.raw_connection()
     try:
-        raw.driver_connection.execute("PRAGMA wal_checkpoint(TRUNCATE)")  # type: ignore[union-attr]
+        for _attempt in range(CHECKPOINT_ATTEMPTS):
+            # (busy, wal pages, pages checkpointed): busy while a reader still uses an old snapshot
+            busy = raw.driver_connection.execute("PRAGMA wal_checkpoint(TRUNCATE)").fetchone()[0]  # type: ignore[union-attr]
+            if not busy:
+                return
+            time.sleep(0.02)
+        log.warning("WAL checkpoint stayed busy; erased pages leave the WAL at the next one")
     finally:
         raw.close()
