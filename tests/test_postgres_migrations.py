@@ -52,3 +52,21 @@ def test_db_upgrade_matches_the_code(backend_settings: Settings) -> None:
     assert len(heads) == 1
     assert {"sessions", "turns", "inbound_log", "outbox"} <= set(metadata.tables)
     assert {"claimed_until", "attempts"} <= set(metadata.tables["outbox"].c.keys())
+
+
+def test_serving_an_unmigrated_postgres_says_how_to_fix_it(
+    pg_url: str, tmp_settings: Settings
+) -> None:
+    import dataclasses
+
+    import pytest
+    from store_backends import migrated
+
+    from bot.errors import StoreError
+    from bot.service import Service
+
+    settings = dataclasses.replace(tmp_settings, database_url=pg_url)
+    with pytest.raises(StoreError, match="weiquan db upgrade"):
+        Service.open(settings)
+    migrated(pg_url)
+    Service.open(settings).close()

@@ -9,8 +9,13 @@ from typing import Any
 
 from alembic import command
 from alembic.config import Config
+from alembic.migration import MigrationContext
+from alembic.script import ScriptDirectory
 from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.engine import make_url
+from sqlalchemy.exc import OperationalError
+
+from bot.errors import StoreError
 
 MIGRATIONS = Path(__file__).resolve().parent / "migrations"
 CHECKPOINT_ATTEMPTS = 5
@@ -68,13 +73,35 @@ def open_engine(url: str) -> Engine:
         event.listen(engine, "connect", _sqlite_pragmas)
         event.listen(engine, "begin", _sqlite_begin)
         return engine
-    return create_engine(url, pool_size=8, max_overflow=8, pool_pre_ping=True)
+    # connect_timeout: a server that drops packets fails a connection in seconds, not minutes
+    return create_engine(url, pool_size=8, max_overflow=8, pool_pre_ping=True,
+                         connect_args={"connect_timeout": 10})  # fmt: skip
+
+
+def _alembic_config() -> Config:
+    config = Config()
+    config.set_main_option("script_location", str(MIGRATIONS))
+    return config
+
+
+def require_current_schema(engine: Engine) -> None:
+    """PostgreSQL is migrated by the operator: refuse to serve an older schema (every turn would
+    fail) with the command that fixes it. An unreachable server is let through: /healthz says so,
+    and the store thread connects once it is back."""
+    try:
+        with engine.connect() as conn:
+            current = set(MigrationContext.configure(conn).get_current_heads())
+    except OperationalError:
+        log.warning("database unreachable at start-up")
+        return
+    wanted = set(ScriptDirectory.from_config(_alembic_config()).get_heads())
+    if current != wanted:
+        raise StoreError("the database schema is not up to date: run `weiquan db upgrade`")
 
 
 def upgrade(engine: Engine) -> None:
     """Apply every Alembic migration (idempotent)."""
-    config = Config()
-    config.set_main_option("script_location", str(MIGRATIONS))
+    config = _alembic_config()
     with engine.begin() as connection:
         config.attributes["connection"] = connection
         command.upgrade(config, "head")

@@ -12,10 +12,18 @@ import orjson
 from sqlalchemy import Connection, delete, func, select, update
 
 from bot.engine.engine import Engine
+from bot.errors import StoreError
 from bot.store.codec import outbound_from_json, session_from_row
 from bot.store.console_turns import install as install_console_tables
 from bot.store.crypto import Cipher
-from bot.store.db import READ_ONLY, forget_erased_pages, is_sqlite, open_engine, upgrade
+from bot.store.db import (
+    READ_ONLY,
+    forget_erased_pages,
+    is_sqlite,
+    open_engine,
+    require_current_schema,
+    upgrade,
+)
 from bot.store.outbox_retry import PendingReply, claim
 from bot.store.schema import inbound_log, outbox, sessions, turns
 from bot.store.turns import EffectHandler, TurnRunner, erase_session_rows
@@ -44,6 +52,12 @@ class Store:
         self.db = open_engine(url)
         if is_sqlite(self.db):
             upgrade(self.db)  # the embedded default migrates itself on first use
+        else:
+            try:
+                require_current_schema(self.db)
+            except StoreError:
+                self.db.dispose()
+                raise
         self.cipher = cipher
         self._erasers: list[Eraser] = []
         self.runner = TurnRunner(engine, cipher, self._erase, self.db.dialect)
