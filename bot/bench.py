@@ -7,10 +7,12 @@ floor for the same turn measured in the same run, and their ratio.
 from __future__ import annotations
 
 import asyncio
+import gc
 import os
 import resource
 import sqlite3
 import statistics
+import sys
 import tempfile
 import time
 from pathlib import Path
@@ -87,6 +89,8 @@ def run(users: int, turns: int, clients: int = 64, peer: bool = True) -> dict[st
             {"WEIQUAN_DATA_DIR": tmp, "WEIQUAN_DATA_KEY": "bench-key", "HOME": tmp}
         )
         service = Service.open(settings)
+        gc.collect()
+        gc.freeze()  # as `weiquan serve` does once started
         started = time.perf_counter()
         latencies = asyncio.run(_drive(service, users, turns, min(clients, users)))
         elapsed = time.perf_counter() - started
@@ -119,6 +123,7 @@ def _peer(users: int) -> dict[str, Any]:
     try:
         from bench import ptb_peer
     except ImportError:
+        print("peer figures need a checkout: make bench (bench/ptb_peer.py)", file=sys.stderr)
         return {}
     plain = ptb_peer.run(users=users, turns=5, persistence=False)
     pickled = ptb_peer.run(users=min(users, 1000), turns=2, persistence=True)
@@ -128,6 +133,14 @@ def _peer(users: int) -> dict[str, Any]:
     }
 
 
-def main(users: int, turns: int, clients: int) -> int:
+def main(users: int, turns: int, clients: int, webhook_rate: float | None = None) -> int:
+    if webhook_rate is not None:
+        try:
+            from bench import webhook
+        except ImportError:
+            print("the webhook mode runs from a checkout: make bench ARGS=--webhook", file=sys.stderr)
+            return 2
+        print(orjson.dumps(webhook.run(rate=webhook_rate, clients=clients, users=users)).decode())
+        return 0
     print(orjson.dumps(run(users, turns, clients)).decode())
     return 0

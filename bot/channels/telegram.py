@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import gc
 import hmac
 import logging
 from collections.abc import Coroutine
@@ -160,6 +161,8 @@ def run_polling(settings: Settings, set_webhook: str | None = None) -> int:
             await _quietly(set_commands(channel.bot, service), "set_my_commands")
             channel.start_outbox_retries()
             followups.start()
+            gc.collect()
+            gc.freeze()  # start-up objects out of the collector's way (see bot/app.py)
 
         async def post_stop(application: Application) -> None:  # type: ignore[type-arg]
             await channel.drain()

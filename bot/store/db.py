@@ -48,6 +48,7 @@ def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
         "secure_delete=ON",  # erased text does not linger in free pages
         "foreign_keys=ON",
         "busy_timeout=10000",
+        "wal_autocheckpoint=0",  # checkpoints run in their own thread (bot/store/checkpoint.py)
     ):
         cursor.execute(f"PRAGMA {pragma}")
     cursor.close()

@@ -13,6 +13,7 @@ from sqlalchemy import Connection, delete, func, select, update
 
 from bot.engine.engine import Engine
 from bot.errors import StoreError
+from bot.store.checkpoint import Checkpointer
 from bot.store.codec import outbound_from_json, session_from_row
 from bot.store.console_turns import install as install_console_tables
 from bot.store.crypto import Cipher
@@ -50,8 +51,10 @@ class SessionInfo:
 class Store:
     def __init__(self, url: str, cipher: Cipher, engine: Engine) -> None:
         self.db = open_engine(url)
+        self._checkpointer: Checkpointer | None = None
         if is_sqlite(self.db):
             upgrade(self.db)  # the embedded default migrates itself on first use
+            self._checkpointer = Checkpointer(str(self.db.url.database))
         else:
             try:
                 require_current_schema(self.db)
@@ -222,6 +225,8 @@ class Store:
 
     def close(self) -> None:
         self.worker.close()
+        if self._checkpointer is not None:
+            self._checkpointer.close()
         self.db.dispose()
 
 
