@@ -5,25 +5,33 @@ the bot answer again."""
 from __future__ import annotations
 
 import contextlib
+from collections.abc import Iterator
+from pathlib import Path
 
 import httpx
-from fakes.telegram_api import running_fake
+from fakes.telegram_api import LoopbackServer, running_fake
 from fakes.telegram_harness import SECRET, telegram_settings, wait_until
 from fakes.telegram_payloads import TelegramUser
-from test_console_http import running_console, signed_in_client
+from test_console_http import Console, signed_in_client
 
+from bot.app import build_app
 from bot.config import Settings
+from bot.service import Service
 
 
-def test_operator_reply_reaches_telegram_and_the_bot_stays_silent(
-    tmp_settings: Settings, free_port: int
-) -> None:
+@contextlib.contextmanager
+def serving(settings: Settings) -> Iterator[Console]:
+    """The whole `serve` app, lifespan included (it closes the Bot API client and the store)."""
+    service = Service.open(settings)
+    with LoopbackServer(build_app(service, settings), lifespan="on") as server:
+        yield Console(server.url, service, settings, Path(settings.database_url.split("///", 1)[1]))
+
+
+def test_operator_reply_reaches_telegram_and_the_bot_stays_silent(tmp_settings: Settings) -> None:
     user = TelegramUser(8080)
     key = f"telegram:{user.id}"
     headers = {"X-Telegram-Bot-Api-Secret-Token": SECRET}
-    with running_fake() as (fake, api_base), running_console(
-        telegram_settings(tmp_settings, api_base), free_port
-    ) as console:
+    with running_fake() as (fake, api_base), serving(telegram_settings(tmp_settings, api_base)) as console:
         hook = f"{console.url}/telegram/webhook"
         assert httpx.post(hook, json=user.text("/start"), headers=headers).status_code == 200
         wait_until(lambda: len(fake.sent_texts(user.id)) >= 1)
