@@ -28,7 +28,7 @@ import time
 from pathlib import Path
 from typing import Any
 
-from telegram import Update
+from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
 from telegram.ext import (
     Application,
     ApplicationBuilder,
@@ -78,20 +78,48 @@ class CannedRequest(BaseRequest):
         if endpoint == "getMe":
             me = {"id": BOT_ID, "is_bot": True, "first_name": "peer", "username": "peer_bot"}
             return 200, json.dumps({"ok": True, "result": me}).encode()
+        if endpoint == "sendMessage" and request_data is not None:
+            params = request_data.parameters
+            chat = {"id": params["chat_id"], "type": "private"}
+            sent = {"message_id": len(self.calls), "date": 1_790_000_000, "chat": chat,
+                    "text": params["text"]}  # fmt: skip
+            return 200, json.dumps({"ok": True, "result": sent}).encode()
         return 400, json.dumps({"ok": False, "error_code": 400, "description": "offline"}).encode()
 
 
-async def _start(update: Update, context: ContextTypes.DEFAULT_TYPE) -> int:
-    assert context.user_data is not None
-    context.user_data.clear()
-    return WHO
+# With replies on, each turn asks the next question with buttons, as a guided bot does (and as
+# every weiquan turn renders its reply); the sendMessage call is answered by CannedRequest.
+QUESTIONS = {
+    WHO: ("催收方联系了谁？", ("我本人", "我的家人", "我的朋友")),
+    HOW: ("他们用了哪些方式？", ("打电话", "发短信", "上门")),
+    OFTEN: ("大概多频繁？", ("一周几次", "每天都有", "一天很多次")),
+    ConversationHandler.END: ("谢谢，已记下。", ()),
+}
 
 
-def _answer(key: str, next_state: int) -> Any:
+async def _ask(update: Update, state: int, replies: bool) -> int:
+    if replies and update.effective_message is not None:
+        text, labels = QUESTIONS[state]
+        rows = [[InlineKeyboardButton(label, callback_data=label)] for label in labels]
+        keyboard = InlineKeyboardMarkup(rows)
+        await update.effective_message.reply_text(text, reply_markup=keyboard if labels else None)
+    return state
+
+
+def _start(replies: bool) -> Any:
+    async def start(update: Update, context: ContextTypes.DEFAULT_TYPE) -> int:
+        assert context.user_data is not None
+        context.user_data.clear()
+        return await _ask(update, WHO, replies)
+
+    return start
+
+
+def _answer(key: str, next_state: int, replies: bool) -> Any:
     async def remember(update: Update, context: ContextTypes.DEFAULT_TYPE) -> int:
         assert context.user_data is not None and update.effective_message is not None
         context.user_data[key] = update.effective_message.text
-        return next_state
+        return await _ask(update, next_state, replies)
 
     return remember
 
@@ -100,14 +128,14 @@ async def _cancel(update: Update, context: ContextTypes.DEFAULT_TYPE) -> int:
     return ConversationHandler.END
 
 
-def _conversation(persistent: bool) -> ConversationHandler[Any]:
+def _conversation(persistent: bool, replies: bool = False) -> ConversationHandler[Any]:
     text = filters.TEXT & ~filters.COMMAND
     return ConversationHandler(
-        entry_points=[CommandHandler("start", _start)],
+        entry_points=[CommandHandler("start", _start(replies))],
         states={
-            WHO: [MessageHandler(text, _answer("who", HOW))],
-            HOW: [MessageHandler(text, _answer("how", OFTEN))],
-            OFTEN: [MessageHandler(text, _answer("often", ConversationHandler.END))],
+            WHO: [MessageHandler(text, _answer("who", HOW, replies))],
+            HOW: [MessageHandler(text, _answer("how", OFTEN, replies))],
+            OFTEN: [MessageHandler(text, _answer("often", ConversationHandler.END, replies))],
         },
         fallbacks=[CommandHandler("cancel", _cancel)],
         name="peer" if persistent else None,
@@ -133,14 +161,14 @@ def _update_json(update_id: int, user: int, text: str) -> dict[str, Any]:
 
 
 async def _drive(
-    users: int, turns: int, persistence_path: Path | None, save_every_update: bool
+    users: int, turns: int, persistence_path: Path | None, save_every_update: bool, replies: bool = False
 ) -> dict[str, float]:
     request = CannedRequest()
     builder = ApplicationBuilder().token(f"{BOT_ID}:peer").request(request).updater(None)
     if persistence_path is not None:
         builder = builder.persistence(PicklePersistence(persistence_path))
     app: Application[Any, Any, Any, Any, Any, Any] = builder.build()
-    conversation = _conversation(persistent=persistence_path is not None)
+    conversation = _conversation(persistent=persistence_path is not None, replies=replies)
     app.add_handler(conversation)
     await app.initialize()
     # Built before the clock starts: parsing JSON into Update objects is the channel's cost, not the
@@ -160,7 +188,7 @@ async def _drive(
     elapsed = time.perf_counter() - started
     open_conversations = len(conversation._conversations)
     await app.shutdown()
-    if set(request.calls) != {"getMe"}:
+    if set(request.calls) - ({"getMe", "sendMessage"} if replies else {"getMe"}):
         raise RuntimeError(f"the peer tried to reach the Bot API: {sorted(set(request.calls))}")
     stored = persistence_path.stat().st_size if persistence_path is not None else 0
     return {
@@ -173,13 +201,16 @@ async def _drive(
     }
 
 
-def run(users: int, turns: int, persistence: bool, save_every_update: bool = True) -> dict[str, float]:
-    """N users x M turns through PTB's ConversationHandler; `updates_per_s` is the figure."""
+def run(
+    users: int, turns: int, persistence: bool, save_every_update: bool = True, replies: bool = False
+) -> dict[str, float]:
+    """N users x M turns through PTB's ConversationHandler; `updates_per_s` is the figure.
+    `replies`: each turn sends the next question with buttons (answered in-process)."""
     if not persistence:
-        return asyncio.run(_drive(users, turns, None, save_every_update))
+        return asyncio.run(_drive(users, turns, None, save_every_update, replies))
     with tempfile.TemporaryDirectory(prefix="weiquan-ptb-peer-") as tmp:
         path = Path(tmp) / "conversations.pickle"
-        return asyncio.run(_drive(users, turns, path, save_every_update))
+        return asyncio.run(_drive(users, turns, path, save_every_update, replies))
 
 
 def main() -> None:

@@ -125,10 +125,15 @@ def _peer(users: int) -> dict[str, Any]:
     except ImportError:
         print("peer figures need a checkout: make bench (bench/ptb_peer.py)", file=sys.stderr)
         return {}
-    plain = ptb_peer.run(users=users, turns=5, persistence=False)
-    pickled = ptb_peer.run(users=min(users, 1000), turns=2, persistence=True)
+    replying = ptb_peer.run(users=users, turns=4, persistence=False, replies=True)
+    bare = ptb_peer.run(users=users, turns=4, persistence=False)
+    pickled = ptb_peer.run(users=min(users, 1000), turns=2, persistence=True, replies=True)
     return {
-        "peer_ptb_updates_per_s": round(plain["updates_per_s"], 1),
+        # No persistence; each update answered with the next question and buttons, as ours are.
+        "peer_ptb_updates_per_s": round(replying["updates_per_s"], 1),
+        # No persistence and no reply at all: the handler only records the answer in memory.
+        "peer_ptb_bare_updates_per_s": round(bare["updates_per_s"], 1),
+        # PicklePersistence saved after every update: durable per turn, like every weiquan turn.
         "peer_ptb_pickle_updates_per_s": round(pickled["updates_per_s"], 1),
     }
 
