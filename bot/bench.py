@@ -19,9 +19,12 @@ from pathlib import Path
 from typing import Any
 
 import orjson
+from sqlalchemy import insert
 
 from bot.config import Settings
 from bot.service import Service
+from bot.store.codec import encode_session_data
+from bot.store.schema import sessions
 from bot.types import Inbound
 
 # One borrower's path through the flow: options by number, multi-selects, free text, money.
@@ -83,18 +86,41 @@ def raw_sqlite_floor(path: Path, users: int, turns: int) -> float:
     return users * turns / elapsed
 
 
-def run(users: int, turns: int, clients: int = 64, peer: bool = True) -> dict[str, Any]:
+def preload(service: Service, count: int) -> None:
+    """`count` idle sessions already stored (each with a real encrypted blob), to show that a
+    turn's cost does not grow with the number of stored conversations."""
+    template = service.engine.new_session("bench:template", None, 1.0)
+    template.answers.update({"contacted": ["me", "family"], "methods": ["calls", "sms"]})
+    template.history.extend(["welcome", "h_contacted", "h_methods"])
+    blob = encode_session_data(service.store.cipher, template)
+    rows = ({"user_key": f"idle:{n}", "channel": "idle", "state": "h_frequency", "stage": "harassment",
+             "lang": "zh_CN", "version": 3, "risk": 1, "human": False, "data_enc": blob,
+             "created_at": 1.0, "last_activity_at": 1.0} for n in range(count))  # fmt: skip
+    with service.store.db.begin() as conn:
+        batch = []
+        for row in rows:
+            batch.append(row)
+            if len(batch) == 10_000:
+                conn.execute(insert(sessions), batch)
+                batch = []
+        if batch:
+            conn.execute(insert(sessions), batch)
+
+
+def run(users: int, turns: int, clients: int = 64, peer: bool = True, stored: int = 0) -> dict[str, Any]:
     with tempfile.TemporaryDirectory(prefix="weiquan-bench-") as tmp:
         settings = Settings.load(
             {"WEIQUAN_DATA_DIR": tmp, "WEIQUAN_DATA_KEY": "bench-key", "HOME": tmp}
         )
         service = Service.open(settings)
+        if stored:
+            preload(service, stored)
         gc.collect()
         gc.freeze()  # as `weiquan serve` does once started
         started = time.perf_counter()
         latencies = asyncio.run(_drive(service, users, turns, min(clients, users)))
         elapsed = time.perf_counter() - started
-        sessions = service.store.count_sessions()
+        session_count = service.store.count_sessions()
         service.store.forget_erased_pages()
         service.close()
         db_bytes = sum(p.stat().st_size for p in Path(tmp).glob("weiquan.sqlite*"))
@@ -107,8 +133,8 @@ def run(users: int, turns: int, clients: int = 64, peer: bool = True) -> dict[st
         "turns_per_s": round(project, 1),
         "p50_ms": round(statistics.median(latencies) * 1000, 3),
         "p99_ms": round(_percentile(latencies, 0.99) * 1000, 3),
-        "sessions": sessions,
-        "db_bytes_per_session": round(db_bytes / max(sessions, 1)),
+        "sessions": session_count,
+        "db_bytes_per_session": round(db_bytes / max(session_count, 1)),
         "rss_mb": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1),
         "floor_turns_per_s": round(floor, 1),
         "ratio": round(project / floor, 3),
@@ -138,7 +164,7 @@ def _peer(users: int) -> dict[str, Any]:
     }
 
 
-def main(users: int, turns: int, clients: int, webhook_rate: float | None = None) -> int:
+def main(users: int, turns: int, clients: int, webhook_rate: float | None = None, stored: int = 0) -> int:
     if webhook_rate is not None:
         try:
             from bench import webhook
@@ -147,5 +173,5 @@ def main(users: int, turns: int, clients: int, webhook_rate: float | None = None
             return 2
         print(orjson.dumps(webhook.run(rate=webhook_rate, clients=clients, users=users)).decode())
         return 0
-    print(orjson.dumps(run(users, turns, clients)).decode())
+    print(orjson.dumps(run(users, turns, clients, stored=stored)).decode())
     return 0

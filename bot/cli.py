@@ -193,7 +193,7 @@ def cmd_worker(args: argparse.Namespace, settings: Settings) -> int:
 def cmd_bench(args: argparse.Namespace, settings: Settings) -> int:
     from bot import bench
 
-    return bench.main(args.users, args.turns, args.clients, args.webhook)
+    return bench.main(args.users, args.turns, args.clients, args.webhook, args.stored)
 
 
 def cmd_export(args: argparse.Namespace, settings: Settings) -> int:
@@ -318,6 +318,8 @@ def build_parser() -> argparse.ArgumentParser:
     bench.add_argument("--users", type=int, default=1000)
     bench.add_argument("--turns", type=int, default=20)
     bench.add_argument("--clients", type=int, default=64, help="concurrent conversations")
+    bench.add_argument("--stored", type=int, default=0, metavar="N",
+                       help="first store N idle conversations (cost per turn vs. database size)")
     bench.add_argument("--webhook", type=float, nargs="?", const=200.0, default=None, metavar="RATE",
                        help="instead: POST /telegram/webhook of a real `serve` at RATE requests/s")
     bench.set_defaults(handler=cmd_bench)
