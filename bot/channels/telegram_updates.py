@@ -222,6 +222,8 @@ class TelegramChannel:
         self, chat_id: int, inbound: Inbound, result: TurnResult, preface: str | None,
         answered: tuple[TgMessage | None, Any],
     ) -> None:  # fmt: skip
+        # With several workers the previous reply may be another process's to send: wait for it.
+        await self.service.wait_for_earlier_replies(result.outbox_id)
         message, chosen = answered
         if message is not None and chosen is not None:
             await self.send.edit_markup(message, chosen)

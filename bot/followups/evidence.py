@@ -40,10 +40,12 @@ def record_upload(
         if q.seen_message(conn, dedup_key(Inbound(user_key, message_id=message_id))):
             return None
         now = float(service.clock())
-        session_id, session = store.runner.load(conn, user_key)
+        # for_turn: the row stays locked (PostgreSQL) until commit, so no other worker's turn can
+        # interleave between this write and the turn below.
+        session_id, session = store.runner.load(conn, user_key, for_turn=True)
         if session_id is None:  # a file as the very first message: open the conversation first
             store.runner.run(conn, Inbound(user_key, "", locale=locale), now)
-            session_id, session = store.runner.load(conn, user_key)
+            session_id, session = store.runner.load(conn, user_key, for_turn=True)
         keep = bool(session.answers.get("evidence_keep"))
         if keep and q.kept_bytes(conn, session_id) + len(data) > KEEP_QUOTA_BYTES:
             keep = False
