@@ -9,7 +9,8 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import httpx
-from fakes.telegram_api import LoopbackServer, running_fake
+from fakes.loopback import LoopbackServer
+from fakes.telegram_api import running_fake
 from fakes.telegram_harness import SECRET, telegram_settings, wait_until
 from fakes.telegram_payloads import TelegramUser
 from test_console_http import Console, signed_in_client

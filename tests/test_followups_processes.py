@@ -87,7 +87,7 @@ def test_weiquan_telegram_runs_the_worker(tmp_path: Path) -> None:
 def test_serve_app_runs_the_worker(tmp_settings: Settings) -> None:
     import dataclasses
 
-    from fakes.telegram_api import LoopbackServer
+    from fakes.loopback import LoopbackServer
 
     from bot.app import build_app
     from bot.config import Secret

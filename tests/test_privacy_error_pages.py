@@ -11,7 +11,8 @@ import logging
 
 import httpx
 import pytest
-from fakes.telegram_api import LoopbackServer, running_fake
+from fakes.loopback import LoopbackServer
+from fakes.telegram_api import running_fake
 from fakes.telegram_harness import SECRET, telegram_settings
 from fakes.telegram_payloads import TelegramUser
 

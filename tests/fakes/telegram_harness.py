@@ -17,7 +17,8 @@ from starlette.applications import Starlette
 from bot.channels import telegram
 from bot.config import Secret, Settings
 from bot.service import Clock, Service
-from fakes.telegram_api import TOKEN, FakeBotAPI, LoopbackServer, running_fake
+from fakes.loopback import LoopbackServer
+from fakes.telegram_api import TOKEN, FakeBotAPI, running_fake
 from fakes.telegram_payloads import TelegramUser
 
 SECRET = "s3cret-webhook_token"
