@@ -53,3 +53,13 @@ def test_bad_input_gets_a_reprompt_never_a_traceback(tmp_path: Path) -> None:
 def test_english(tmp_path: Path) -> None:
     out = chat(tmp_path, b"/start\n", "--lang", "en").stdout.decode()
     assert "1. I'm the borrower" in out
+
+
+def test_a_reader_that_stops_early_gets_no_traceback(tmp_path: Path) -> None:
+    env = {**os.environ, "WEIQUAN_DATA_DIR": str(tmp_path / "var"), "WEIQUAN_LOG_LEVEL": "WARNING"}
+    env.pop("WEIQUAN_DATABASE_URL", None)
+    command = f"printf '/start\\n1\\n1 2\\n' | {sys.executable} -m bot chat | head -1"
+    done = subprocess.run(["bash", "-o", "pipefail", "-c", command], capture_output=True, cwd=tmp_path,
+                          env=env, timeout=60, check=False)  # fmt: skip
+    assert "Traceback" not in done.stderr.decode()
+    assert done.returncode == 0, done.stderr

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import sys
 from typing import TextIO
 
@@ -55,7 +56,11 @@ def run(service: Service, user: str, lang: str | None) -> int:
     if sys.stdin.isatty() and sys.stdout.isatty():
         return run_interactive(service, user_key, lang, sys.stdout)
     stdin = open(sys.stdin.fileno(), encoding="utf-8", errors="replace", closefd=False)  # noqa: SIM115
-    return run_piped(service, user_key, lang, stdin, sys.stdout)
+    try:
+        return run_piped(service, user_key, lang, stdin, sys.stdout)
+    except BrokenPipeError:  # the reader went away (`| head`): stop quietly, like any filter
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 0
 
 
 __all__ = ["numbered", "run"]
