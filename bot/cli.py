@@ -208,7 +208,7 @@ def cmd_export(args: argparse.Namespace, settings: Settings) -> int:
         print(f"no data for {args.user}", file=sys.stderr)
         return 1
     if args.format == "docx":
-        output = Path(args.output or f"{args.user.replace(':', '_')}.docx")
+        output = Path(args.output or f"{args.user}.docx")  # ./<user>.docx, as the contract says
         output.write_bytes(render_docx(case))
         print(output)
         return 0

@@ -23,6 +23,7 @@ from bot.types import Inbound, Option, Outbound
 
 CHANNELS = ("terminal", "telegram", "wechat")
 STEP_ACTIONS = ("user", "choose", "press")
+REPLY_EXCERPT = 160  # characters of the reply shown beside a failure
 EXPECT_KEYS = ("stage", "state", "contains", "not_contains", "matches", "options_include")
 
 
@@ -82,9 +83,10 @@ def _check(expect: dict[str, Any], reply: Outbound) -> list[str]:
     for option_id in _as_list(expect.get("options_include")):
         if option_id not in offered:
             problems.append(f"options_include: {option_id!r} not in {sorted(offered)}")
-    if problems:
-        quoted = "\n    | ".join(text.splitlines())
-        problems.append(f"reply was:\n    | {quoted}")
+    if problems:  # one line per failure, with enough of the reply to see what came instead
+        excerpt = text.replace("\n", " ⏎ ")
+        excerpt = excerpt if len(excerpt) <= REPLY_EXCERPT else excerpt[:REPLY_EXCERPT] + "…"
+        problems = [f"{problem} | reply: {excerpt}" for problem in problems]
     return problems
 
 
