@@ -210,12 +210,12 @@ async def test_nginx_conf_serves_the_app_routes_and_guards_the_rest(tmp_path: Pa
 
     version = subprocess.run([NGINX, "-v"], capture_output=True, text=True, check=True).stderr
     version = version.strip().rsplit("/", 1)[-1]
-    ports = []
-    for _ in range(3):
-        with socket.socket() as probe:
-            probe.bind(("127.0.0.1", 0))
-            ports.append(probe.getsockname()[1])
-    http_port, https_port, upstream_port = ports
+    probes = [socket.socket() for _ in range(3)]  # all held open at once: three distinct ports
+    for probe in probes:
+        probe.bind(("127.0.0.1", 0))
+    http_port, https_port, upstream_port = (probe.getsockname()[1] for probe in probes)
+    for probe in probes:
+        probe.close()
     _self_signed_certificate(tmp_path / "certs")
     main = _local_site(tmp_path, http_port, https_port, upstream_port, version)
     seen: list[tuple[str, dict[str, str]]] = []
