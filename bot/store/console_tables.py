@@ -188,12 +188,16 @@ def add_note(
     return _insert_text(conn, console_notes, cipher, user_key, operator, text, now)
 
 
-def notes(conn: Connection, cipher: Cipher, user_key: str) -> list[Note]:
+def _texts(conn: Connection, table: Table, cipher: Cipher, user_key: str) -> list[Note]:
     rows = conn.execute(
-        select(console_notes.c.at, console_notes.c.operator, console_notes.c.text_enc)
-        .where(console_notes.c.session_id == _session_id(user_key)).order_by(console_notes.c.id)
+        select(table.c.at, table.c.operator, table.c.text_enc)
+        .where(table.c.session_id == _session_id(user_key)).order_by(table.c.id)
     ).all()  # fmt: skip
     return [Note(r.at, r.operator, cipher.decrypt(r.text_enc).decode()) for r in rows]
+
+
+def notes(conn: Connection, cipher: Cipher, user_key: str) -> list[Note]:
+    return _texts(conn, console_notes, cipher, user_key)
 
 
 def take_over(conn: Connection, user_key: str, operator: str, now: float) -> bool:
@@ -228,11 +232,7 @@ def queue_reply(
 
 def waiting_replies(conn: Connection, cipher: Cipher, user_key: str) -> list[Note]:
     """Operator replies the user has not seen yet (shown at their next message)."""
-    rows = conn.execute(
-        select(console_pending.c.at, console_pending.c.operator, console_pending.c.text_enc)
-        .where(console_pending.c.session_id == _session_id(user_key)).order_by(console_pending.c.id)
-    ).all()  # fmt: skip
-    return [Note(r.at, r.operator, cipher.decrypt(r.text_enc).decode()) for r in rows]
+    return _texts(conn, console_pending, cipher, user_key)
 
 
 def record_sent_reply(conn: Connection, cipher: Cipher, user_key: str, shown: str, now: float) -> None:
