@@ -14,7 +14,6 @@ import os
 import weakref
 from collections import OrderedDict
 from collections.abc import Coroutine
-from datetime import date
 from functools import partial
 from typing import Any
 
@@ -30,7 +29,7 @@ from bot.engine.i18n import DEFAULT_LANG
 from bot.errors import ChannelError, StoreError
 from bot.followups.telegram_media import on_telegram_media
 from bot.service import Service
-from bot.tools.export import case_file_docx
+from bot.tools.case_render import render_docx
 from bot.types import Inbound, Outbound, TurnResult
 
 # Opt in to PTB 23's durations (datetime.timedelta) now: otherwise every 429 raises a
@@ -255,15 +254,17 @@ class TelegramChannel:
     async def _send_case_file(self, chat_id: int, user_key: str, lang: str) -> Outcome:
         text = partial(self.service.i18n.text, lang)
 
-        def build() -> bytes:  # python-docx and the store read are synchronous: off the loop
-            answers = self.service.session_answers(user_key)
-            return case_file_docx(answers, lang, text, today=date.fromtimestamp(self.service.clock()))
+        def build() -> bytes | None:  # python-docx and the store read are synchronous: off the loop
+            case = self.service.case_file(user_key)
+            return None if case is None else render_docx(case)
 
         try:
             data = await asyncio.to_thread(build)
         except Exception:  # the summary went out; resending it would not make the file build
             metrics.errors.labels("telegram", "case_file").inc()
             log.exception("telegram: case file could not be built", extra={"user_key": user_key})
+            return Outcome.GONE
+        if data is None:  # erased meanwhile: nothing to send
             return Outcome.GONE
         caption = text("telegram.case_file_caption")
         return await self.send.document(chat_id, data, text("telegram.case_file_name") + ".docx", caption)

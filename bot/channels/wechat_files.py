@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from datetime import date
 from urllib.parse import quote
 
 from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
@@ -20,7 +19,7 @@ from starlette.routing import BaseRoute, Route
 
 from bot.config import Settings
 from bot.service import Service
-from bot.tools import export
+from bot.tools.case_render import render_docx
 
 log = logging.getLogger(__name__)
 
@@ -52,19 +51,13 @@ class CaseFileLinks:
         return value[0], value[1]
 
 
-def case_file_docx(service: Service, user_key: str, lang: str) -> bytes | None:
+def case_file_docx(service: Service, user_key: str) -> bytes | None:
     """The .docx of a user's case file, or None if we hold nothing about them (erased).
 
     Synchronous (python-docx and a store read); call it in a worker thread.
     """
-    session = service.session(user_key)
-    if session is None:
-        return None
-
-    def text(key: str, **params: object) -> str:
-        return service.i18n.text(lang, key, **params)
-
-    return export.case_file_docx(session.answers, lang, text, today=date.fromtimestamp(service.clock()))
+    case = service.case_file(user_key)
+    return None if case is None else render_docx(case)
 
 
 def routes(service: Service, links: CaseFileLinks) -> list[BaseRoute]:
@@ -74,7 +67,7 @@ def routes(service: Service, links: CaseFileLinks) -> list[BaseRoute]:
             return Response(status_code=404)
         user_key, lang = found
         try:
-            document = await asyncio.to_thread(case_file_docx, service, user_key, lang)
+            document = await asyncio.to_thread(case_file_docx, service, user_key)
         except Exception as error:  # never a traceback to the browser
             log.error("wechat: case file failed (%s)", type(error).__name__, extra={"status": 500})
             return Response(status_code=503)

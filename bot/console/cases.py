@@ -95,7 +95,7 @@ def routes(console: Console) -> list[BaseRoute]:
 
     async def case_file(request: Request, operator: OperatorRow) -> Response:
         user_key = _key(request)
-        built = await run_in_threadpool(casefile.case_file, service, user_key)
+        built = await run_in_threadpool(service.case_file, user_key)
         if built is None:
             raise HTTPException(404)
         await console.audit(operator, "export", user_key)
@@ -103,7 +103,7 @@ def routes(console: Console) -> list[BaseRoute]:
 
     async def case_docx(request: Request, operator: OperatorRow) -> Response:
         user_key = _key(request)
-        built = await run_in_threadpool(casefile.case_file, service, user_key)
+        built = await run_in_threadpool(service.case_file, user_key)
         if built is None:
             raise HTTPException(404)
         await console.audit(operator, "export", user_key)

@@ -14,5 +14,5 @@ Every function takes the answers dict (never mutated) and, where it produces wor
 - negotiation: `options(answers) -> tuple[Finding, ...]`, `option_lines`, `render_options`
 - letters: `complaint_letter(answers, channel, text)`, `negotiation_letter(answers, text)`
 - export: `build_case_file(answers, lang, text, today=...) -> CaseFile`, `render_markdown`,
-  `render_json`, `render_docx`, `case_file_docx`
+  `render_json`, `render_docx` (channels call `Service.case_file(user_key)`)
 """

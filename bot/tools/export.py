@@ -181,10 +181,6 @@ def build_case_file(answers: Answers, lang: str, text: Text, *, today: date | No
     )
 
 
-def case_file_docx(answers: Answers, lang: str, text: Text, *, today: date | None = None) -> bytes:
-    """The whole case file as a Word document, in one call (what the channels send)."""
-    return render_docx(build_case_file(answers, lang, text, today=today))
-
 __all__ = [
-    "CaseFile", "build_case_file", "case_file_docx", "render_docx", "render_json", "render_markdown",
+    "CaseFile", "build_case_file", "render_docx", "render_json", "render_markdown",
 ]
