@@ -176,9 +176,5 @@ class Service:
 
         return build_case_file(session.answers, lang, text, today=date.fromtimestamp(self.clock()))
 
-    def session_answers(self, user_key: str) -> dict[str, Any]:
-        session = self.store.session(user_key)
-        return dict(session.answers) if session else {}
-
     def close(self) -> None:
         self.store.close()

@@ -10,14 +10,15 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import BaseRoute
 
-from bot.console import casefile
 from bot.console.delivery import deliver
 from bot.console.web import SECURITY_HEADERS, Console
 from bot.store import console_tables as db
 from bot.store.console_tables import OperatorRow
+from bot.tools.case_render import render_docx
 
 MAX_REPLY = 2000
 MAX_NOTE = 4000
+DOCX_TYPE = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
 
 
 def case_url(user_key: str) -> str:
@@ -107,9 +108,9 @@ def routes(console: Console) -> list[BaseRoute]:
         if built is None:
             raise HTTPException(404)
         await console.audit(operator, "export", user_key)
-        body = await run_in_threadpool(casefile.as_docx, built)
+        body = await run_in_threadpool(render_docx, built)
         filename = "weiquan-" + user_key.replace(":", "-") + ".docx"
-        return Response(body, media_type=casefile.DOCX_TYPE, headers={
+        return Response(body, media_type=DOCX_TYPE, headers={
             **SECURITY_HEADERS, "Content-Disposition": f'attachment; filename="{filename}"'})  # fmt: skip
 
     async def erase(request: Request, operator: OperatorRow) -> Response:
