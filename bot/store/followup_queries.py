@@ -97,11 +97,6 @@ def mark_job_sent(conn: Connection, job_id: int, now: float) -> None:
     conn.execute(update(followup_jobs).where(followup_jobs.c.id == job_id).values(sent_at=now))
 
 
-def jobs_of(conn: Connection, session_id: int) -> list[Any]:
-    return list(conn.execute(select(followup_jobs).where(followup_jobs.c.session_id == session_id)
-                             .order_by(followup_jobs.c.id)).all())  # fmt: skip
-
-
 # -- move codes -----------------------------------------------------------------------------------
 def codes_issued_since(conn: Connection, session_id: int, since: float) -> int:
     return int(conn.execute(select(func.count()).select_from(move_codes).where(

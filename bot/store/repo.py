@@ -216,13 +216,6 @@ class Store:
                 )
             ).scalar_one())  # fmt: skip
 
-    def drop_sent_outbox(self, sent_before: float) -> Future[Any]:
-        return self.worker.submit(
-            lambda conn: conn.execute(
-                delete(outbox).where(outbox.c.sent_at.is_not(None), outbox.c.sent_at < sent_before)
-            )
-        )
-
     def close(self) -> None:
         self.worker.close()
         if self._checkpointer is not None:
