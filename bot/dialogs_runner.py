@@ -143,8 +143,16 @@ def _run_steps(
             inbound = Inbound(user_key, str(step["user"]), locale=lang)
             label = f"user: {step['user']!r}"
         elif "choose" in step:
-            inbound = Inbound(user_key, option_ids=tuple(_as_list(step["choose"])), locale=lang)
-            label = f"choose: {_as_list(step['choose'])}"
+            chosen = [str(i) for i in _as_list(step["choose"])]
+            label = f"choose: {chosen}"
+            offered = {o.id for o in options}
+            missing = [i for i in chosen if i not in offered]
+            if missing:
+                result.failures.append(
+                    f"{path}: step {number} ({label}): not offered: {missing}; offered: {sorted(offered)}"
+                )
+                return
+            inbound = Inbound(user_key, option_ids=tuple(chosen), locale=lang)
         else:
             wanted = _as_list(step["press"])
             option_id, problem = _pressed(options, wanted)

@@ -22,10 +22,12 @@ def test_the_failing_fixture_is_reported_with_file_step_and_diff(tmp_path: Path)
     done = _run(FAILING, cwd=tmp_path)
     assert done.returncode == 1, done.stdout + done.stderr
     lines = done.stdout.splitlines()
-    assert lines[-1] == "0 passed, 1 failed"
+    assert lines[-1] == "0 passed, 2 failed"
     wrong = "zh_crisis_wrongly_expected_welcome.yaml: step 2"
     assert any(wrong in line and "stage: expected 'welcome', got 'crisis'" in line for line in lines)
     assert any("contains: '这句话不会出现在回复里' not in reply" in line for line in lines)
+    not_offered = "zh_choose_option_not_offered.yaml: step 2 (choose: ['resume']): not offered: ['resume']"
+    assert any(not_offered in line for line in lines), lines
 
 
 def test_good_transcripts_pass_and_a_mix_fails(tmp_path: Path) -> None:
@@ -36,7 +38,7 @@ def test_good_transcripts_pass_and_a_mix_fails(tmp_path: Path) -> None:
     assert done.stdout.splitlines()[-1] == f"{len(sample)} passed, 0 failed"
     mixed = _run(*sample, FAILING, cwd=tmp_path)
     assert mixed.returncode == 1
-    assert mixed.stdout.splitlines()[-1] == f"{len(sample)} passed, 1 failed"
+    assert mixed.stdout.splitlines()[-1] == f"{len(sample)} passed, 2 failed"
 
 
 def test_scenarios_exist_in_both_languages() -> None:
