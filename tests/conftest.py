@@ -1,7 +1,8 @@
 """Shared fixtures, and the collector that turns every tests/dialogs/**/*.yaml into one test.
 
 `make test` starts a throwaway PostgreSQL server and exports WEIQUAN_TEST_POSTGRES_URL, and exports
-WEIQUAN_TEST_CHROMIUM=/usr/bin/chromium; without them the tests that need them skip with a reason.
+WEIQUAN_TEST_CHROMIUM=/usr/bin/chromium; without them the tests that need them skip with a reason
+(or fail under CI=true: see tests/needs.py).
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from needs import unavailable
 
 from bot.config import Settings
 
@@ -55,11 +57,11 @@ def pg_url() -> Iterator[str]:
     """A fresh, empty PostgreSQL database for this test: its `postgresql+asyncpg://` URL.
 
     Created on the server named by WEIQUAN_TEST_POSTGRES_URL (set by `make test`) and dropped
-    afterwards, open connections included. Skips when the variable is unset.
+    afterwards, open connections included. Skips when the variable is unset (fails under CI=true).
     """
     server = os.environ.get("WEIQUAN_TEST_POSTGRES_URL")
     if not server:
-        pytest.skip("WEIQUAN_TEST_POSTGRES_URL is unset: run through `make test` for PostgreSQL tests")
+        unavailable("WEIQUAN_TEST_POSTGRES_URL is unset: run through `make test` for PostgreSQL tests")
     import psycopg
     from sqlalchemy.engine import make_url
 
@@ -82,7 +84,7 @@ def chromium_executable() -> str:
     """
     path = os.environ.get("WEIQUAN_TEST_CHROMIUM", "")
     if not path or not os.access(path, os.X_OK):
-        pytest.skip(f"no Chromium at WEIQUAN_TEST_CHROMIUM={path!r}: run through `make test`")
+        unavailable(f"no Chromium at WEIQUAN_TEST_CHROMIUM={path!r}: run through `make test`")
     return path
 
 

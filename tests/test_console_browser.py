@@ -11,6 +11,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from needs import unavailable
 from playwright.sync_api import Browser, Page, expect, sync_playwright
 from test_console_http import NEW_PASSWORD, Console, running_console
 
@@ -30,7 +31,7 @@ CHROMIUM_ARGS = [
 def _chromium() -> str:
     path = os.environ.get("WEIQUAN_TEST_CHROMIUM") or "/usr/bin/chromium"
     if not os.access(path, os.X_OK):
-        pytest.skip(f"no Chromium at {path} (set WEIQUAN_TEST_CHROMIUM or install Debian's chromium)")
+        unavailable(f"no Chromium at {path} (set WEIQUAN_TEST_CHROMIUM or install Debian's chromium)")
     return path
 
 

@@ -15,7 +15,7 @@ from functools import cache
 from pathlib import Path
 from typing import Any
 
-import pytest
+from needs import unavailable
 
 from bot.engine.i18n import I18n, placeholders
 from bot.tools import (
@@ -75,7 +75,7 @@ def test_both_languages_have_the_same_keys_and_placeholders() -> None:
 
 def test_fact_suffixes_name_real_facts() -> None:
     if not FACTS.is_file():
-        pytest.skip(f"{FACTS} is not beside this checkout")
+        unavailable(f"{FACTS} is not beside this checkout")
     known = set(re.findall(r"^### (F\d{3})", FACTS.read_text(encoding="utf-8"), flags=re.M))
     cited = {f for key in our_keys("zh_CN") for f in fact_ids_in(key)}
     assert len(cited) >= 30
@@ -84,7 +84,7 @@ def test_fact_suffixes_name_real_facts() -> None:
 
 def test_every_number_and_address_in_our_texts_appears_in_the_facts() -> None:
     if not FACTS.is_file():
-        pytest.skip(f"{FACTS} is not beside this checkout")
+        unavailable(f"{FACTS} is not beside this checkout")
     facts = FACTS.read_text(encoding="utf-8")
     for lang in ("zh_CN", "en"):
         for key, value in our_keys(lang).items():
