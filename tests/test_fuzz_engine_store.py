@@ -7,11 +7,12 @@ previous state, /restart to the start, a self-harm phrase reaches crisis from an
 
 from __future__ import annotations
 
-import itertools
 import tempfile
 import uuid
+from collections.abc import Iterator
 from pathlib import Path
 
+import pytest
 from hypothesis import HealthCheck, settings
 from hypothesis import strategies as st
 from hypothesis.stateful import RuleBasedStateMachine, initialize, invariant, rule
@@ -29,8 +30,6 @@ JUNK = st.text(st.characters(codec=None, exclude_categories=()), max_size=300) |
      "\u202e\u200b", "\x00\x1b", "🙂" * 50, "a" * 5000]
 )  # fmt: skip
 T0 = 1_800_000_000.0
-EXAMPLES = itertools.count(1)
-STEPS = itertools.count(1)
 
 
 class Clock:
@@ -64,7 +63,6 @@ class Conversation(RuleBasedStateMachine):
         self.user = f"telegram:{uuid.uuid4().int % 10**12}"
         self.messages = 0
         self.last: Outbound | None = None
-        next(EXAMPLES)
 
     def send(self, text: str = "", option_ids: tuple[str, ...] = ()) -> Outbound:
         before = self.service.session(self.user)
@@ -72,7 +70,6 @@ class Conversation(RuleBasedStateMachine):
         result = self.service.handle_sync(
             Inbound(self.user, text=text, option_ids=option_ids, message_id=f"{self.user}:{self.messages}")
         )
-        next(STEPS)
         assert not result.duplicate
         reply = result.outbound
         after = self.service.session(self.user)
@@ -151,9 +148,10 @@ Conversation.TestCase.settings = settings(
 TestConversation = Conversation.TestCase
 
 
-def test_report_fuzz_figures() -> None:
-    """Runs after TestConversation (file order): prints how much was explored."""
-    examples, steps = next(EXAMPLES) - 1, next(STEPS) - 1
-    print(f"\nfuzz: {examples} examples, {steps} messages")
-    if "service" in _shared:
-        _shared.pop("service").close()  # type: ignore[attr-defined]
+@pytest.fixture(scope="module", autouse=True)
+def shared_store_closed_after_the_module() -> Iterator[None]:
+    """Closes the one store the examples share, once every test here has run, in any order."""
+    yield
+    service = _shared.pop("service", None)
+    if isinstance(service, Service):
+        service.close()
