@@ -7,7 +7,7 @@ BIN := $(VENV)/bin
 INSTALLED := $(VENV)/.weiquan-installed
 ARGS ?=
 
-.PHONY: .venv chat serve telegram lint test test-deps bench clean
+.PHONY: .venv chat serve telegram lint check test test-deps bench clean
 
 .venv: $(INSTALLED)
 
@@ -30,6 +30,7 @@ lint: .venv
 	$(BIN)/weiquan lint
 	$(BIN)/ruff check bot tests bench
 	$(BIN)/mypy
+	$(BIN)/lint-imports
 
 test-deps:
 	scripts/test-deps.sh
@@ -41,6 +42,9 @@ test: .venv test-deps
 	    scripts/with-test-postgres.sh $(BIN)/pytest tests $(ARGS) || status=$$?; \
 	if [[ $$status -eq 5 ]]; then echo "make test: pytest collected no tests"; status=0; fi; \
 	exit $$status
+
+# What CI runs: the checks, then the whole suite.
+check: lint test
 
 # bench/ (the peer benchmarks) is not installed with the package: it runs from the checkout.
 bench: .venv
