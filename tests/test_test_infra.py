@@ -117,6 +117,7 @@ steps:
 
 def test_transcripts_under_dialogs_are_collected_one_test_each(tmp_path: Path) -> None:
     shutil.copy(TESTS_DIR / "conftest.py", tmp_path / "conftest.py")
+    shutil.copy(TESTS_DIR / "needs.py", tmp_path / "needs.py")
     (tmp_path / "dialogs" / "nested").mkdir(parents=True)
     (tmp_path / "dialogs" / "nested" / "walk.yaml").write_text(PASSING_TRANSCRIPT, encoding="utf-8")
     (tmp_path / "dialogs" / "wrong_stage.yaml").write_text(FAILING_TRANSCRIPT, encoding="utf-8")
