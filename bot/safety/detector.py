@@ -1,0 +1,161 @@
+"""One verdict per message: crisis, danger, scam_victim or nothing, plus the unclear ("soft") signals.
+
+The patterns are data (dialogs/safety/<label>.yaml): word sets, and regular expressions over the
+normalised text in which `{set}` stands for any word of a set and `{gN}` for a gap of up to N
+characters inside one clause. Per label, the `except` patterns (negation, metaphor, anger at
+others: 不想死, 累死了, 催收的去死吧, "this debt is killing me") are taken out of the text first,
+so what is left of the message still counts ("我不想死，可是真的撑不下去了" stays a crisis).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from bot.config import content_dir
+from bot.engine.yamlfile import load_yaml
+from bot.errors import FlowError
+from bot.safety.normalise import Normaliser
+
+LABELS = ("crisis", "danger", "scam_victim")  # in priority order: a crisis outranks the rest
+_PLACEHOLDER = re.compile(r"\{([a-z_][a-z0-9_]*)\}")
+_GAP = re.compile(r"g(\d+)")
+_CLAUSE_END = "。！？!?；;\n"
+_CJK = re.compile(r"[\u3400-\u9fff]")
+_LATIN = re.compile(r"[a-z]")
+_TRAILING = re.compile(r"[\s.,!?。，！？~～…啊呀啦的哈嗯呢吧了]+$")
+
+
+@dataclass(frozen=True, slots=True)
+class Verdict:
+    label: str | None = None  # the strong outcome, or None
+    soft: tuple[str, ...] = ()  # labels whose signal is there but unclear
+
+    def __bool__(self) -> bool:
+        return self.label is not None or bool(self.soft)
+
+
+NOTHING = Verdict()
+
+
+def has_cjk(pattern: str) -> bool:
+    return _CJK.search(pattern) is not None
+
+
+class _Tier:
+    """A rule matches when all its patterns do (most rules have one). Rules are kept apart, not
+    joined into one alternation: Python's `re` then skips to each rule's possible first
+    characters in C, measured 10× faster here; and rules of a script the text lacks are skipped.
+    """
+
+    def __init__(self, rules: list[list[str]]) -> None:
+        compiled = [[re.compile(p) for p in rule] for rule in rules]
+        self.cjk = [r for r, raw in zip(compiled, rules, strict=True) if any(map(has_cjk, raw))]
+        self.latin = [r for r, raw in zip(compiled, rules, strict=True) if not any(map(has_cjk, raw))]
+
+    def __call__(self, text: str, cjk: bool, latin: bool) -> bool:
+        for rules, present in ((self.cjk, cjk), (self.latin, latin)):
+            if present and any(all(p.search(text) for p in rule) for rule in rules):
+                return True
+        return False
+
+
+class _LabelRules:
+    def __init__(self, label: str, raw: Mapping[str, Any], origin: str) -> None:
+        sets = {str(k): [str(w) for w in v] for k, v in (raw.get("sets") or {}).items()
+                if k != "__line__"}  # fmt: skip
+        self.label = label
+        excepts = [re.compile(_expand(p, sets, origin)) for p in raw.get("except") or ()]
+        self.cjk_exceptions = [p for p in excepts if has_cjk(p.pattern)]
+        self.latin_exceptions = [p for p in excepts if not has_cjk(p.pattern)]
+        self.strong = _tier(raw.get("strong") or (), sets, origin)
+        self.soft = _tier(raw.get("soft") or (), sets, origin)
+
+    def judge(self, text: str, cjk: bool, latin: bool) -> str | None:
+        """"strong", "soft" or None for this label."""
+        for exceptions, present in ((self.cjk_exceptions, cjk), (self.latin_exceptions, latin)):
+            if present:
+                for pattern in exceptions:
+                    text = pattern.sub("。", text)
+        if self.strong(text, cjk, latin):
+            return "strong"
+        if self.soft(text, cjk, latin):
+            return "soft"
+        return None
+
+
+def _tier(rules: Sequence[Any], sets: Mapping[str, list[str]], origin: str) -> _Tier:
+    compiled: list[list[str]] = []
+    for rule in rules:
+        if isinstance(rule, str):
+            compiled.append([_expand(rule, sets, origin)])
+        elif isinstance(rule, dict) and isinstance(rule.get("all"), list):
+            compiled.append([_expand(str(p), sets, origin) for p in rule["all"]])
+        else:
+            raise FlowError(f"{origin}: a rule is a pattern or {{all: [patterns]}}, not {rule!r}")
+    return _Tier(compiled)
+
+
+def _expand(pattern: str, sets: Mapping[str, list[str]], origin: str) -> str:
+    def fill(match: re.Match[str]) -> str:
+        name = match.group(1)
+        gap = _GAP.fullmatch(name)
+        if gap:
+            return f"[^{_CLAUSE_END}]{{0,{gap.group(1)}}}"
+        if name not in sets:
+            raise FlowError(f"{origin}: unknown word set {{{name}}} in {pattern!r}")
+        words = sorted(set(sets[name]), key=len, reverse=True)
+        return "(?:" + "|".join(re.escape(w) for w in words) + ")"
+
+    expanded = _PLACEHOLDER.sub(fill, pattern)
+    try:
+        re.compile(expanded)
+    except re.error as exc:
+        raise FlowError(f"{origin}: bad pattern {pattern!r}: {exc}") from exc
+    return expanded
+
+
+class Detector:
+    def __init__(
+        self, normaliser: Normaliser, rules: Sequence[_LabelRules], no_answers: Sequence[str] = ()
+    ) -> None:
+        self.normalise = normaliser
+        self.rules = tuple(rules)
+        self._no = re.compile("|".join(f"(?:{p})" for p in no_answers) or "(?!)")
+
+    @classmethod
+    def load(cls, root: Path | None = None) -> Detector:
+        root = root or content_dir("dialogs") / "safety"
+        spellings = load_yaml(root / "normalise.yaml") or {}
+        replace, words = ({str(k): str(v) for k, v in (spellings.get(part) or {}).items()
+                           if k != "__line__"} for part in ("replace", "words"))  # fmt: skip
+        rules = []
+        for label in LABELS:
+            path = root / f"{label}.yaml"
+            rules.append(_LabelRules(label, load_yaml(path) or {}, str(path)))
+        screening = load_yaml(root / "screening.yaml") or {}
+        return cls(Normaliser(replace, words), rules, [str(p) for p in screening.get("no") or ()])
+
+    def is_no(self, text: str) -> bool:
+        """Is this answer to the screening question a clear no?"""
+        answer = _TRAILING.sub("", self.normalise(text).strip())
+        return self._no.fullmatch(answer) is not None
+
+    def scan(self, text: str) -> Verdict:
+        """The whole message, however long: call this before anything cuts the text."""
+        if not text or text.isspace():
+            return NOTHING
+        folded = self.normalise(text)
+        cjk = not folded.isascii() and _CJK.search(folded) is not None
+        latin = _LATIN.search(folded) is not None
+        soft: list[str] = []
+        for rules in self.rules:
+            outcome = rules.judge(folded, cjk, latin)
+            if outcome == "strong":
+                return Verdict(rules.label, tuple(soft))
+            if outcome == "soft":
+                soft.append(rules.label)
+        return Verdict(None, tuple(soft)) if soft else NOTHING
