@@ -140,8 +140,10 @@ class Engine:
         if verdict.label is not None:
             if spec.name == self.flow.roles[verdict.label] and spec.unclear:
                 turn.reprompt = spec.unclear  # already here: the lines again, not the whole page
-            else:
-                self._go(turn, goto(verdict.label))
+                return True
+            if spec.name == self.flow.roles["screen"]:
+                self._back(turn.session)  # the question is not a place to return to
+            self._go(turn, goto(verdict.label))
             return True
         if "crisis" in verdict.soft and not in_crisis:
             self._go(turn, goto("screen"))
@@ -152,18 +154,19 @@ class Engine:
         return False
 
     def _screen_answer(self, turn: _Turn, inbound: Inbound, text: str) -> None:
-        """The screening question: yes, 不想说, or anything that is not a clear no → crisis."""
-        spec = self.flow.state(turn.session.state)
-        picks = self._picks(turn.session, self.visible_options(turn.session, spec), inbound, text)
+        """The screening question: a clear no goes back where the user was, kindly; yes,
+        不想说, or anything that is not a clear no goes to the crisis screen."""
+        session = turn.session
+        spec = self.flow.state(session.state)
+        picks = self._picks(session, self.visible_options(session, spec), inbound, text)
         answer = picks[0].id if picks and len(picks) == 1 else None
         if answer is None and text:
-            answer = "no" if self.safety.is_no(text) else "yes"
+            answer = "no" if self.safety.is_no(text) else None
+        self._back(session)  # the question is not a place to return to
         if answer == "no":
             turn.notes.append("safety.screen_no")
-            self._go(turn, "no", option_id="no")
-            self._back(turn.session)
         else:
-            self._go(turn, answer or "yes", option_id=answer)
+            self._go(turn, goto("crisis"))
 
     def _after_safety(self, turn: _Turn) -> None:
         """The first reply after leaving a crisis screen checks in once; asking for a person
