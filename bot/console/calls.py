@@ -21,7 +21,8 @@ from bot.types import Inbound
 
 # What the call page's command buttons send: the flow's own global commands.
 COMMANDS = {"back": "/back", "summary": "/summary", "restart": "/restart", "help": "/help",
-            "move": "/move"}  # /move: a code the caller types in their own WeChat or Telegram
+            "move": "/move",  # /move: a code the caller types in their own WeChat or Telegram
+            "crisis": "/crisis", "danger": "/danger"}  # quick actions: the script, and the case marked
 MAX_TEXT = 1000
 
 
