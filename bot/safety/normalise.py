@@ -16,6 +16,8 @@ from functools import lru_cache
 
 import opencc
 
+from bot.safety.firstchars import first_chars
+
 _CJK = r"\u3400-\u9fff"
 # Marks people put between the characters of a filtered word; sentence punctuation stays, so
 # the patterns' gaps still stop at the end of a clause. (Each pattern starts with a character
@@ -27,8 +29,7 @@ _INSIDE_WORD = re.compile(
 _SPELLED_OUT = re.compile(r"[a-z](?:[ .*_\-][a-z]){3,}(?![a-z])")  # s u i c i d e
 _CJK_CHAR = re.compile(rf"[{_CJK}]")
 _CJK_RUN = re.compile(rf"([{_CJK}])\1{{2,}}")  # 死死死 → 死 (two stay: 天天, 妈妈)
-_VOWEL_RUN = re.compile(r"([aeiouy])\1{2,}")  # diiiie → die
-_CONSONANT_RUN = re.compile(r"([b-df-hj-np-tv-xz])\1{2,}")  # killll → kill
+_LETTER_RUN = re.compile(r"([a-z])\1{2,}")  # diiiie → die, killll → kill
 _LATIN = re.compile(r"[a-z]")
 _WORD = re.compile(r"[a-z0-9][a-z0-9']*")
 _SPACES = re.compile(r"[ \t\r\f\v]+")
@@ -40,33 +41,46 @@ def _converter() -> opencc.OpenCC:
     return opencc.OpenCC("t2s")
 
 
+_Spelling = tuple[frozenset[str] | None, re.Pattern[str], str]
+
+
+def _respell(text: str, spellings: list[_Spelling]) -> str:
+    chars = frozenset(text)
+    for first, pattern, target in spellings:
+        if first is None or not first.isdisjoint(chars):
+            text = pattern.sub(target, text)
+    return text
+
+
+def _shortened(match: re.Match[str]) -> str:
+    letter = match.group(1)
+    return letter if letter in "aeiouy" else letter * 2
+
+
 class Normaliser:
     def __init__(self, replacements: Mapping[str, str], words: Mapping[str, str]) -> None:
-        # one pass over the text per script: each spelling is a named group
-        self._targets = {f"r{i}": target for i, target in enumerate(replacements.values())}
-        groups = [(f"(?P<r{i}>{p})", _CJK_CHAR.search(p) is not None)
-                  for i, p in enumerate(replacements)]  # fmt: skip
-        self._cjk_spellings = re.compile("|".join(g for g, cjk in groups if cjk) or "(?!)")
-        self._latin_spellings = re.compile("|".join(g for g, cjk in groups if not cjk) or "(?!)")
+        # each spelling runs only when the message holds one of its possible first characters
+        spellings = [(first_chars(p), re.compile(p), t) for p, t in replacements.items()]
+        self._cjk_spellings = [s for s in spellings if _CJK_CHAR.search(s[1].pattern)]
+        self._latin_spellings = [s for s in spellings if not _CJK_CHAR.search(s[1].pattern)]
         self._words = dict(words)
         self._t2s = _converter()
 
     def __call__(self, text: str) -> str:
-        text = unicodedata.normalize("NFKC", text).casefold().translate(_QUOTES)
+        if not unicodedata.is_normalized("NFKC", text):  # the quick check is 3× cheaper
+            text = unicodedata.normalize("NFKC", text)
+        text = text.casefold().translate(_QUOTES)
         if not text.isascii():
             text = self._t2s.convert(text)
             text = _INSIDE_WORD.sub(r"\1", text)
             text = _CJK_RUN.sub(r"\1", text)
-            text = self._cjk_spellings.sub(self._target, text)
+            text = _respell(text, self._cjk_spellings)
         if _LATIN.search(text):
             text = _SPELLED_OUT.sub(self._joined, text)
-            text = _VOWEL_RUN.sub(r"\1", _CONSONANT_RUN.sub(r"\1\1", text))
-            text = self._latin_spellings.sub(self._target, text)
+            text = _LETTER_RUN.sub(_shortened, text)
+            text = _respell(text, self._latin_spellings)
             text = _WORD.sub(self._word, text)
         return _SPACES.sub(" ", text)
-
-    def _target(self, match: re.Match[str]) -> str:
-        return self._targets[match.lastgroup or ""]
 
     def _word(self, match: re.Match[str]) -> str:
         word = match.group()
