@@ -4,15 +4,13 @@ across ~100 rules per message, not calling a rule at all is what keeps the detec
 
 from __future__ import annotations
 
+import importlib
 import re
 from typing import Any
 
-try:  # the parser moved in Python 3.11; the old name still works with a warning
-    import re._constants as _c
-    import re._parser as _p
-except ImportError:  # pragma: no cover - Python < 3.11
-    import sre_constants as _c  # type: ignore[no-redef]
-    import sre_parse as _p  # type: ignore[no-redef]
+# The standard library's own parser (Python >= 3.11 names; sre_parse is deprecated and untyped).
+_p: Any = importlib.import_module("re._parser")
+_c: Any = importlib.import_module("re._constants")
 
 
 def first_chars(pattern: str) -> frozenset[str] | None:
