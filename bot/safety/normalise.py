@@ -48,7 +48,9 @@ def _respell(text: str, spellings: list[_Spelling]) -> str:
     chars = frozenset(text)
     for first, pattern, target in spellings:
         if first is None or not first.isdisjoint(chars):
-            text = pattern.sub(target, text)
+            respelled = pattern.sub(target, text)
+            if respelled != text:  # a later spelling may start with what this one wrote
+                text, chars = respelled, frozenset(respelled)
     return text
 
 
