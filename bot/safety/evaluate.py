@@ -27,7 +27,7 @@ class Score:
     lang: str
     total: int = 0
     hits: int = 0
-    asked: int = 0  # crisis messages that got the screening question, not the screen itself
+    asked: int = 0  # messages that got the screening question (crisis: caught; calm: not an alarm)
     misses: list[tuple[str, str]] = field(default_factory=list)  # (message, what happened)
 
     @property
@@ -67,6 +67,7 @@ def evaluate(detector: Detector, root: Path) -> list[Score]:
             if got in LABELS:
                 score.hits += 1  # a false alarm
                 score.misses.append((message, got))
+            score.asked += got == "question"
         elif got == label or (label == "crisis" and got == "question"):
             score.hits += 1
             score.asked += got == "question"
@@ -80,7 +81,8 @@ def report(scores: list[Score], show_misses: bool = True) -> str:
     lines = []
     for s in scores:
         if s.label == CALM:
-            figure = f"false alarms {s.hits}/{s.total} = {s.rate:.1%} (max {MAX_FALSE_ALARMS:.0%})"
+            figure = (f"false alarms {s.hits}/{s.total} = {s.rate:.1%} (max {MAX_FALSE_ALARMS:.0%}),"
+                      f" screening question {s.asked}/{s.total}")  # fmt: skip
         else:
             asked = f", {s.asked} by the screening question" if s.asked else ""
             figure = f"recall {s.hits}/{s.total} = {s.rate:.1%}{asked} (min {TARGETS[s.label]:.0%})"
