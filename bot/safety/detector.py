@@ -22,6 +22,7 @@ from bot.safety.firstchars import first_chars
 from bot.safety.normalise import Normaliser
 
 LABELS = ("crisis", "danger", "scam_victim")  # in priority order: a crisis outranks the rest
+SCAN_LIMIT = 20_000  # characters read from one message (its first and last halves past that)
 _PLACEHOLDER = re.compile(r"\{([a-z_][a-z0-9_]*)\}")
 _GAP = re.compile(r"g(\d+)")
 _CLAUSE_END = "。！？!?；;\n"
@@ -204,9 +205,13 @@ class Detector:
         return self._no.fullmatch(answer) is not None
 
     def scan(self, text: str) -> Verdict:
-        """The whole message, however long: call this before anything cuts the text."""
+        """The whole message: call this before anything cuts the text to size. Past SCAN_LIMIT
+        characters (no phone message is that long; a hostile 1 MB body would cost seconds) its
+        start and its end are read, where a long vent puts what matters."""
         if not text or text.isspace():
             return NOTHING
+        if len(text) > SCAN_LIMIT:
+            text = f"{text[: SCAN_LIMIT // 2]}\n{text[-SCAN_LIMIT // 2 :]}"
         folded = self.normalise(text)
         cjk = not folded.isascii() and _CJK.search(folded) is not None
         latin = _LATIN.search(folded) is not None
