@@ -87,8 +87,7 @@ class Engine:
         """An operator holds the case and the bot stays silent: mark what the message showed, so
         the case rises to the top of the queue and the operator's page shows the alert."""
         if verdict.label in ("crisis", "danger"):
-            session.answers[f"{verdict.label}_at"] = now
-            session.answers["alert"] = {"kind": verdict.label, "at": now}
+            session.answers[f"{verdict.label}_at"] = now  # what the console's alert reads
             session.risk = assess_risk(session)
 
     def current(self, session: Session, now: float) -> Outbound:
