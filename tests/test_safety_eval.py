@@ -90,9 +90,9 @@ def test_the_screening_question(answer: str, state: str) -> None:
 
 def test_a_person_out_of_hours_after_a_crisis_gets_the_lines_in_the_same_message() -> None:
     engine = Engine.load()  # default hours 09:00-21:00 China time
-    session = Session(user_key="t:3", state="h_contacted", lang="zh_CN", last_activity_at=1.0)
-    engine.step(session, Inbound("t:3", "我想去死"), 2.0)
     night = 1_790_000_000.0  # 22:13 in China
+    session = Session(user_key="t:3", state="h_contacted", lang="zh_CN", last_activity_at=night - 60)
+    engine.step(session, Inbound("t:3", "我想去死"), night - 30)
     reply = engine.step(session, Inbound("t:3", option_ids=("human",)), night)
     assert reply.state == "human"
     first = reply.messages[0].text
