@@ -22,6 +22,7 @@ import orjson
 from sqlalchemy import insert
 
 from bot.config import Settings
+from bot.safety.cost import FREE_TEXT, scan_cost_us
 from bot.service import Service
 from bot.store.codec import encode_session_data
 from bot.store.schema import sessions
@@ -121,6 +122,8 @@ def run(users: int, turns: int, clients: int = 64, peer: bool = True, stored: in
         latencies = asyncio.run(_drive(service, users, turns, min(clients, users)))
         elapsed = time.perf_counter() - started
         session_count = service.store.count_sessions()
+        safety_turn_us = scan_cost_us(service.engine.safety, SCRIPT)
+        safety_text_us = scan_cost_us(service.engine.safety, FREE_TEXT)
         service.store.forget_erased_pages()
         service.close()
         db_bytes = sum(p.stat().st_size for p in Path(tmp).glob("weiquan.sqlite*"))
@@ -138,6 +141,9 @@ def run(users: int, turns: int, clients: int = 64, peer: bool = True, stored: in
         "rss_mb": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1),
         "floor_turns_per_s": round(floor, 1),
         "ratio": round(project / floor, 3),
+        # the safety detector's share of a turn: over this script, and over typed free text
+        "safety_us_per_turn": safety_turn_us,
+        "safety_us_per_free_text": safety_text_us,
     }
     if peer:
         result.update(_peer(users))

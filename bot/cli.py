@@ -314,6 +314,12 @@ def build_parser() -> argparse.ArgumentParser:
     worker.add_argument("--once", action="store_true", help="one pass, then exit")
     worker.set_defaults(handler=cmd_worker)
 
+    safety_eval = sub.add_parser("safety-eval", help="the safety detector's recall and false alarms")
+    safety_eval.add_argument("path", nargs="?", default=None,
+                             help="folder of <label>.<lang>.txt files (default tests/safety/heldout)")
+    safety_eval.add_argument("--quiet", action="store_true", help="figures only, no list of misses")
+    safety_eval.set_defaults(handler=cmd_safety_eval)
+
     bench = sub.add_parser("bench", help="measure turns per second against the raw sqlite3 floor")
     bench.add_argument("--users", type=int, default=1000)
     bench.add_argument("--turns", type=int, default=20)
@@ -324,6 +330,23 @@ def build_parser() -> argparse.ArgumentParser:
                        help="instead: POST /telegram/webhook of a real `serve` at RATE requests/s")
     bench.set_defaults(handler=cmd_bench)
     return parser
+
+
+def cmd_safety_eval(args: argparse.Namespace, settings: Settings) -> int:
+    from bot.safety import Detector
+    from bot.safety.evaluate import evaluate, report
+
+    path = Path(args.path) if args.path else Path.cwd() / "tests" / "safety" / "heldout"
+    if not path.is_dir():
+        print(f"safety-eval: {path} is not a folder of <label>.<lang>.txt files", file=sys.stderr)
+        return 2
+    try:
+        scores = evaluate(Detector.load(), path)
+    except ValueError as exc:
+        print(f"safety-eval: {exc}", file=sys.stderr)
+        return 2
+    print(report(scores, show_misses=not args.quiet))
+    return 0 if scores and all(s.passes() for s in scores) else 1
 
 
 def main(argv: Sequence[str] | None = None) -> int:

@@ -7,6 +7,7 @@ import secrets
 from dataclasses import dataclass
 from pathlib import Path
 
+from bot.engine.hours import DEFAULT_HOURS
 from bot.logs import register_secret
 
 PACKAGE_DIR = Path(__file__).resolve().parent
@@ -86,6 +87,9 @@ class Settings:
     # Keys that still decrypt (never encrypt): the previous WEIQUAN_DATA_KEY during and after a
     # `weiquan rotate-key`, from WEIQUAN_OLD_DATA_KEYS (comma separated).
     old_data_keys: tuple[Secret, ...] = ()
+    # When people answer on the console (China time, e.g. "09:00-21:00"; "always"; "never"),
+    # from WEIQUAN_HUMAN_HOURS: the bot tells a user who asks for a person whether anyone is there.
+    human_hours: str = DEFAULT_HOURS
 
     @classmethod
     def load(cls, environ: dict[str, str] | None = None) -> Settings:
@@ -111,6 +115,7 @@ class Settings:
             console_secret=_secret(env, "WEIQUAN_CONSOLE_SECRET")
             or _generated_key(data_dir, "console.key"),
             old_data_keys=_secret_list(env, "WEIQUAN_OLD_DATA_KEYS"),
+            human_hours=env.get("WEIQUAN_HUMAN_HOURS", DEFAULT_HOURS),
         )
 
 

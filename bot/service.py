@@ -12,8 +12,9 @@ from typing import Any
 from bot import metrics
 from bot.config import Settings
 from bot.engine.engine import Engine
+from bot.engine.hours import HumanHours
 from bot.engine.i18n import I18n
-from bot.errors import StoreError
+from bot.errors import BotError, StoreError
 from bot.followups import install as install_followups
 from bot.store.crypto import Cipher
 from bot.store.repo import Store
@@ -27,6 +28,13 @@ Send = Callable[[str, Outbound], Awaitable[bool]]
 
 log = logging.getLogger("weiquan.service")
 IN_FLIGHT_SECONDS = 120.0  # how long a channel may take to deliver a committed reply
+
+
+def _human_hours(settings: Settings) -> HumanHours:
+    try:
+        return HumanHours.parse(settings.human_hours)
+    except ValueError as exc:
+        raise BotError(f"WEIQUAN_HUMAN_HOURS: {exc}") from exc
 
 
 class Service:
@@ -44,7 +52,7 @@ class Service:
     def open(
         cls, settings: Settings, *, engine: Engine | None = None, clock: Clock = time.time
     ) -> Service:
-        engine = engine or Engine.load()
+        engine = engine or Engine.load(human_hours=_human_hours(settings))
         cipher = Cipher(settings.data_key.reveal(), (k.reveal() for k in settings.old_data_keys))
         store = Store(settings.database_url, cipher, engine)
         service = cls(settings, engine, store, clock)

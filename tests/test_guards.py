@@ -1,4 +1,4 @@
-"""The free-text guards in dialogs/core.yaml, through the real engine, both ways and both languages.
+"""Self-harm and danger (the safety detector, bot/safety) and the warning guards (dialogs/core.yaml):
 
 A borrower venting in anger must not be sent to the crisis page; a borrower at risk must be,
 from any state. Immediate danger goes to 110 first; scam and fake-paper words add a warning.

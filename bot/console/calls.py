@@ -21,8 +21,8 @@ from bot.types import Inbound
 
 # What the call page's command buttons send: the flow's own global commands.
 COMMANDS = {"back": "/back", "summary": "/summary", "restart": "/restart", "help": "/help",
-            "move": "/move"}  # /move: a code the caller types in their own WeChat or Telegram
-MAX_TEXT = 1000
+            "move": "/move",  # /move: a code the caller types in their own WeChat or Telegram
+            "crisis": "/crisis", "danger": "/danger"}  # quick actions: the script, and the case marked
 
 
 def _call_key(request: Request) -> str:
@@ -74,7 +74,8 @@ def routes(console: Console) -> list[BaseRoute]:
         elif chosen:
             inbound = Inbound(user_key, option_ids=tuple(chosen))
         else:
-            inbound = Inbound(user_key, str(form.get("text", "")).strip()[:MAX_TEXT])
+            # not cut here: the safety detector reads the caller's words whole, then the store bounds them
+            inbound = Inbound(user_key, str(form.get("text", "")).strip())
         result = await service.handle(inbound)
         console.remember_reply(user_key, result.outbound)
         return console.redirect(f"/console/call/{user_key.split(':', 1)[1]}")

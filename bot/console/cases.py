@@ -15,6 +15,7 @@ from bot.console.web import SECURITY_HEADERS, Console
 from bot.store import console_tables as db
 from bot.store.console_tables import OperatorRow
 from bot.tools.case_render import render_docx
+from bot.types import Session
 
 MAX_REPLY = 2000
 MAX_NOTE = 4000
@@ -30,6 +31,16 @@ def _key(request: Request) -> str:
     if ":" not in user_key or len(user_key) > 128:
         raise HTTPException(404)
     return user_key
+
+
+def safety_alert(session: Session) -> str | None:
+    """"crisis" or "danger" when the conversation showed one (the detector, or the flow's own
+    crisis and danger screens): the case page shows it on top, refreshed while it is held."""
+    if "crisis_at" in session.answers:
+        return "crisis"
+    if "danger_at" in session.answers:
+        return "danger"
+    return None
 
 
 def routes(console: Console) -> list[BaseRoute]:
@@ -48,8 +59,9 @@ def routes(console: Console) -> list[BaseRoute]:
             raise HTTPException(404)
         transcript = await run_in_threadpool(store.transcript, user_key)
         fragment = request.query_params.get("fragment") == "transcript"
+        alert = safety_alert(session)
         if fragment:  # the page's own refresh while a person holds the case: not a new view
-            return console.page(request, "transcript.html", transcript=transcript)
+            return console.page(request, "transcript.html", transcript=transcript, alert=alert)
         notes = await console.read(lambda conn: db.notes(conn, store.cipher, user_key))
         waiting = await console.read(lambda conn: db.waiting_replies(conn, store.cipher, user_key))
         held = await console.read(db.takeovers)
@@ -58,7 +70,7 @@ def routes(console: Console) -> list[BaseRoute]:
         return console.page(
             request, "case.html", operator=operator, user_key=user_key, session=session,
             stage=stage, transcript=transcript, notes=notes, held_by=held.get(user_key),
-            waiting=waiting,
+            waiting=waiting, alert=alert,
             sent=request.query_params.get("sent"),
         )  # fmt: skip
 

@@ -8,13 +8,17 @@ from pathlib import Path
 from bot.config import content_dir
 from bot.engine import conditions as _conditions  # noqa: F401 - registers the conditions
 from bot.engine import parse, views
+from bot.engine import safety_flow as _safety_flow  # noqa: F401 - registers its conditions
 from bot.engine.actions import restart
 from bot.engine.flow import BACK, Flow, OptionSpec, StateSpec, load_flow
+from bot.engine.hours import DEFAULT_HOURS, HumanHours
 from bot.engine.i18n import DEFAULT_LANG, LANGS, I18n
 from bot.engine.machine import SUBMIT, build_machine, fire, goto
 from bot.engine.registry import ActionContext, conditions
 from bot.engine.risk import assess_risk
+from bot.engine.safety_flow import CHECK_IN, HUMANS_OPEN
 from bot.followups import dialog as _followups  # noqa: F401 - registers its actions and views
+from bot.safety import Detector, Verdict
 from bot.types import Inbound, Message, Option, Outbound, Session
 
 IDLE_SECONDS = 24 * 3600
@@ -31,9 +35,14 @@ class _Turn:
 
 
 class Engine:
-    def __init__(self, flow: Flow, i18n: I18n) -> None:
+    def __init__(
+        self, flow: Flow, i18n: I18n, safety: Detector | None = None,
+        human_hours: HumanHours | None = None,
+    ) -> None:  # fmt: skip
         self.flow = flow
         self.i18n = i18n
+        self.safety = safety or Detector.load()
+        self.human_hours = human_hours or HumanHours.parse(DEFAULT_HOURS)
         self.machine = build_machine(flow)
         self.start = flow.roles["start"]
         self.commands = parse.command_table(flow.commands)
@@ -43,28 +52,49 @@ class Engine:
         }
 
     @classmethod
-    def load(cls, dialogs: Path | None = None, locales: Path | None = None) -> Engine:
+    def load(
+        cls, dialogs: Path | None = None, locales: Path | None = None,
+        human_hours: HumanHours | None = None,
+    ) -> Engine:  # fmt: skip
+        dialogs = dialogs or content_dir("dialogs")
         return cls(
-            load_flow(dialogs or content_dir("dialogs")), I18n.load(locales or content_dir("locales"))
-        )
+            load_flow(dialogs), I18n.load(locales or content_dir("locales")),
+            Detector.load(dialogs / "safety"), human_hours,
+        )  # fmt: skip
 
     def new_session(self, user_key: str, locale: str | None, now: float) -> Session:
         lang = locale if locale in LANGS else DEFAULT_LANG
         return Session(user_key=user_key, state=self.start, lang=lang, created_at=now)
 
-    def step(self, session: Session, inbound: Inbound, now: float) -> Outbound:
-        """Advance `session` in place by one user message and return the reply."""
+    def step(
+        self, session: Session, inbound: Inbound, now: float, verdict: Verdict | None = None
+    ) -> Outbound:
+        """Advance `session` in place by one user message and return the reply.
+
+        `verdict` is the safety detector's reading of the whole message, when the caller had to
+        take it before cutting the text to size; otherwise the engine reads the text itself.
+        """
         turn = _Turn(session, now)
-        self._dispatch(turn, inbound)
+        if verdict is None:
+            verdict = self.safety.scan(inbound.text) if not inbound.option_ids else Verdict()
+        self._dispatch(turn, inbound, verdict)
+        self._after_safety(turn)
         session.risk = assess_risk(session)
         session.last_activity_at = now
         return self._render(turn)
+
+    def note_alert(self, session: Session, verdict: Verdict, now: float) -> None:
+        """An operator holds the case and the bot stays silent: mark what the message showed, so
+        the case rises to the top of the queue and the operator's page shows the alert."""
+        if verdict.label in ("crisis", "danger"):
+            session.answers[f"{verdict.label}_at"] = now  # what the console's alert reads
+            session.risk = assess_risk(session)
 
     def current(self, session: Session, now: float) -> Outbound:
         """The current state's messages again, without stepping (e.g. a resumed terminal)."""
         return self._render(_Turn(session, now))
 
-    def _dispatch(self, turn: _Turn, inbound: Inbound) -> None:
+    def _dispatch(self, turn: _Turn, inbound: Inbound, verdict: Verdict) -> None:
         session = turn.session
         text = parse.clean(inbound.text)
         typed = bool(text) and not inbound.option_ids
@@ -72,7 +102,12 @@ class Engine:
         if command:
             self._command(turn, command)
             return
-        if typed and self._guards(turn, text):
+        if typed and self._safety(turn, verdict):
+            return
+        if typed:
+            self._warnings(turn, text)
+        if session.state == self.flow.roles["screen"] and (typed or inbound.option_ids):
+            self._screen_answer(turn, inbound, text)
             return
         if session.last_activity_at == 0:
             return  # first contact: show the welcome before reading any answer
@@ -95,16 +130,58 @@ class Engine:
         else:
             self._go(turn, goto(command))
 
-    def _guards(self, turn: _Turn, text: str) -> bool:
-        """Crisis and immediate danger take over the turn; scam and fake papers add a warning."""
-        for guard in ("crisis", "danger"):
-            if self._matches(guard, text):
-                self._go(turn, goto(guard))
+    def _safety(self, turn: _Turn, verdict: Verdict) -> bool:
+        """Crisis, danger and "already scammed" take over the turn; an unclear sign of self-harm
+        asks the screening question (inside the crisis screens, their own reply repeats the
+        lines); unclear danger or scam signs add their lines to the reply."""
+        spec = self.flow.state(turn.session.state)
+        in_crisis = spec.stage == "crisis"
+        if verdict.label is not None:
+            if spec.name == self.flow.roles[verdict.label] and spec.unclear:
+                turn.reprompt = spec.unclear  # already here: the lines again, not the whole page
                 return True
+            if spec.name == self.flow.roles["screen"]:
+                self._back(turn.session)  # the question is not a place to return to
+            self._go(turn, goto(verdict.label))
+            return True
+        if "crisis" in verdict.soft and not in_crisis:
+            self._go(turn, goto("screen"))
+            return True
+        for label in verdict.soft:
+            if label != "crisis":
+                turn.notes.append(f"safety.soft_{label}")
+        return False
+
+    def _screen_answer(self, turn: _Turn, inbound: Inbound, text: str) -> None:
+        """The screening question: a clear no goes back where the user was, kindly; yes,
+        不想说, or anything that is not a clear no goes to the crisis screen."""
+        session = turn.session
+        spec = self.flow.state(session.state)
+        picks = self._picks(session, self.visible_options(session, spec), inbound, text)
+        answer = picks[0].id if picks and len(picks) == 1 else None
+        if answer is None and text:
+            answer = "no" if self.safety.is_no(text) else None
+        self._back(session)  # the question is not a place to return to
+        if answer == "no":
+            turn.notes.append("safety.screen_no")
+        else:
+            self._go(turn, goto("crisis"))
+
+    def _after_safety(self, turn: _Turn) -> None:
+        """The first reply after leaving a crisis screen checks in once; asking for a person
+        notes whether people are there at this hour."""
+        session = turn.session
+        stage = self.flow.state(session.state).stage
+        if stage != "crisis" and session.answers.pop(CHECK_IN, False):
+            turn.notes.insert(0, "safety.check_in")
+        if session.state == self.flow.roles["human"]:
+            session.answers[HUMANS_OPEN] = self.human_hours.open_at(turn.now)
+
+    def _warnings(self, turn: _Turn, text: str) -> None:
+        """Scam and fake papers add a warning (self-harm and danger are the detector's)."""
         for guard in WARNING_GUARDS:
             if self._matches(guard, text):
                 turn.notes.append(f"guard.{guard}")
-        return False
 
     def _matches(self, guard: str, text: str) -> bool:
         matcher = self.guards.get(guard)
@@ -123,7 +200,7 @@ class Engine:
             if spec.input and text and not inbound.option_ids:
                 self._submit_text(turn, spec, text)
             else:
-                turn.reprompt = "common.not_understood"
+                turn.reprompt = spec.unclear or "common.not_understood"
             return
         if len(picks) > 1 and not spec.multi:
             turn.reprompt = "common.choose_one"

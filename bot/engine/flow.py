@@ -15,7 +15,10 @@ STAGES = (
 )  # fmt: skip
 BACK = "$back"  # a `next` that returns to the previous state
 INPUT_KINDS = ("text", "money", "int", "date")
-SPECIAL_ROLES = ("start", "crisis", "danger", "help", "summary", "language", "delete", "human", "idle")
+SPECIAL_ROLES = (
+    "start", "crisis", "danger", "help", "summary", "language", "delete", "human", "idle",
+    "screen", "scam_victim",
+)  # fmt: skip
 
 
 @dataclass(frozen=True, slots=True)
@@ -62,6 +65,7 @@ class StateSpec:
     enter: tuple[str, ...] = ()
     effects: tuple[str, ...] = ()
     origin: str = ""
+    unclear: str | None = None  # locale key said instead of "not understood" (the crisis screens)
 
 
 @dataclass(frozen=True, slots=True)
@@ -134,7 +138,8 @@ def _names(path: Path, node: Any, key: str) -> tuple[str, ...]:
 def _state(path: Path, name: str, raw: Any) -> StateSpec:
     if not isinstance(raw, dict):
         raise FlowError(f"{path}: state {name!r} must be a mapping")
-    known = {"stage", "prompt", "say", "options", "next", "slot", "multi", "input", "enter", "effects"}
+    known = {"stage", "prompt", "say", "options", "next", "slot", "multi", "input", "enter", "effects",
+             "unclear"}
     unknown = set(raw) - known - {"__line__"}
     if unknown:
         raise FlowError(f"{where(path, raw)}: state {name!r}: unknown keys {sorted(unknown)}")
@@ -166,6 +171,7 @@ def _state(path: Path, name: str, raw: Any) -> StateSpec:
         enter=_names(path, raw, "enter"),
         effects=_names(path, raw, "effects"),
         origin=where(path, raw),
+        unclear=raw.get("unclear"),
     )
 
 

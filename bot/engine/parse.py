@@ -7,7 +7,7 @@ import unicodedata
 from collections.abc import Mapping, Sequence
 from datetime import date
 
-MAX_TEXT = 2000  # longer messages are cut: nobody types more on a phone, and it bounds storage
+MAX_TEXT = 2000  # longer messages are cut (the safety detector has read them whole before)
 _SEPARATORS = re.compile(r"[\s,，、;；/和]+")
 _NUMBER = re.compile(r"^\d{1,2}$")
 

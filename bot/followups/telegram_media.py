@@ -2,8 +2,8 @@
 
 Called by the Telegram adapter for every private message carrying a file: download it through
 getFile (the Bot API's file endpoint), hash it, record it, answer. Returns False when the adapter
-should handle the message as before (kinds we do not fingerprint, a caption that trips the
-crisis or danger guards, a file too big for bots to download, a failed download).
+should handle the message as before (kinds we do not fingerprint, a caption in which the safety
+detector sees a crisis, danger or scam sign, a file too big for bots to download, a failed download).
 """
 
 from __future__ import annotations
@@ -24,7 +24,6 @@ from bot.followups.senders import TelegramSender
 from bot.types import Message, Outbound
 
 log = logging.getLogger("weiquan.evidence")
-URGENT_GUARDS = ("crisis", "danger")  # such a caption is a turn of its own, before any paperwork
 
 
 def file_of(message: TgMessage) -> tuple[str, str, int | None, str | None] | None:
@@ -40,9 +39,10 @@ def file_of(message: TgMessage) -> tuple[str, str, int | None, str | None] | Non
 
 
 def _urgent(service: Any, caption: str) -> bool:
-    guards = service.engine.guards
-    text = parse.clean(caption)
-    return any(guards[name](text) for name in URGENT_GUARDS if name in guards)
+    """Such a caption is a turn of its own, before any paperwork: the crisis screen, 110, the
+    screening question or the scam steps, as the same words typed would get."""
+    verdict = service.engine.safety.scan(caption)
+    return verdict.label is not None or "crisis" in verdict.soft
 
 
 def _with_warnings(service: Any, outbound: Outbound, caption: str) -> Outbound:

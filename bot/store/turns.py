@@ -85,6 +85,9 @@ class TurnRunner:
         return record.id, session_from_row(self.cipher, record)
 
     def run(self, conn: Connection, inbound: Inbound, now: float) -> TurnResult:
+        # The safety detector reads the whole message before anything cuts it to size: a long
+        # vent that ends in "我不想活了" must still reach the crisis screen.
+        verdict = self.engine.safety.scan(inbound.text) if not inbound.option_ids else None
         inbound = bounded(inbound)
         dbapi = conn.connection.dbapi_connection
         key = dedup_key(inbound) if inbound.message_id else None
@@ -105,11 +108,13 @@ class TurnRunner:
             prefix, held = self.turn_hook(conn, session_id, session, inbound, now)
         try:
             if held:  # an operator holds the conversation: record the message, say nothing
+                if verdict is not None:
+                    self.engine.note_alert(session, verdict, now)
                 session.last_activity_at = now
                 stage = self.engine.flow.state(session.state).stage
                 reply = Outbound(prefix, session.state, stage, session.lang, ("held",))
             else:
-                reply = self.engine.step(session, inbound, now)
+                reply = self.engine.step(session, inbound, now, verdict)
                 if prefix:
                     reply = replace(reply, messages=prefix + reply.messages)
         except Exception:

@@ -1,0 +1,101 @@
+"""The detector's parts on their own: folding, the first-character skip, hours, the screening answer."""
+
+from __future__ import annotations
+
+from functools import cache
+from pathlib import Path
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from bot.config import Settings
+from bot.engine.hours import HumanHours
+from bot.errors import BotError
+from bot.safety import Detector
+from bot.safety.detector import _Pattern
+from bot.safety.evaluate import read_set
+from bot.safety.firstchars import first_chars
+from bot.service import Service
+
+SETS = Path(__file__).parent / "safety"
+
+
+@cache
+def detector() -> Detector:
+    return Detector.load()
+
+
+@pytest.mark.parametrize(("typed", "folded"), [
+    ("我想紫砂", "我想自杀"), ("自 杀", "自杀"), ("自.杀", "自杀"), ("我不想再活下去了", "我不想活了"),
+    ("我覺得活著沒有意義", "我觉得活着没有意义"), ("ＷＡＮＴ　ＴＯ　ＤＩＥ", "want to die"),
+    ("I can't go on", "i can not go on"), ("s u i c i d e", "suicide"), ("diiiie", "die"),
+    ("想死死死死", "想死"), ("kms", "kill myself"), ("我想zs", "我想自杀"),
+])  # fmt: skip
+def test_folding(typed: str, folded: str) -> None:
+    assert detector().normalise(typed) == folded
+
+
+def _patterns() -> list[tuple[frozenset[str] | None, _Pattern]]:
+    out: list[tuple[frozenset[str] | None, _Pattern]] = []
+    for rules in detector().rules:
+        for tier in (rules.strong, rules.soft):
+            for first, patterns in tier.cjk + tier.latin:
+                out.append((first, patterns[0]))
+    return out
+
+
+def test_a_rule_is_skipped_only_when_it_cannot_match() -> None:
+    """Over every message of the evaluation set: a rule whose first characters are all missing
+    from the message never matches it (the skip changes the cost, never the verdict)."""
+    patterns = _patterns()
+    for _label, _lang, message in read_set(SETS / "tune"):
+        text = detector().normalise(message)
+        chars = frozenset(text)
+        for first, pattern in patterns:
+            if first is not None and first.isdisjoint(chars):
+                assert not pattern.search(text), (message, pattern.regex.pattern)
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.text(alphabet="想要死去活不了我在楼顶跳药吃安眠杀自他们刀砍门口 abcdeilkmnosty", max_size=20))
+def test_first_chars_are_sound_on_random_text(text: str) -> None:
+    for first, pattern in _patterns():
+        if first is not None and first.isdisjoint(frozenset(text)):
+            assert not pattern.search(text)
+
+
+@pytest.mark.parametrize(("pattern", "chars"), [
+    (r"(?:想|要)[^。]{0,3}死", {"想", "要"}), (r"\b(kill|hurt) me", {"k", "h"}), (r"(a)?b", {"a", "b"}),
+    (r".x", None), (r"(?:)", None), (r"[^a]b", None),
+])  # fmt: skip
+def test_first_chars(pattern: str, chars: set[str] | None) -> None:
+    found = first_chars(pattern)
+    assert (None if found is None else set(found)) == chars
+
+
+@pytest.mark.parametrize(("hours", "utc_hour", "open_"), [
+    ("09:00-21:00", 0, False),  # 08:00 in China
+    ("09:00-21:00", 2, True),  # 10:00
+    ("09:00-21:00", 13, False),  # 21:00
+    ("22:00-06:00", 15, True),  # 23:00: past midnight
+    ("09:00-12:00,14:00-18:00", 5, False),  # 13:00, between the two
+    ("always", 19, True), ("never", 3, False),
+])  # fmt: skip
+def test_human_hours(hours: str, utc_hour: int, open_: bool) -> None:
+    assert HumanHours.parse(hours).open_at(1_790_000_000 - 1_790_000_000 % 86400 + utc_hour * 3600) is open_
+
+
+@pytest.mark.parametrize("bad", ["9-21", "25:00-26:00", "09:00", "morning"])
+def test_bad_human_hours_name_the_setting(bad: str, tmp_path: Path) -> None:
+    settings = Settings.load({"WEIQUAN_DATA_DIR": str(tmp_path), "WEIQUAN_HUMAN_HOURS": bad})
+    with pytest.raises(BotError, match="WEIQUAN_HUMAN_HOURS"):
+        Service.open(settings)
+
+
+@pytest.mark.parametrize(("answer", "no"), [
+    ("没有", True), ("不是的", True), ("没有啦~", True), ("No.", True), ("not really", True),
+    ("是", False), ("不想说", False), ("有时候会", False), ("yes", False), ("我欠了五千", False),
+])  # fmt: skip
+def test_a_clear_no(answer: str, no: bool) -> None:
+    assert detector().is_no(answer) is no
