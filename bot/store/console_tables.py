@@ -16,6 +16,7 @@ from sqlalchemy import (
     Boolean,
     Column,
     Connection,
+    Index,
     Float,
     ForeignKey,
     Integer,
@@ -41,6 +42,20 @@ operators = Table(
     Column("disabled", Boolean, nullable=False),
     Column("generation", Integer, nullable=False),  # bumped on password change: old cookies die
     Column("created_at", Float, nullable=False),
+    # "admin" may reply to, take over and hand back any case; "operator" only the cases they hold
+    Column("role", String(16), nullable=False, server_default="operator"),
+)
+
+# Sign-in attempts, counted before the password is checked (per account, per address), shared by
+# every worker process; rows older than the throttle's window are deleted as new ones come in.
+login_attempts = Table(
+    "login_attempts",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("key", String(64), nullable=False),  # sha256 of "name:…" or "addr:…"
+    Column("at", Float, nullable=False),
+    Column("failed", Boolean, nullable=False),
+    Index("ix_login_attempts_key", "key", "at"),
 )
 
 console_audit = Table(

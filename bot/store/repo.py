@@ -26,6 +26,7 @@ from bot.store.db import (
     upgrade,
 )
 from bot.store.outbox_retry import PendingReply, claim
+from bot.store.replay import bind_signed_body
 from bot.store.schema import inbound_log, outbox, sessions, turns
 from bot.store.turns import EffectHandler, TurnRunner, erase_session_rows
 from bot.store.worker import StoreWorker
@@ -98,6 +99,10 @@ class Store:
                 update(outbox).where(outbox.c.id == outbox_id).values(sent_at=now)
             )
         )
+
+    def bind_signed_body(self, key: str, body_digest: str, now: float, keep: float) -> Future[bool]:
+        """A signed request's triple may carry one body only (see bot/store/replay.py)."""
+        return self.worker.submit(lambda conn: bind_signed_body(conn, key, body_digest, now, keep))
 
     def delete_user(self, user_key: str) -> bool:
         def job(conn: Connection) -> bool:

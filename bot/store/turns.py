@@ -54,7 +54,9 @@ class _Row:
 
 
 def dedup_key(inbound: Inbound) -> str:
-    raw = f"{inbound.channel}:{inbound.message_id}".encode()
+    """Channel + user + message id: a message id is only unique within its sender's messages
+    (WeChat MsgIds can be guessed), so another user reusing one starts a turn of their own."""
+    raw = f"{inbound.user_key}\n{inbound.message_id}".encode()
     return hashlib.sha256(raw).hexdigest()[:40]
 
 
