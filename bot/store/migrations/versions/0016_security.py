@@ -36,7 +36,6 @@ def upgrade() -> None:
         sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
         sa.Column("key", sa.String(64), nullable=False),
         sa.Column("at", sa.Float, nullable=False),
-        sa.Column("failed", sa.Boolean, nullable=False),
     )
     op.create_index("ix_login_attempts_key", "login_attempts", ["key", "at"])
     with op.batch_alter_table("operators") as batch:
