@@ -29,10 +29,10 @@ from bot.channels.wechat_api import WeChatAPI
 from bot.channels.wechat_files import CaseFileLinks
 from bot.channels.wechat_turns import PASSIVE_SECONDS, Conversation, Reply, split_utf8
 from bot.channels.wechat_xml import (
+    MAX_AGE_SECONDS,
     OPENID,
     Envelope,
     PayloadError,
-    MAX_AGE_SECONDS,
     is_fresh,
     parse_xml,
     signature_matches,

@@ -31,6 +31,16 @@ from bot.store import login_attempts as attempts
 __all__ = ["add_operator", "disable_operator", "routes"]
 
 
+def _new_password_problem(current: str, new: str, repeat: str) -> str | None:
+    if len(new) < MIN_PASSWORD:
+        return "too_short"
+    if new != repeat:
+        return "mismatch"
+    if new == current:
+        return "same"
+    return None
+
+
 def _auth_routes(console: Console) -> list[BaseRoute]:
     async def login_page(request: Request) -> Response:
         return console.page(request, "login.html")
@@ -86,22 +96,16 @@ def _auth_routes(console: Console) -> list[BaseRoute]:
             return console.redirect("/console/login")
         current, new = str(form.get("current", "")), str(form.get("new", ""))
         attempt = await admitted("password", operator.name, request)
-        error = None
         if attempt is None:
-            error = "too_many"
+            error: str | None = "too_many"
         elif not await console.passwords.verify(operator, current):
             error = "wrong_current"
-        elif len(new) < MIN_PASSWORD:
-            error = "too_short"
-        elif new != str(form.get("repeat", "")):
-            error = "mismatch"
-        elif new == current:
-            error = "same"
+        else:
+            await proven(attempt)  # the current password was right: not a guess
+            error = _new_password_problem(current, new, str(form.get("repeat", "")))
         if error:
             status = 429 if error == "too_many" else 400
             return console.page(request, "password.html", status=status, operator=operator, error=error)
-        assert attempt is not None
-        await proven(attempt)
         hashed = await console.passwords.hash(new)
         await console.write(lambda conn: db.set_password(conn, operator.id, hashed))
         fresh = await console.read(lambda conn: db.find_operator(conn, id=operator.id))
