@@ -221,16 +221,18 @@ class TelegramChannel:
         self, chat_id: int, inbound: Inbound, result: TurnResult, preface: str | None,
         answered: tuple[TgMessage | None, Any],
     ) -> None:  # fmt: skip
-        # With several workers the previous reply may be another process's to send: wait for it.
-        await self.service.wait_for_earlier_replies(result.outbox_id)
         message, chosen = answered
-        if message is not None and chosen is not None:
-            await self.send.edit_markup(message, chosen)
-        if preface:
-            note = render.escape(self.service.i18n.text(result.outbound.lang, preface))
-            await self.send.chunks(chat_id, [render.Chunk(note)])
-        if await self.deliver(inbound.user_key, result.outbound):
-            await self.service.mark_sent(result.outbox_id)
+
+        async def own() -> bool:
+            if message is not None and chosen is not None:
+                await self.send.edit_markup(message, chosen)
+            if preface:
+                note = render.escape(self.service.i18n.text(result.outbound.lang, preface))
+                await self.send.chunks(chat_id, [render.Chunk(note)])
+            return await self.deliver(inbound.user_key, result.outbound)
+
+        # After the user's earlier replies (another worker's too), each marked sent as it goes.
+        await self.service.deliver(result.outbox_id, self.deliver, own)
 
     async def deliver(self, user_key: str, outbound: Outbound) -> bool:
         """Sends a committed reply (also the outbox's resend). True when nothing is left to retry:
@@ -270,7 +272,8 @@ class TelegramChannel:
         return await self.send.document(chat_id, data, text("telegram.case_file_name") + ".docx", caption)
 
     def start_outbox_retries(self) -> None:
-        """Replies committed but not delivered (a crash, a network failure) go out later."""
+        """Replies committed but not delivered (a crash, a network failure) go out later.
+        Started by the app's lifespan (and by polling's post_init); idempotent."""
         if self._retries is None:
             self._retries = asyncio.create_task(self.service.run_outbox_retries("telegram", self.deliver))
 

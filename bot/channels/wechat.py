@@ -18,7 +18,6 @@ import logging
 import time
 from typing import Any
 
-from starlette.background import BackgroundTask
 from starlette.requests import Request
 from starlette.responses import PlainTextResponse, Response
 from starlette.routing import BaseRoute, Route
@@ -41,7 +40,7 @@ from bot.channels.wechat_xml import (
 from bot.config import Settings, content_dir
 from bot.console.delivery import register_sender
 from bot.engine.i18n import DEFAULT_LANG, I18n
-from bot.errors import ChannelError
+from bot.errors import ChannelError, StoreError
 from bot.service import Service
 
 log = logging.getLogger(__name__)
@@ -92,6 +91,10 @@ class WeChatEndpoint:
         """An operator's reply from the console, as customer-service messages (48-hour window)."""
         await self.api.send_texts(user_key.split(":", 1)[1], split_utf8(text))
 
+    def start(self) -> None:
+        """The outbox retry loop (the app's lifespan calls it at start-up)."""
+        self.conversation.start_outbox_retries()
+
     async def aclose(self) -> None:
         """Stops the outbox retries and waits for deliveries in progress (app shutdown)."""
         await self.conversation.aclose()
@@ -133,7 +136,7 @@ class WeChatEndpoint:
             log.warning("wechat: %s", error, extra={"channel": "wechat", "status": 400})
             metrics.errors.labels("wechat", "bad_request").inc()
             return Response(status_code=400)
-        self.conversation.start_outbox_retries()  # started by the app's lifespan; kept for bare routes
+        self.start()  # the app's lifespan started it already; this covers a route mounted alone
         try:
             if not await self._first_use(query, body):
                 return _forbidden("wechat: signature replayed with another body")
@@ -149,10 +152,12 @@ class WeChatEndpoint:
         if encrypted:
             assert self.envelope is not None
             xml = self.envelope.seal(xml, str(int(now)))
-        background = None
-        if reply.outbox_id is not None:
-            background = BackgroundTask(self.service.mark_sent, reply.outbox_id)
-        return Response(xml, media_type="application/xml", background=background)
+        if reply.outbox_id is not None:  # marked before it goes: a crash never sends it twice
+            try:
+                await self.service.mark_sent(reply.outbox_id)
+            except StoreError:
+                log.warning("wechat: passive reply not marked sent", extra={"outbox_id": reply.outbox_id})
+        return Response(xml, media_type="application/xml")
 
 
     async def _first_use(self, query: Any, body: bytes) -> bool:

@@ -145,7 +145,7 @@ class Conversation:
             return Reply(parts[0])  # the recorded reply again; the rest went out the first time
         if len(parts) == 1:
             return Reply(parts[0], result.outbox_id)
-        self._spawn(self._deliver(openid, parts[1:], result.outbox_id))
+        self._spawn(self.deliver_parts(openid, parts[1:], result.outbox_id))
         return Reply(parts[0])
 
     async def _parts(self, outbound: Outbound, openid: str) -> list[str]:
@@ -171,14 +171,15 @@ class Conversation:
             await self._send(openid, [await self._sentence(f"wechat:{openid}", "error")])
             return
         if not result.duplicate:
-            await self._deliver(openid, await self._parts(result.outbound, openid), result.outbox_id)
+            await self.deliver_parts(openid, await self._parts(result.outbound, openid), result.outbox_id)
 
-    async def _deliver(self, openid: str, parts: list[str], outbox_id: int | None) -> None:
-        if await self._send(openid, parts):
-            try:
-                await self.service.mark_sent(outbox_id)
-            except StoreError:  # sent but not marked: the outbox may send it once more
-                log.warning("wechat: could not mark a reply sent", extra={"outbox_id": outbox_id})
+    async def deliver_parts(self, openid: str, parts: list[str], outbox_id: int | None) -> None:
+        """Customer-service texts for a committed reply, after the user's earlier unsent ones;
+        marked sent before they go (bot/ordered_delivery.py)."""
+        try:
+            await self.service.deliver(outbox_id, self.resend, lambda: self._send(openid, parts))
+        except StoreError:  # not marked, not sent: the retry loop sends it
+            log.warning("wechat: delivery postponed", extra={"outbox_id": outbox_id})
 
     async def resend(self, user_key: str, outbound: Outbound) -> bool:
         """The outbox's resend (after a crash or a failed send): True when nothing is left to retry."""
@@ -200,8 +201,8 @@ class Conversation:
             return False
 
     def start_outbox_retries(self) -> None:
-        """Committed replies that never went out are sent again (no lifespan hook reaches a route,
-        so this starts with the first accepted request)."""
+        """Committed replies that never went out are sent again; started by the app's lifespan
+        (idempotent)."""
         if self._retries is None:
             self._retries = asyncio.create_task(self.service.run_outbox_retries("wechat", self.resend))
 

@@ -25,7 +25,6 @@ from bot.store.db import (
     require_current_schema,
     upgrade,
 )
-from bot.store.outbox_retry import PendingReply, claim
 from bot.store.replay import bind_signed_body
 from bot.store.schema import inbound_log, outbox, sessions, turns
 from bot.store.turns import EffectHandler, TurnRunner, erase_session_rows
@@ -192,14 +191,6 @@ class Store:
             for r in rows
         ]
 
-    def claim_outbox(
-        self, channel: str, now: float, lease: float, limit: int = 100
-    ) -> Future[list[PendingReply]]:
-        """Unsent replies whose lease ended, claimed for this worker for `lease` seconds."""
-        return self.worker.submit(
-            lambda conn: claim(conn, self.cipher, channel, now, lease, limit)
-        )
-
     def renew_leases(self, outbox_ids: list[int], until: float) -> Future[Any]:
         return self.worker.submit(
             lambda conn: conn.execute(
@@ -208,18 +199,6 @@ class Store:
                 .values(claimed_until=until)
             )
         )
-
-    def unsent_before(self, outbox_id: int, now: float) -> int:
-        """The same user's earlier replies that another worker is delivering right now
-        (unsent, lease still running): a later reply must not overtake them."""
-        mine = select(outbox.c.session_id).where(outbox.c.id == outbox_id).scalar_subquery()
-        with self.db.connect().execution_options(**READ_ONLY) as conn:
-            return int(conn.execute(
-                select(func.count()).select_from(outbox).where(
-                    outbox.c.session_id == mine, outbox.c.id < outbox_id,
-                    outbox.c.sent_at.is_(None), outbox.c.claimed_until > now,
-                )
-            ).scalar_one())  # fmt: skip
 
     def close(self) -> None:
         self.worker.close()
