@@ -28,7 +28,7 @@ log = logging.getLogger("weiquan.delivery")
 # A channel's delivery of one reply: (user_key, reply) -> delivered (or never deliverable)?
 Send = Callable[[str, Outbound], Awaitable[bool]]
 SendOwn = Callable[[], Awaitable[bool]]
-DELIVERY_LEASE_SECONDS = 8.0
+DELIVERY_LEASE_SECONDS = 5.0
 LEASE_WAIT_SECONDS = 60.0  # then the retry loop owns the reply
 RETRY_AFTER_SECONDS = OUTBOX_LEASE_SECONDS  # a failed send is retried no sooner than this
 

@@ -35,7 +35,7 @@ OUTBOX_CHANNELS = frozenset({"telegram", "wechat"})
 # How long the turn that wrote an outbox row has to deliver it before a retry may claim it
 # (renewed while its channel is still working on it); also how soon after a crash the retry loop
 # takes over what the dead process left.
-OUTBOX_LEASE_SECONDS = 8.0
+OUTBOX_LEASE_SECONDS = 5.0
 
 
 # A handler may return an Outbound to replace the reply (e.g. a code it just issued, or the case
