@@ -63,12 +63,15 @@ def serving(tmp_path: Path, env: dict[str, str], *args: str) -> Iterator[tuple[s
 
 
 def children(pid: int) -> list[int]:
-    """Worker processes of a `serve --workers N` (their parent is the uvicorn supervisor)."""
+    """Worker processes of a `serve --workers N`: spawned by the uvicorn supervisor (not its
+    multiprocessing resource tracker)."""
     found = []
     for entry in Path("/proc").iterdir():
         if entry.name.isdigit():
             with contextlib.suppress(OSError):
                 stat = (entry / "stat").read_text()
-                if int(stat.rsplit(")", 1)[1].split()[1]) == pid:
+                command = (entry / "cmdline").read_bytes()
+                if (int(stat.rsplit(")", 1)[1].split()[1]) == pid and b"spawn_main" in command
+                        and b"resource_tracker" not in command):  # fmt: skip
                     found.append(int(entry.name))
     return found
