@@ -123,7 +123,8 @@ class Conversation:
         return None  # unsubscribe, VIEW, location reports, scans: nothing to say
 
     async def _turn(self, inbound: Inbound, openid: str) -> Reply:
-        dedup = inbound.message_id
+        # a message id is the sender's own: another user's message with the same id is not a retry
+        dedup = f"{inbound.user_key}\n{inbound.message_id}" if inbound.message_id else None
         if dedup is not None and dedup in self._in_flight:
             return NOTHING  # WeChat retried while the first delivery is still running: that one answers
         task = asyncio.create_task(self.service.handle(inbound))
