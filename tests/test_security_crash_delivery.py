@@ -65,6 +65,8 @@ def tally(settings: Settings, fake: FakeBotAPI, users: list[TelegramUser]) -> di
                 doubled += max(0, got - want)
             if [t for t in sent if t in expected] != expected and sorted(sent) == sorted(expected):
                 disordered += 1
+            if sent != expected:  # what went wrong, for the report
+                print(f"user {user.id}: sent {[expected.index(t) if t in expected else t for t in sent]}")
     finally:
         service.close()
     return {"lost": lost, "doubled": doubled, "out_of_order_users": disordered}

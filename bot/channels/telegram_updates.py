@@ -24,7 +24,7 @@ from telegram.ext import ExtBot
 
 from bot import metrics
 from bot.channels import telegram_render as render
-from bot.channels.telegram_send import Outcome, Sender, call
+from bot.channels.telegram_send import Outcome, Sender, call, partly_sent
 from bot.engine.i18n import DEFAULT_LANG
 from bot.errors import ChannelError, StoreError
 from bot.followups.telegram_media import on_telegram_media
@@ -242,9 +242,11 @@ class TelegramChannel:
         chat_id = int(user_key.split(":", 1)[1])
         text = partial(self.service.i18n.text, outbound.lang)
         outcome = await self.send.chunks(chat_id, render.render(outbound, text))
-        if outcome is Outcome.SENT and "case_file" in outbound.effects:
-            outcome = await self._send_case_file(chat_id, user_key, outbound.lang)
-        return outcome is not Outcome.RETRY
+        if outcome is not Outcome.SENT or "case_file" not in outbound.effects:
+            return outcome is not Outcome.RETRY
+        if await self._send_case_file(chat_id, user_key, outbound.lang) is Outcome.RETRY:
+            partly_sent(chat_id)  # the summary went out; /summary sends the file again
+        return True
 
     async def send_operator_text(self, user_key: str, text: str) -> None:
         """An operator's reply from the console (bot.console.delivery sender)."""

@@ -188,18 +188,21 @@ class Conversation:
         return await self._send(openid, await self._parts(outbound, openid))
 
     async def _send(self, openid: str, parts: list[str]) -> bool:
-        """Customer-service texts; True when delivered or when no retry could deliver them."""
-        try:
-            await self.api.send_texts(openid, parts)
-            return True
-        except WeChatAPIError as error:
-            log.error("wechat: customer-service send refused (%s)", error, extra={"channel": "wechat"})
-            metrics.errors.labels("wechat", "api").inc()
-            return error.errcode in GIVE_UP
-        except ChannelError as error:  # unreachable, HTTP error, no token: the outbox retries later
-            log.error("wechat: customer-service send failed (%s)", error, extra={"channel": "wechat"})
-            metrics.errors.labels("wechat", "api").inc()
-            return False
+        """Customer-service texts; True when delivered or when no retry could deliver them.
+
+        Once a part went out, a failure is not retried: the retry would repeat that part."""
+        for number, part in enumerate(parts):
+            try:
+                await self.api.send_texts(openid, [part])
+            except WeChatAPIError as error:
+                log.error("wechat: customer-service send refused (%s)", error, extra={"channel": "wechat"})
+                metrics.errors.labels("wechat", "api").inc()
+                return number > 0 or error.errcode in GIVE_UP
+            except ChannelError as error:  # unreachable, HTTP error, no token: retried later
+                log.error("wechat: customer-service send failed (%s)", error, extra={"channel": "wechat"})
+                metrics.errors.labels("wechat", "api").inc()
+                return number > 0
+        return True
 
     def start_outbox_retries(self) -> None:
         """Committed replies that never went out are sent again; started by the app's lifespan
