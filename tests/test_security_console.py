@@ -2,6 +2,7 @@
 cookies that outlive sign-out, replies and hand-backs by operators who do not hold the case,
 reads missing from the audit log, and erasure without its confirmation box."""
 
+# ruff: noqa: F811 - pytest fixtures imported from store_backends are redefined as parameters
 from __future__ import annotations
 
 import asyncio
@@ -11,6 +12,7 @@ from collections.abc import Iterator
 
 import httpx
 import pytest
+from store_backends import backend_settings, engine  # noqa: F401 - fixtures
 from test_console_http import (
     NEW_PASSWORD,
     Console,
@@ -23,6 +25,7 @@ from test_console_http import (
 from bot.config import Settings
 from bot.console.auth import ACCOUNT_LIMIT, ADDRESS_LIMIT
 from bot.console.routes import add_operator
+from bot.engine.engine import Engine
 from bot.types import Inbound
 
 
@@ -169,3 +172,35 @@ def test_delete_needs_its_confirmation_box(console: Console) -> None:
         confirmed = client.post("/console/case/terminal:keep/delete", data={"csrf": token, "confirm": "yes"})
         assert confirmed.headers["location"] == "/console/"
         assert console.service.session("terminal:keep") is None
+
+
+def test_the_throttle_is_shared_by_workers_and_counts_before_checking(
+    backend_settings: Settings, engine: Engine
+) -> None:
+    """Two stores on one database stand for two worker processes: 40 attempts at once on one
+    account and address, half through each, admit exactly ACCOUNT_LIMIT."""
+    from concurrent.futures import Future
+
+    from bot.console.auth import WINDOW, throttle_keys
+    from bot.service import Service
+    from bot.store import login_attempts
+
+    workers = [Service.open(backend_settings, engine=engine) for _ in range(2)]
+    try:
+        limits, cleared = throttle_keys("login", "amy", "10.4.4.4")
+        futures: list[Future[list[int] | None]] = [
+            workers[n % 2].store.submit(lambda conn: login_attempts.admit(conn, limits, 1000.0, WINDOW))
+            for n in range(40)
+        ]
+        admitted = [f.result() for f in futures]
+        assert sum(ids is not None for ids in admitted) == ACCOUNT_LIMIT
+        first = next(ids for ids in admitted if ids is not None)
+        workers[0].store.submit(lambda conn: login_attempts.settle(conn, first, cleared)).result()
+        again = workers[1].store.submit(lambda conn: login_attempts.admit(conn, limits, 1001.0, WINDOW))
+        assert again.result() is not None  # a right password starts the account's count again
+        window_later = 1000.0 + WINDOW + 1
+        later = workers[1].store.submit(lambda conn: login_attempts.admit(conn, limits, window_later, WINDOW))
+        assert later.result() is not None
+    finally:
+        for worker in workers:
+            worker.close()
