@@ -18,10 +18,10 @@ $(INSTALLED): pyproject.toml
 
 # Terminal conversation on the embedded SQLite store under ./var/ (no token, server or network).
 chat: .venv
-	@$(BIN)/weiquan chat $(ARGS)
+	@umask 077 && $(BIN)/weiquan chat $(ARGS)
 
 serve: .venv
-	@$(BIN)/weiquan serve $(ARGS)
+	@umask 077 && $(BIN)/weiquan serve $(ARGS)
 
 telegram: .venv
 	@$(BIN)/weiquan telegram $(ARGS)

@@ -135,7 +135,8 @@ def run(rate: float = 200, seconds: float = 10, clients: int = 32, users: int = 
         assert fake.stdout is not None
         api_base = fake.stdout.readline().strip()
         port = _free_port()
-        env = {**os.environ, "WEIQUAN_DATA_DIR": tmp, "WEIQUAN_DATA_KEY": "bench",
+        env = {**os.environ, "WEIQUAN_DATA_DIR": tmp,
+               "WEIQUAN_DATA_KEY": "bench-data-key-0123456789abcdefghijklmn",
                "WEIQUAN_TELEGRAM_TOKEN": TOKEN, "WEIQUAN_TELEGRAM_WEBHOOK_SECRET": SECRET,
                "WEIQUAN_TELEGRAM_API_BASE": api_base, "WEIQUAN_LOG_LEVEL": "WARNING"}  # fmt: skip
         env.pop("WEIQUAN_DATABASE_URL", None)

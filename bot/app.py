@@ -55,6 +55,8 @@ def build_app(service: Service, settings: Settings) -> Starlette:
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
         followups = BackgroundFollowups(service, settings)  # due complaint reminders
         followups.start()
+        for endpoint in endpoints:  # outbox retries: a restart sends what a crash left unsent
+            endpoint.start()
         # Everything built at start-up (flow, machine, catalogs, libraries) lives as long as the
         # process: moved out of the collector's way, full collections stop pausing turns (~100 ms).
         gc.collect()

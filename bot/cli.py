@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import os
 import re
 import sys
 import time
@@ -115,8 +116,6 @@ def cmd_purge(args: argparse.Namespace, settings: Settings) -> int:
 
 def cmd_rotate_key(args: argparse.Namespace, settings: Settings) -> int:
     """Re-encrypt stored data under a new key; never prints a key."""
-    import os
-
     from bot.store.rotate import rotate_database
 
     current = settings.data_key.reveal()
@@ -145,11 +144,12 @@ def cmd_operator(args: argparse.Namespace, settings: Settings) -> int:
 
     if args.operator_command == "add":
         try:
-            password = add_operator(settings, args.name)
+            password = add_operator(settings, args.name, admin=args.admin)
         except Exception as exc:  # e.g. the name is taken (a unique constraint)
             print(f"cannot create operator {args.name!r}: {type(exc).__name__}", file=sys.stderr)
             return 1
-        print(f"created operator {args.name}; it must be changed at first sign-in")
+        role = "admin" if args.admin else "operator"
+        print(f"created {role} {args.name}; the password must be changed at first sign-in")
         print(f"one-time password: {password}")
         return 0
     try:
@@ -161,9 +161,21 @@ def cmd_operator(args: argparse.Namespace, settings: Settings) -> int:
     return 0
 
 
+def _refuse_weak_config(settings: Settings) -> bool:
+    """True (after saying why, on stderr) when a server must not start with these settings."""
+    from bot.secret_policy import config_problems
+
+    problems = config_problems(settings)
+    for problem in problems:
+        print(f"refusing to start: {problem}", file=sys.stderr)
+    return bool(problems)
+
+
 def cmd_serve(args: argparse.Namespace, settings: Settings) -> int:
     import uvicorn
 
+    if _refuse_weak_config(settings):
+        return 2
     uvicorn.run(
         "bot.app:create_app",
         factory=True,
@@ -172,6 +184,9 @@ def cmd_serve(args: argparse.Namespace, settings: Settings) -> int:
         workers=args.workers,
         access_log=False,
         log_config=None,
+        # The client's address and scheme (login throttle, Secure cookies) from these proxies only.
+        proxy_headers=True,
+        forwarded_allow_ips=settings.trusted_proxies,
     )
     return 0
 
@@ -179,6 +194,8 @@ def cmd_serve(args: argparse.Namespace, settings: Settings) -> int:
 def cmd_telegram(args: argparse.Namespace, settings: Settings) -> int:
     from bot.channels import telegram
 
+    if _refuse_weak_config(settings):
+        return 2
     return int(telegram.run_polling(settings, set_webhook=args.set_webhook))
 
 
@@ -187,6 +204,8 @@ def cmd_worker(args: argparse.Namespace, settings: Settings) -> int:
 
     from bot.followups.worker import run_worker
 
+    if _refuse_weak_config(settings):
+        return 2
     return asyncio.run(run_worker(settings, args.interval, args.once))
 
 
@@ -297,6 +316,9 @@ def build_parser() -> argparse.ArgumentParser:
                               ("disable", "disable an account and end its sessions")):
         command = operator_sub.add_parser(action, help=help_text)
         command.add_argument("name")
+        if action == "add":
+            command.add_argument("--admin", action="store_true",
+                                 help="may reply to, take over and hand back any case")
         command.set_defaults(handler=cmd_operator)
 
     serve = sub.add_parser("serve", help="run the web server (webhooks, console, metrics)")
@@ -350,6 +372,7 @@ def cmd_safety_eval(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
+    os.umask(0o077)  # the database, keys and exports: readable by their owner only
     args = build_parser().parse_args(argv)
     settings = Settings.load()
     setup_logging(settings.log_level)

@@ -90,6 +90,10 @@ class Settings:
     # When people answer on the console (China time, e.g. "09:00-21:00"; "always"; "never"),
     # from WEIQUAN_HUMAN_HOURS: the bot tells a user who asks for a person whether anyone is there.
     human_hours: str = DEFAULT_HOURS
+    # The public https origin links are built on (never the request's Host header); None: no links.
+    public_url: str | None = None
+    # Addresses whose X-Forwarded-For/-Proto are believed (uvicorn's forwarded_allow_ips).
+    trusted_proxies: str = "127.0.0.1"
 
     @classmethod
     def load(cls, environ: dict[str, str] | None = None) -> Settings:
@@ -116,6 +120,8 @@ class Settings:
             or _generated_key(data_dir, "console.key"),
             old_data_keys=_secret_list(env, "WEIQUAN_OLD_DATA_KEYS"),
             human_hours=env.get("WEIQUAN_HUMAN_HOURS", DEFAULT_HOURS),
+            public_url=(env.get("WEIQUAN_PUBLIC_URL") or "").strip().rstrip("/") or None,
+            trusted_proxies=(env.get("WEIQUAN_TRUSTED_PROXIES") or "127.0.0.1").strip(),
         )
 
 
@@ -126,10 +132,15 @@ def _generated_key(data_dir: Path, filename: str) -> Secret:
         value = path.read_text(encoding="ascii").strip()
         register_secret(value)
         return Secret(value)
-    data_dir.mkdir(parents=True, exist_ok=True)
+    make_private_dir(data_dir)
     key = secrets.token_urlsafe(32)
     register_secret(key)
     fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
     with os.fdopen(fd, "w", encoding="ascii") as handle:
         handle.write(key + "\n")
     return Secret(key)
+
+
+def make_private_dir(path: Path) -> None:
+    """./var/ and the like: created readable by the owner only (keys and the database live there)."""
+    path.mkdir(mode=0o700, parents=True, exist_ok=True)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import time
-from collections.abc import Awaitable, Callable
+from collections.abc import Callable
 from datetime import date
 from typing import Any
 
@@ -16,18 +16,18 @@ from bot.engine.hours import HumanHours
 from bot.engine.i18n import I18n
 from bot.errors import BotError, StoreError
 from bot.followups import install as install_followups
+from bot.ordered_delivery import OrderedDelivery, Send, SendOwn
 from bot.store.crypto import Cipher
 from bot.store.repo import Store
 from bot.store.turns import OUTBOX_LEASE_SECONDS
 from bot.tools.export import CaseFile, build_case_file
-from bot.types import Inbound, Outbound, Session, TurnResult
+from bot.types import Inbound, Session, TurnResult
 
 Clock = Callable[[], float]
-# A channel's delivery of a reply from the outbox: (user_key, reply) -> delivered?
-Send = Callable[[str, Outbound], Awaitable[bool]]
 
 log = logging.getLogger("weiquan.service")
 IN_FLIGHT_SECONDS = 120.0  # how long a channel may take to deliver a committed reply
+RETRY_PASS_SECONDS = 1.0  # a pass finds nothing due in one indexed query
 
 
 def _human_hours(settings: Settings) -> HumanHours:
@@ -47,6 +47,7 @@ class Service:
         # delivery chain may wait behind Telegram's send rate): their leases are renewed so no
         # retry loop, here or in another worker, sends them a second time.
         self._in_flight: dict[int, float] = {}  # outbox id -> committed at (service clock)
+        self.delivery = OrderedDelivery(store, clock)
 
     @classmethod
     def open(
@@ -110,57 +111,29 @@ class Service:
         return len(self._in_flight)
 
     async def resend_pending(self, channel: str, send: Send, *, limit: int = 100) -> int:
-        """Deliver `channel`'s replies that were committed but never marked sent; returns how many.
+        """Deliver `channel`'s replies that were committed but never sent; returns how many.
 
-        For a crash between commit and send: channels call it at start-up, then every so often
-        (`run_outbox_retries`). Only rows whose lease ended are taken, and each is claimed by one
-        worker. A user's replies go out in order: after a failure, their later ones wait.
+        For a crash between commit and send, or a failed send: the app's lifespan runs it every
+        so often (`run_outbox_retries`). Only users whose oldest unsent reply is due (its own
+        sender's lease ended) are taken, each by one worker at a time, their replies in order
+        (bot/ordered_delivery.py).
         """
-        claimed = await asyncio.wrap_future(
-            self.store.claim_outbox(channel, self.clock(), OUTBOX_LEASE_SECONDS, limit)
-        )
-        held_back: set[str] = set()
-        delivered = 0
-        for reply in claimed:
-            if reply.user_key in held_back:
-                continue
-            try:
-                ok = await send(reply.user_key, reply.outbound)
-            except Exception:
-                log.exception("outbox resend failed", extra={"outbox_id": reply.outbox_id})
-                ok = False
-            if not ok:
-                held_back.add(reply.user_key)
-                continue
-            await self.mark_sent(reply.outbox_id)
-            delivered += 1
-        return delivered
+        return await self.delivery.pending(channel, send, limit)
 
-    async def wait_for_earlier_replies(
-        self, outbox_id: int | None, *, timeout: float = OUTBOX_LEASE_SECONDS
-    ) -> bool:
-        """Across worker processes: wait until the user's earlier replies are delivered.
-
-        With several workers, a user's next update may be committed on one worker while the
-        previous reply is still being sent by another; channels that answer the webhook before
-        sending call this before sending, so replies arrive in turn order. False after `timeout`
-        (that worker probably died: the retry loop owns its reply now).
-        """
+    async def deliver(self, outbox_id: int | None, send: Send, send_own: SendOwn) -> bool:
+        """A turn's own reply: the user's earlier unsent replies first (`send`), then this one
+        (`send_own`), each marked sent as it goes out; never twice, never out of order, across
+        workers. True once it is out (or was already)."""
         if outbox_id is None:
-            return True
-        deadline = time.monotonic() + timeout
-        pause = 0.01
-        while await asyncio.to_thread(self.store.unsent_before, outbox_id, self.clock()):
-            if time.monotonic() >= deadline:
-                return False
-            await asyncio.sleep(pause)
-            pause = min(pause * 2, 0.25)
-        return True
+            return bool(await send_own())
+        try:
+            return await self.delivery.own(outbox_id, send, send_own)
+        finally:
+            self._in_flight.pop(outbox_id, None)
 
-    async def run_outbox_retries(
-        self, channel: str, send: Send, every: float = OUTBOX_LEASE_SECONDS / 2
-    ) -> None:
-        """`resend_pending` forever (run it as a task; cancel it at shutdown)."""
+    async def run_outbox_retries(self, channel: str, send: Send, every: float = RETRY_PASS_SECONDS) -> None:
+        """`resend_pending` forever (the app's lifespan runs it as a task and cancels it at
+        shutdown), so what a crash left unsent goes out without waiting for a new message."""
         while True:
             try:
                 await self.renew_in_flight()

@@ -21,7 +21,8 @@ from needs import unavailable
 from bot.config import Settings
 
 DIALOGS_DIR = Path(__file__).resolve().parent / "dialogs"
-TEST_DATA_KEY = "weiquan-test-data-key"
+TEST_DATA_KEY = "weiquan-test-data-key-0123456789abcdef"
+TEST_CONSOLE_SECRET = "weiquan-test-console-secret-0123456789"
 
 
 @pytest.fixture
@@ -35,7 +36,7 @@ def tmp_settings(tmp_path: Path) -> Settings:
         "WEIQUAN_DATA_DIR": str(tmp_path),
         "WEIQUAN_DATABASE_URL": f"sqlite:///{tmp_path / 'weiquan.sqlite'}",
         "WEIQUAN_DATA_KEY": TEST_DATA_KEY,
-        "WEIQUAN_CONSOLE_SECRET": "weiquan-test-console-secret",
+        "WEIQUAN_CONSOLE_SECRET": TEST_CONSOLE_SECRET,
         "WEIQUAN_LOG_LEVEL": "WARNING",
     }
     with contextlib.chdir(tmp_path):

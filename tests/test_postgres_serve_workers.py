@@ -35,6 +35,7 @@ from bot.store.schema import outbox
 pytestmark = pytest.mark.postgres
 
 USERS, MESSAGES = 12, 8
+DATA_KEY, CONSOLE_SECRET = "serve-test-key-0123456789abcdefghijklm", "serve-test-console-0123456789abcdefghij"
 TEXTS = ["/help", "/back", "zzz", "/summary", "/back", "3", "/restart"]
 
 
@@ -54,9 +55,9 @@ def free_ports(count: int) -> list[int]:
 @contextlib.contextmanager
 def serving(url: str, api_base: str, tmp: Path, ports: list[int], workers: int) -> Iterator[None]:
     env = {**os.environ, "WEIQUAN_DATA_DIR": str(tmp), "WEIQUAN_DATABASE_URL": url,
-           "WEIQUAN_DATA_KEY": "serve-test-key", "WEIQUAN_TELEGRAM_TOKEN": TOKEN,
+           "WEIQUAN_DATA_KEY": DATA_KEY, "WEIQUAN_TELEGRAM_TOKEN": TOKEN,
            "WEIQUAN_TELEGRAM_WEBHOOK_SECRET": SECRET, "WEIQUAN_TELEGRAM_API_BASE": api_base,
-           "WEIQUAN_CONSOLE_SECRET": "serve-test-console", "WEIQUAN_LOG_LEVEL": "WARNING"}  # fmt: skip
+           "WEIQUAN_CONSOLE_SECRET": CONSOLE_SECRET, "WEIQUAN_LOG_LEVEL": "WARNING"}  # fmt: skip
     log = (tmp / "serve.log").open("wb")
     processes = [
         subprocess.Popen([sys.executable, "-m", "bot", "serve", "--port", str(port),
@@ -140,7 +141,7 @@ async def test_workers_never_lose_or_double_a_turn(
     import dataclasses
 
     url = migrated(pg_url)
-    settings = dataclasses.replace(tmp_settings, database_url=url, data_key=Secret("serve-test-key"))
+    settings = dataclasses.replace(tmp_settings, database_url=url, data_key=Secret(DATA_KEY))
     ports = free_ports(2 if layout == "two_serve_processes" else 1)
     workers = 1 if layout == "two_serve_processes" else 2
     with running_fake() as (fake, api_base), serving(url, api_base, tmp_path, ports, workers):

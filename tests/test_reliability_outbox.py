@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import asyncio
 import dataclasses
-from collections.abc import Iterator
+from collections.abc import Awaitable, Callable, Iterator
 
 import pytest
 from store_backends import backend_settings, engine  # noqa: F401 - fixtures
@@ -17,7 +17,7 @@ from bot.config import Settings
 from bot.engine.engine import Engine
 from bot.service import Service
 from bot.store.turns import OUTBOX_LEASE_SECONDS
-from bot.types import Inbound, Outbound
+from bot.types import Inbound, Outbound, TurnResult
 
 T0 = 1_800_000_000.0
 
@@ -128,28 +128,65 @@ async def test_erasing_a_user_drops_their_unsent_replies(
     assert {u for u, _ in send.sent} == {"telegram:1"}
 
 
-async def test_a_reply_waits_for_the_same_users_earlier_reply_on_another_worker(
+def _own(send: Recorder, user_key: str, result: TurnResult) -> Callable[[], Awaitable[bool]]:
+    return lambda: send(user_key, result.outbound)
+
+
+async def test_a_later_reply_never_overtakes_an_earlier_one_on_another_worker(
     workers: list[Service], clock: Clock
 ) -> None:
     first, second = workers
-    earlier = await first.handle(Inbound("telegram:7", text="/start", message_id="o1"))
-    later = await second.handle(Inbound("telegram:7", text="/help", message_id="o2"))
-    other = await second.handle(Inbound("telegram:8", text="/start", message_id="o3"))
-    assert await second.wait_for_earlier_replies(other.outbox_id, timeout=5)  # another user
-    assert await second.wait_for_earlier_replies(earlier.outbox_id, timeout=5)  # nothing before
-    # the earlier reply is still being delivered by the first worker: the later one waits…
-    assert not await second.wait_for_earlier_replies(later.outbox_id, timeout=0.2)
-    waiting = asyncio.ensure_future(second.wait_for_earlier_replies(later.outbox_id, timeout=30))
-    await asyncio.sleep(0.05)
-    assert not waiting.done()
-    await first.mark_sent(earlier.outbox_id)  # …until it has gone out
-    assert await waiting
-    # a reply whose sender died (lease over) is the retry loop's: nobody waits for it
-    stuck = await first.handle(Inbound("telegram:7", text="/back", message_id="o4"))
-    after = await second.handle(Inbound("telegram:7", text="/help", message_id="o5"))
+    user = "telegram:7"
+    earlier = await first.handle(Inbound(user, text="/start", message_id="o1"))
+    later = await second.handle(Inbound(user, text="/help", message_id="o2"))
+    send = Recorder()
+    # the second worker delivers its reply: the first worker's earlier one goes out before it
+    assert await second.deliver(later.outbox_id, send, _own(send, user, later))
+    assert [t for _, t in send.sent] == [earlier.outbound.text, later.outbound.text]
+    # the first worker's own delivery finds its reply already out: nothing is sent twice
+    assert await first.deliver(earlier.outbox_id, send, _own(send, user, earlier))
+    assert len(send.sent) == 2
+    assert first.store.pending_outbox("telegram") == []
+
+
+async def test_while_one_worker_sends_a_users_reply_another_waits_for_it(
+    workers: list[Service], clock: Clock
+) -> None:
+    first, second = workers
+    user = "telegram:8"
+    earlier = await first.handle(Inbound(user, text="/start", message_id="p1"))
+    later = await second.handle(Inbound(user, text="/help", message_id="p2"))
+    send, gate = Recorder(), asyncio.Event()
+
+    async def slow_own() -> bool:
+        await gate.wait()  # the platform takes its time
+        return await send(user, earlier.outbound)
+
+    sending = asyncio.ensure_future(first.deliver(earlier.outbox_id, send, slow_own))
+    await asyncio.sleep(0.2)
+    waiting = asyncio.ensure_future(second.deliver(later.outbox_id, send, _own(send, user, later)))
+    await asyncio.sleep(0.3)
+    assert not waiting.done() and send.sent == []  # the later reply waits for the earlier one
+    gate.set()
+    assert await sending and await waiting
+    assert [t for _, t in send.sent] == [earlier.outbound.text, later.outbound.text]
+
+
+async def test_a_failed_send_holds_back_the_users_later_replies(
+    workers: list[Service], clock: Clock
+) -> None:
+    service = workers[0]
+    user = "telegram:9"
+    earlier = await service.handle(Inbound(user, text="/start", message_id="q1"))
+    later = await service.handle(Inbound(user, text="/help", message_id="q2"))
+    refusing, send = Recorder(refuse=frozenset({user})), Recorder()
+    assert not await service.deliver(earlier.outbox_id, refusing, _own(refusing, user, earlier))
+    # the next turn's delivery tries the earlier reply first; refused again, nothing overtakes it
+    assert not await service.deliver(later.outbox_id, refusing, _own(refusing, user, later))
+    assert send.sent == [] and len(service.store.pending_outbox("telegram")) == 2
     clock.now += OUTBOX_LEASE_SECONDS + 1
-    assert await second.wait_for_earlier_replies(after.outbox_id, timeout=5)
-    assert stuck.outbox_id in [p[0] for p in first.store.pending_outbox("telegram")]
+    assert await service.resend_pending("telegram", send) == 2
+    assert [t for _, t in send.sent] == [earlier.outbound.text, later.outbound.text]
 
 
 async def test_replies_still_being_delivered_keep_their_lease(

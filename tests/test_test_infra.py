@@ -11,6 +11,7 @@ import sys
 from pathlib import Path
 
 import pytest
+from conftest import TEST_DATA_KEY
 
 from bot.config import Settings
 
@@ -23,7 +24,7 @@ def test_tmp_settings_ignores_the_developers_environment(
     monkeypatch.setenv("WEIQUAN_TELEGRAM_TOKEN", "123:from-the-environment")
     assert tmp_settings.data_dir == tmp_path.resolve()
     assert tmp_settings.database_url == f"sqlite:///{tmp_path / 'weiquan.sqlite'}"
-    assert tmp_settings.data_key.reveal() == "weiquan-test-data-key"
+    assert tmp_settings.data_key.reveal() == TEST_DATA_KEY
     assert tmp_settings.telegram_token is None
     assert not (tmp_path / "data.key").exists()  # the fixed key, not a generated one
 

@@ -160,15 +160,15 @@ async def test_media_gets_a_helpful_reply_and_voice_recognition_is_read(tmp_sett
         assert "12356" in await h.send(h.server.callback(spoken))
 
 
-async def test_compatible_mode_accepts_plain_and_encrypted_posts_side_by_side(tmp_settings: Settings) -> None:
+async def test_with_an_aes_key_only_encrypted_posts_are_answered(tmp_settings: Settings) -> None:
     async with wechat_harness(tmp_settings, safe_mode=True) as h:
         encrypted = await h.post(h.server.text("oCompatUser", "/start", 1))
         assert b"<Encrypt>" in encrypted.content  # answered in kind: sealed
-        h.server.safe_mode = False
+        before = h.state("oCompatUser")
+        h.server.safe_mode = False  # a validly signed plaintext POST: a downgrade, refused
         plain = await h.post(h.server.text("oCompatUser", "/help", 2))
-        assert plain.status_code == 200 and b"<Encrypt>" not in plain.content
-        assert h.server.reply_fields(plain.content)["Content"]
-        assert h.stage("oCompatUser") == "help"
+        assert plain.status_code == 403 and plain.content == b""
+        assert h.state("oCompatUser") == before
 
 
 async def test_a_broken_store_gets_an_apology_not_a_500(tmp_settings: Settings) -> None:
@@ -180,5 +180,6 @@ async def test_a_broken_store_gets_an_apology_not_a_500(tmp_settings: Settings) 
             assert response.status_code == 200
             reply = h.server.reply_fields(response.content)["Content"]
             assert reply == h.service.i18n.text("zh_CN", "wechat.error")
+        # without the store no request can be checked for replay: an image gets the apology too
         image = message_xml("oUnluckyUser", "image", 1_800_000_000, MediaId="m1", MsgId="3")
-        assert await h.send(h.server.callback(image)) == h.service.i18n.text("zh_CN", "wechat.media_evidence")
+        assert await h.send(h.server.callback(image)) == h.service.i18n.text("zh_CN", "wechat.error")

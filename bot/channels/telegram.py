@@ -24,6 +24,7 @@ from telegram.error import BadRequest, InvalidToken, TelegramError
 from telegram.ext import AIORateLimiter, Application, ContextTypes, ExtBot, TypeHandler
 from telegram.request import HTTPXRequest
 
+from bot.channels.telegram_checks import malformed
 from bot.channels.telegram_updates import TelegramChannel
 from bot.config import Settings
 from bot.console.delivery import register_sender
@@ -107,14 +108,21 @@ class TelegramWebhook:
             return Response(status_code=400)
         if not isinstance(data, dict) or not isinstance(data.get("update_id"), int):
             return Response(status_code=400)
-        # No lifespan hook reaches a route, so the outbox resender starts with the first update.
-        self.channel.start_outbox_retries()
+        problem = malformed(data)
+        if problem is not None:  # authentic, but never answerable: acknowledged so it is not resent
+            log.warning("telegram: %s dropped", problem, extra={"update_id": data["update_id"]})
+            return Response(status_code=200)
+        self.start()  # the app's lifespan started it already; this covers a route mounted alone
         try:
             # Returns once the turn is committed; the replies go out in the background, in order.
             await self.channel.process_json(data)
         except StoreError:
             return Response(status_code=503)  # nothing committed: Telegram will resend it
         return Response(status_code=200)
+
+    def start(self) -> None:
+        """The outbox retry loop (the app's lifespan calls it at start-up)."""
+        self.channel.start_outbox_retries()
 
     async def aclose(self) -> None:
         await self.channel.drain()

@@ -56,19 +56,26 @@ async def call(request: Awaitable[T], what: str, chat_id: int) -> T | Outcome:
     return Outcome.RETRY
 
 
+def partly_sent(chat_id: int) -> Outcome:
+    """A reply whose first part went out: a retry would send that part twice, so it is not
+    retried (exactly once over complete); the user still has what arrived and can ask again."""
+    log.warning("telegram: a reply went out only in part", extra={"user_key": f"telegram:{chat_id}"})
+    return Outcome.GONE
+
+
 class Sender:
     def __init__(self, bot: ExtBot[int]) -> None:
         self.bot = bot
 
     async def chunks(self, chat_id: int, chunks: list[Chunk]) -> Outcome:
-        for chunk in chunks:
+        for number, chunk in enumerate(chunks):
             request = self.bot.send_message(
                 chat_id, chunk.html, parse_mode=ParseMode.HTML, reply_markup=chunk.keyboard,
                 link_preview_options=NO_PREVIEW,
             )  # fmt: skip
             result = await call(request, "send_message", chat_id)
-            if isinstance(result, Outcome):
-                return result  # the rest would arrive out of context
+            if isinstance(result, Outcome):  # the rest would arrive out of context
+                return result if number == 0 else partly_sent(chat_id)
         return Outcome.SENT
 
     async def document(self, chat_id: int, data: bytes, filename: str, caption: str) -> Outcome:

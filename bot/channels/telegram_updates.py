@@ -24,7 +24,7 @@ from telegram.ext import ExtBot
 
 from bot import metrics
 from bot.channels import telegram_render as render
-from bot.channels.telegram_send import Outcome, Sender, call
+from bot.channels.telegram_send import Outcome, Sender, call, partly_sent
 from bot.engine.i18n import DEFAULT_LANG
 from bot.errors import ChannelError, StoreError
 from bot.followups.telegram_media import on_telegram_media
@@ -221,16 +221,18 @@ class TelegramChannel:
         self, chat_id: int, inbound: Inbound, result: TurnResult, preface: str | None,
         answered: tuple[TgMessage | None, Any],
     ) -> None:  # fmt: skip
-        # With several workers the previous reply may be another process's to send: wait for it.
-        await self.service.wait_for_earlier_replies(result.outbox_id)
         message, chosen = answered
-        if message is not None and chosen is not None:
-            await self.send.edit_markup(message, chosen)
-        if preface:
-            note = render.escape(self.service.i18n.text(result.outbound.lang, preface))
-            await self.send.chunks(chat_id, [render.Chunk(note)])
-        if await self.deliver(inbound.user_key, result.outbound):
-            await self.service.mark_sent(result.outbox_id)
+
+        async def own() -> bool:
+            if message is not None and chosen is not None:
+                await self.send.edit_markup(message, chosen)
+            if preface:
+                note = render.escape(self.service.i18n.text(result.outbound.lang, preface))
+                await self.send.chunks(chat_id, [render.Chunk(note)])
+            return await self.deliver(inbound.user_key, result.outbound)
+
+        # After the user's earlier replies (another worker's too), each marked sent as it goes.
+        await self.service.deliver(result.outbox_id, self.deliver, own)
 
     async def deliver(self, user_key: str, outbound: Outbound) -> bool:
         """Sends a committed reply (also the outbox's resend). True when nothing is left to retry:
@@ -240,9 +242,11 @@ class TelegramChannel:
         chat_id = int(user_key.split(":", 1)[1])
         text = partial(self.service.i18n.text, outbound.lang)
         outcome = await self.send.chunks(chat_id, render.render(outbound, text))
-        if outcome is Outcome.SENT and "case_file" in outbound.effects:
-            outcome = await self._send_case_file(chat_id, user_key, outbound.lang)
-        return outcome is not Outcome.RETRY
+        if outcome is not Outcome.SENT or "case_file" not in outbound.effects:
+            return outcome is not Outcome.RETRY
+        if await self._send_case_file(chat_id, user_key, outbound.lang) is Outcome.RETRY:
+            partly_sent(chat_id)  # the summary went out; /summary sends the file again
+        return True
 
     async def send_operator_text(self, user_key: str, text: str) -> None:
         """An operator's reply from the console (bot.console.delivery sender)."""
@@ -270,7 +274,8 @@ class TelegramChannel:
         return await self.send.document(chat_id, data, text("telegram.case_file_name") + ".docx", caption)
 
     def start_outbox_retries(self) -> None:
-        """Replies committed but not delivered (a crash, a network failure) go out later."""
+        """Replies committed but not delivered (a crash, a network failure) go out later.
+        Started by the app's lifespan (and by polling's post_init); idempotent."""
         if self._retries is None:
             self._retries = asyncio.create_task(self.service.run_outbox_retries("telegram", self.deliver))
 

@@ -2,18 +2,22 @@
 
 The checks come in the order that costs an attacker the most and us the least: the query
 signature and timestamp (403) before reading the body, the body's size (413) while reading it,
-then safe XML parsing and, in safe mode, msg_signature and decryption (400/403). Plain and
-encrypted (`encrypt_type=aes`) POSTs are both accepted (compatible mode); a reply is encrypted
-when the request was. Nothing here raises into Starlette: every failure is a status code.
+then safe XML parsing and, in safe mode, msg_signature and decryption (400/403). With an
+EncodingAESKey configured only encrypted (`encrypt_type=aes`) POSTs are accepted: a plaintext one
+is a downgrade (its query signature does not cover the body) and gets 403. A signature/timestamp/
+nonce triple is good for one body only (shared by all workers through the store): the same body
+again is WeChat's retry, another body is a replay (403). Nothing here raises into Starlette:
+every failure is a status code.
 """
 
 from __future__ import annotations
 
+import asyncio
+import hashlib
 import logging
 import time
 from typing import Any
 
-from starlette.background import BackgroundTask
 from starlette.requests import Request
 from starlette.responses import PlainTextResponse, Response
 from starlette.routing import BaseRoute, Route
@@ -24,6 +28,7 @@ from bot.channels.wechat_api import WeChatAPI
 from bot.channels.wechat_files import CaseFileLinks
 from bot.channels.wechat_turns import PASSIVE_SECONDS, Conversation, Reply, split_utf8
 from bot.channels.wechat_xml import (
+    MAX_AGE_SECONDS,
     OPENID,
     Envelope,
     PayloadError,
@@ -35,7 +40,7 @@ from bot.channels.wechat_xml import (
 from bot.config import Settings, content_dir
 from bot.console.delivery import register_sender
 from bot.engine.i18n import DEFAULT_LANG, I18n
-from bot.errors import ChannelError
+from bot.errors import ChannelError, StoreError
 from bot.service import Service
 
 log = logging.getLogger(__name__)
@@ -86,6 +91,10 @@ class WeChatEndpoint:
         """An operator's reply from the console, as customer-service messages (48-hour window)."""
         await self.api.send_texts(user_key.split(":", 1)[1], split_utf8(text))
 
+    def start(self) -> None:
+        """The outbox retry loop (the app's lifespan calls it at start-up)."""
+        self.conversation.start_outbox_retries()
+
     async def aclose(self) -> None:
         """Stops the outbox retries and waits for deliveries in progress (app shutdown)."""
         await self.conversation.aclose()
@@ -107,7 +116,10 @@ class WeChatEndpoint:
             metrics.errors.labels("wechat", "bad_request").inc()
             return Response(status_code=400)
         query = request.query_params
-        encrypted = self.envelope is not None and query.get("encrypt_type", "").lower() == "aes"
+        encrypted = query.get("encrypt_type", "").lower() == "aes"
+        if self.envelope is not None and not encrypted:
+            return _forbidden("wechat: plaintext message refused in safe mode")
+        encrypted = encrypted and self.envelope is not None
         try:
             fields = parse_xml(body)
             if encrypted:
@@ -117,18 +129,18 @@ class WeChatEndpoint:
                     query.get("msg_signature", ""), query.get("timestamp", ""), query.get("nonce", ""), sealed
                 )
                 if not sealed or not signed:
-                    log.warning("wechat: bad msg_signature", extra={"channel": "wechat", "status": 403})
-                    metrics.errors.labels("wechat", "forbidden").inc()
-                    return Response(status_code=403)
+                    return _forbidden("wechat: bad msg_signature")
                 fields = parse_xml(self.envelope.open(sealed))
             _check_fields(fields)
         except PayloadError as error:
             log.warning("wechat: %s", error, extra={"channel": "wechat", "status": 400})
             metrics.errors.labels("wechat", "bad_request").inc()
             return Response(status_code=400)
-        self.conversation.start_outbox_retries()
+        self.start()  # the app's lifespan started it already; this covers a route mounted alone
         try:
-            reply = await self.conversation.answer(fields, str(request.base_url))
+            if not await self._first_use(query, body):
+                return _forbidden("wechat: signature replayed with another body")
+            reply = await self.conversation.answer(fields)
         except Exception as error:  # the store failed before a turn began: an apology, never a 500
             log.error("wechat: message failed (%s)", type(error).__name__, extra={"channel": "wechat"})
             metrics.errors.labels("wechat", "turn").inc()
@@ -140,10 +152,30 @@ class WeChatEndpoint:
         if encrypted:
             assert self.envelope is not None
             xml = self.envelope.seal(xml, str(int(now)))
-        background = None
-        if reply.outbox_id is not None:
-            background = BackgroundTask(self.service.mark_sent, reply.outbox_id)
-        return Response(xml, media_type="application/xml", background=background)
+        if reply.outbox_id is not None:  # marked before it goes: a crash never sends it twice
+            try:
+                await self.service.mark_sent(reply.outbox_id)
+            except StoreError:
+                log.warning("wechat: passive reply not marked sent", extra={"outbox_id": reply.outbox_id})
+        return Response(xml, media_type="application/xml")
+
+
+    async def _first_use(self, query: Any, body: bytes) -> bool:
+        """The triple is new, or it came before with this very body (WeChat retrying)."""
+        triple = "\n".join(query.get(name, "") for name in ("signature", "timestamp", "nonce"))
+        key = hashlib.sha256(triple.encode()).hexdigest()
+        digest = hashlib.sha256(body).hexdigest()
+        keep = 2 * MAX_AGE_SECONDS + 60  # past the freshness window on either side, clock skew too
+        # a store failure raises: the caller answers with an apology and runs no turn
+        return await asyncio.wrap_future(
+            self.service.store.bind_signed_body(key, digest, self.clock(), keep)
+        )
+
+
+def _forbidden(reason: str) -> Response:
+    log.warning(reason, extra={"channel": "wechat", "status": 403})
+    metrics.errors.labels("wechat", "forbidden").inc()
+    return Response(status_code=403)
 
 
 def _check_fields(fields: dict[str, str]) -> None:

@@ -1,9 +1,11 @@
 """The case file for WeChat users: a signed, expiring download link and the route that serves it.
 
 WeChat text messages cannot carry a file (a document would need the media-upload API and a
-verified account), so after /summary the user gets a link. The token is signed with
-WEIQUAN_CONSOLE_SECRET (itsdangerous) and expires; it names the user, so it is a bearer token:
-anyone holding the link can download that one case file until it expires.
+verified account), so after /summary the user gets a link, built on WEIQUAN_PUBLIC_URL only (a
+request's Host header is the sender's to choose); without it no link is sent. The token is signed
+with WEIQUAN_CONSOLE_SECRET (itsdangerous) and expires; it names the user and the moment their
+conversation began, so it is a bearer token for that one conversation's case file: after /delete,
+the same user's new conversation is not served by an old link.
 """
 
 from __future__ import annotations
@@ -31,13 +33,17 @@ _SALT = "weiquan.wechat.case-file"
 class CaseFileLinks:
     def __init__(self, settings: Settings) -> None:
         self._serializer = URLSafeTimedSerializer(settings.console_secret.reveal(), salt=_SALT)
+        self.public_url = settings.public_url
 
-    def url(self, base_url: str, user_key: str, lang: str) -> str:
-        token = self._serializer.dumps([user_key, lang])
-        return f"{base_url.rstrip('/')}/files/case/{token}"
+    def url(self, user_key: str, lang: str, conversation_started: float) -> str | None:
+        """The download link, or None when no public origin is configured."""
+        if self.public_url is None:
+            return None
+        token = self._serializer.dumps([user_key, lang, conversation_started])
+        return f"{self.public_url}/files/case/{token}"
 
-    def read(self, token: str) -> tuple[str, str] | None:
-        """(user_key, lang), or None when the token is forged, damaged or expired."""
+    def read(self, token: str) -> tuple[str, str, float] | None:
+        """(user_key, lang, conversation start), or None when forged, damaged or expired."""
         try:
             value = self._serializer.loads(token, max_age=LINK_HOURS * 3600)
         except SignatureExpired:
@@ -46,16 +52,21 @@ class CaseFileLinks:
         except BadSignature:
             log.warning("wechat: forged case-file link", extra={"status": 404})
             return None
-        if not (isinstance(value, list) and len(value) == 2 and all(isinstance(v, str) for v in value)):
+        if not (isinstance(value, list) and len(value) == 3 and isinstance(value[0], str)
+                and isinstance(value[1], str) and isinstance(value[2], int | float)):  # fmt: skip
             return None
-        return value[0], value[1]
+        return value[0], value[1], float(value[2])
 
 
-def case_file_docx(service: Service, user_key: str) -> bytes | None:
-    """The .docx of a user's case file, or None if we hold nothing about them (erased).
+def case_file_docx(service: Service, user_key: str, conversation_started: float) -> bytes | None:
+    """The .docx of a user's case file, or None if we hold nothing about the conversation the
+    link was made for (erased, or a new conversation since).
 
-    Synchronous (python-docx and a store read); call it in a worker thread.
+    Synchronous (python-docx and store reads); call it in a worker thread.
     """
+    session = service.session(user_key)
+    if session is None or session.created_at != conversation_started:
+        return None
     case = service.case_file(user_key)
     return None if case is None else render_docx(case)
 
@@ -65,9 +76,9 @@ def routes(service: Service, links: CaseFileLinks) -> list[BaseRoute]:
         found = links.read(request.path_params["token"])
         if found is None:
             return Response(status_code=404)
-        user_key, lang = found
+        user_key, lang, started = found
         try:
-            document = await asyncio.to_thread(case_file_docx, service, user_key)
+            document = await asyncio.to_thread(case_file_docx, service, user_key, started)
         except Exception as error:  # never a traceback to the browser
             log.error("wechat: case file failed (%s)", type(error).__name__, extra={"status": 500})
             return Response(status_code=503)

@@ -84,10 +84,8 @@ class Conversation:
         self._in_flight: set[str] = set()  # message ids whose turn is still running
         self._background: set[asyncio.Task[None]] = set()  # keep references until done
         self._retries: asyncio.Task[None] | None = None
-        self.base_url = ""  # where WeChat reached us; the outbox's resends build links with it
 
-    async def answer(self, fields: dict[str, str], base_url: str) -> Reply:
-        self.base_url = base_url
+    async def answer(self, fields: dict[str, str]) -> Reply:
         openid = fields["FromUserName"]
         user_key = f"wechat:{openid}"
         kind = fields["MsgType"].lower()
@@ -112,7 +110,7 @@ class Conversation:
             return Reply(await self._sentence(user_key, CANNED[kind]))
         else:
             return Reply(await self._sentence(user_key, "text_only"))
-        return await self._turn(Inbound(user_key, text, message_id=message_id), openid, base_url)
+        return await self._turn(Inbound(user_key, text, message_id=message_id), openid)
 
     @staticmethod
     def _event_command(fields: dict[str, str]) -> str | None:
@@ -124,8 +122,9 @@ class Conversation:
             return key
         return None  # unsubscribe, VIEW, location reports, scans: nothing to say
 
-    async def _turn(self, inbound: Inbound, openid: str, base_url: str) -> Reply:
-        dedup = inbound.message_id
+    async def _turn(self, inbound: Inbound, openid: str) -> Reply:
+        # a message id is the sender's own: another user's message with the same id is not a retry
+        dedup = f"{inbound.user_key}\n{inbound.message_id}" if inbound.message_id else None
         if dedup is not None and dedup in self._in_flight:
             return NOTHING  # WeChat retried while the first delivery is still running: that one answers
         task = asyncio.create_task(self.service.handle(inbound))
@@ -136,29 +135,36 @@ class Conversation:
             result = await asyncio.wait_for(asyncio.shield(task), self.passive_seconds)
         except TimeoutError:
             metrics.errors.labels("wechat", "slow_turn").inc()  # answered by the API instead
-            self._spawn(self._deliver_late(task, openid, base_url))
+            self._spawn(self._deliver_late(task, openid))
             return NOTHING
         except Exception as error:
             log.error("wechat: turn failed (%s)", type(error).__name__, extra={"channel": "wechat"})
             metrics.errors.labels("wechat", "turn").inc()
             return Reply(await self._sentence(inbound.user_key, "error"))
-        parts = self._parts(result.outbound, openid, base_url)
+        parts = await self._parts(result.outbound, openid)
         if result.duplicate:
             return Reply(parts[0])  # the recorded reply again; the rest went out the first time
         if len(parts) == 1:
             return Reply(parts[0], result.outbox_id)
-        self._spawn(self._deliver(openid, parts[1:], result.outbox_id))
+        self._spawn(self.deliver_parts(openid, parts[1:], result.outbox_id))
         return Reply(parts[0])
 
-    def _parts(self, outbound: Outbound, openid: str, base_url: str) -> list[str]:
+    async def _parts(self, outbound: Outbound, openid: str) -> list[str]:
         text = plain_text(outbound)
         if "case_file" in outbound.effects:
-            url = self.links.url(base_url, f"wechat:{openid}", outbound.lang)
-            link = self.service.i18n.text(outbound.lang, "wechat.case_file_link", url=url, hours=LINK_HOURS)
-            text = f"{text}\n\n{link}"
+            text = f"{text}\n\n{await self._case_file_note(f'wechat:{openid}', outbound.lang)}"
         return split_utf8(text)
 
-    async def _deliver_late(self, task: asyncio.Task[TurnResult], openid: str, base_url: str) -> None:
+    async def _case_file_note(self, user_key: str, lang: str) -> str:
+        """The download link (on WEIQUAN_PUBLIC_URL, for this conversation), or without a public
+        origin, where to ask for the file instead."""
+        session = await asyncio.to_thread(self.service.session, user_key)
+        url = self.links.url(user_key, lang, session.created_at) if session else None
+        if url is None:
+            return self.service.i18n.text(lang, "wechat.case_file_ask_operator")
+        return self.service.i18n.text(lang, "wechat.case_file_link", url=url, hours=LINK_HOURS)
+
+    async def _deliver_late(self, task: asyncio.Task[TurnResult], openid: str) -> None:
         try:
             result = await task
         except Exception as error:
@@ -166,37 +172,41 @@ class Conversation:
             await self._send(openid, [await self._sentence(f"wechat:{openid}", "error")])
             return
         if not result.duplicate:
-            await self._deliver(openid, self._parts(result.outbound, openid, base_url), result.outbox_id)
+            await self.deliver_parts(openid, await self._parts(result.outbound, openid), result.outbox_id)
 
-    async def _deliver(self, openid: str, parts: list[str], outbox_id: int | None) -> None:
-        if await self._send(openid, parts):
-            try:
-                await self.service.mark_sent(outbox_id)
-            except StoreError:  # sent but not marked: the outbox may send it once more
-                log.warning("wechat: could not mark a reply sent", extra={"outbox_id": outbox_id})
+    async def deliver_parts(self, openid: str, parts: list[str], outbox_id: int | None) -> None:
+        """Customer-service texts for a committed reply, after the user's earlier unsent ones;
+        marked sent before they go (bot/ordered_delivery.py)."""
+        try:
+            await self.service.deliver(outbox_id, self.resend, lambda: self._send(openid, parts))
+        except StoreError:  # not marked, not sent: the retry loop sends it
+            log.warning("wechat: delivery postponed", extra={"outbox_id": outbox_id})
 
     async def resend(self, user_key: str, outbound: Outbound) -> bool:
         """The outbox's resend (after a crash or a failed send): True when nothing is left to retry."""
         openid = user_key.split(":", 1)[1]
-        return await self._send(openid, self._parts(outbound, openid, self.base_url))
+        return await self._send(openid, await self._parts(outbound, openid))
 
     async def _send(self, openid: str, parts: list[str]) -> bool:
-        """Customer-service texts; True when delivered or when no retry could deliver them."""
-        try:
-            await self.api.send_texts(openid, parts)
-            return True
-        except WeChatAPIError as error:
-            log.error("wechat: customer-service send refused (%s)", error, extra={"channel": "wechat"})
-            metrics.errors.labels("wechat", "api").inc()
-            return error.errcode in GIVE_UP
-        except ChannelError as error:  # unreachable, HTTP error, no token: the outbox retries later
-            log.error("wechat: customer-service send failed (%s)", error, extra={"channel": "wechat"})
-            metrics.errors.labels("wechat", "api").inc()
-            return False
+        """Customer-service texts; True when delivered or when no retry could deliver them.
+
+        Once a part went out, a failure is not retried: the retry would repeat that part."""
+        for number, part in enumerate(parts):
+            try:
+                await self.api.send_texts(openid, [part])
+            except WeChatAPIError as error:
+                log.error("wechat: customer-service send refused (%s)", error, extra={"channel": "wechat"})
+                metrics.errors.labels("wechat", "api").inc()
+                return number > 0 or error.errcode in GIVE_UP
+            except ChannelError as error:  # unreachable, HTTP error, no token: retried later
+                log.error("wechat: customer-service send failed (%s)", error, extra={"channel": "wechat"})
+                metrics.errors.labels("wechat", "api").inc()
+                return number > 0
+        return True
 
     def start_outbox_retries(self) -> None:
-        """Committed replies that never went out are sent again (no lifespan hook reaches a route,
-        so this starts with the first accepted request)."""
+        """Committed replies that never went out are sent again; started by the app's lifespan
+        (idempotent)."""
         if self._retries is None:
             self._retries = asyncio.create_task(self.service.run_outbox_retries("wechat", self.resend))
 

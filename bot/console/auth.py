@@ -1,19 +1,20 @@
 """Operator accounts, signed session cookies, CSRF tokens and the login throttle.
 
-Passwords are argon2 hashes. A session cookie is signed with WEIQUAN_CONSOLE_SECRET and names the
-operator and their password generation, so a password change or `operator disable` ends every
-older session. CSRF: each browser gets a random nonce cookie; forms carry an HMAC of it.
+Passwords are argon2 hashes, checked in a thread of their own. A session cookie is signed with
+WEIQUAN_CONSOLE_SECRET and names the operator and their session generation, checked on every
+request: signing out, a password change or `operator disable` bumps it and ends every session.
+CSRF: each browser gets a random nonce cookie; forms carry an HMAC of it.
 """
 
 from __future__ import annotations
 
+import asyncio
 import hashlib
 import hmac
 import secrets
 import time
-from collections import deque
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from concurrent.futures import ThreadPoolExecutor
 from typing import TypeVar
 
 from argon2 import PasswordHasher
@@ -23,6 +24,7 @@ from sqlalchemy import Connection
 
 from bot.config import Settings
 from bot.store import console_tables as db
+from bot.store import login_attempts as attempts
 from bot.store.db import is_sqlite, open_engine, upgrade
 
 SESSION_COOKIE = "wq_session"
@@ -49,13 +51,13 @@ def _run(settings: Settings, job: Callable[[Connection], T]) -> T:
         engine.dispose()
 
 
-def add_operator(settings: Settings, name: str) -> str:
+def add_operator(settings: Settings, name: str, *, admin: bool = False) -> str:
     """Create an account; returns its one-time password (it must be changed at first login)."""
     password = secrets.token_urlsafe(12)
     hashed = hash_password(password)
 
     def job(conn: Connection) -> None:
-        db.insert_operator(conn, name, hashed, time.time())
+        db.insert_operator(conn, name, hashed, time.time(), admin=admin)
 
     _run(settings, job)
     return password
@@ -80,39 +82,32 @@ def needs_rehash(row: db.OperatorRow) -> bool:
     return _hasher.check_needs_rehash(row.password_hash)
 
 
-@dataclass(slots=True)
-class LoginThrottle:
-    """At most `limit` failed logins per key ("name:…" or "addr:…") in `window` seconds.
+# The sign-in throttle (bot/store/login_attempts.py): attempts per WINDOW seconds.
+WINDOW = 300.0
+ACCOUNT_LIMIT = 5  # per account and address
+ADDRESS_LIMIT = 30  # per address, any names: operators behind one NAT or proxy share it
 
-    An address gets more tries than an account: operators behind one NAT or proxy share it.
-    """
 
-    limit: int = 5
-    address_limit: int = 30
-    window: float = 300.0
-    failures: dict[str, deque[float]] = field(default_factory=dict)
+def throttle_keys(purpose: str, name: str, address: str) -> tuple[list[tuple[str, int]], str]:
+    """(key, limit) pairs for one attempt, and the account-and-address key a success clears.
 
-    def _recent(self, key: str, now: float) -> deque[float]:
-        times = self.failures.setdefault(key, deque())
-        while times and now - times[0] > self.window:
-            times.popleft()
-        return times
+    `purpose` keeps the sign-in form and the password-change form's counters apart."""
+    pair = attempts.digest(purpose, name, address)
+    return [(pair, ACCOUNT_LIMIT), (attempts.digest("address", address), ADDRESS_LIMIT)], pair
 
-    def allowed(self, keys: tuple[str, ...], now: float) -> bool:
-        return all(len(self._recent(key, now)) < self._limit(key) for key in keys)
 
-    def _limit(self, key: str) -> int:
-        return self.address_limit if key.startswith("addr:") else self.limit
+class PasswordWork:
+    """argon2 off the event loop, one hash at a time: each costs ~50 ms of CPU and 64 MiB, so a
+    burst of sign-ins queues here instead of stalling webhooks and /healthz (or memory)."""
 
-    def failed(self, keys: tuple[str, ...], now: float) -> None:
-        for key in keys:
-            self._recent(key, now).append(now)
-        if len(self.failures) > 10_000:  # bound memory under a spray of names
-            self.failures = {k: v for k, v in self.failures.items() if v}
+    def __init__(self) -> None:
+        self._pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="weiquan-argon2")
 
-    def succeeded(self, keys: tuple[str, ...]) -> None:
-        for key in keys:
-            self.failures.pop(key, None)
+    async def verify(self, row: db.OperatorRow, password: str) -> bool:
+        return await asyncio.wrap_future(self._pool.submit(verify_password, row, password))
+
+    async def hash(self, password: str) -> str:
+        return await asyncio.wrap_future(self._pool.submit(hash_password, password))
 
 
 class Signer:

@@ -43,11 +43,18 @@ def routes(console: Console) -> list[BaseRoute]:
         await console.audit(operator, "new_call", user_key)
         return console.redirect(f"/console/call/{call_id}")
 
+    async def audit_if_not_mine(operator: OperatorRow, user_key: str) -> None:
+        """Another operator's guided call holds that caller's answers: opening it is audited."""
+        starter = await console.read(lambda conn: db.call_starter(conn, user_key))
+        if starter != operator.name:
+            await console.audit(operator, "call", user_key)
+
     async def call_page(request: Request, operator: OperatorRow) -> Response:
         user_key = _call_key(request)
         session = await run_in_threadpool(service.session, user_key)
         if session is None:
             raise HTTPException(404)
+        await audit_if_not_mine(operator, user_key)
         outbound = console.last_replies.pop(user_key, None)
         if outbound is None or outbound.state != session.state:
             outbound = service.engine.current(session, service.clock())
@@ -63,6 +70,7 @@ def routes(console: Console) -> list[BaseRoute]:
 
     async def answer(request: Request, operator: OperatorRow) -> Response:
         user_key = _call_key(request)
+        await audit_if_not_mine(operator, user_key)
         form = await request.form()
         chosen = [str(v) for v in form.getlist("options")]
         single = str(form.get("option", ""))

@@ -1,4 +1,7 @@
-"""The queue of conversations by risk, one case's page, takeover, replies, notes, export, erasure."""
+"""The queue of conversations by risk, one case's page, takeover, replies, notes, export, erasure.
+
+Every route about one case goes through `Console.case_route`: the rights rule and the audit row
+are applied there, once, not route by route."""
 
 from __future__ import annotations
 
@@ -10,7 +13,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import BaseRoute
 
-from bot.console.delivery import deliver
+from bot.console.delivery import Delivery, deliver
 from bot.console.web import SECURITY_HEADERS, Console
 from bot.store import console_tables as db
 from bot.store.console_tables import OperatorRow
@@ -19,6 +22,7 @@ from bot.types import Session
 
 MAX_REPLY = 2000
 MAX_NOTE = 4000
+NOTICES = frozenset({*(d.value for d in Delivery), "unconfirmed"})  # locale keys case.sent.*
 DOCX_TYPE = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
 
 
@@ -26,11 +30,14 @@ def case_url(user_key: str) -> str:
     return "/console/case/" + quote(user_key, safe=":")
 
 
-def _key(request: Request) -> str:
-    user_key = str(request.path_params["key"])
-    if ":" not in user_key or len(user_key) > 128:
-        raise HTTPException(404)
-    return user_key
+def _viewed(request: Request) -> str:
+    # the page's own refresh while a case is held reads the transcript again: audited as such
+    return "transcript" if request.query_params.get("fragment") == "transcript" else "view"
+
+
+def _notice(request: Request) -> str | None:
+    sent = request.query_params.get("sent")
+    return sent if sent in NOTICES else None
 
 
 def safety_alert(session: Session) -> str | None:
@@ -52,52 +59,43 @@ def routes(console: Console) -> list[BaseRoute]:
         held = await console.read(db.takeovers)
         return console.page(request, "queue.html", operator=operator, rows=rows, held=held)
 
-    async def case(request: Request, operator: OperatorRow) -> Response:
-        user_key = _key(request)
+    async def case(request: Request, operator: OperatorRow, user_key: str) -> Response:
         session = await run_in_threadpool(service.session, user_key)
         if session is None:
             raise HTTPException(404)
         transcript = await run_in_threadpool(store.transcript, user_key)
-        fragment = request.query_params.get("fragment") == "transcript"
         alert = safety_alert(session)
-        if fragment:  # the page's own refresh while a person holds the case: not a new view
+        if _viewed(request) == "transcript":  # the page's own refresh while a person holds the case
             return console.page(request, "transcript.html", transcript=transcript, alert=alert)
         notes = await console.read(lambda conn: db.notes(conn, store.cipher, user_key))
         waiting = await console.read(lambda conn: db.waiting_replies(conn, store.cipher, user_key))
         held = await console.read(db.takeovers)
-        await console.audit(operator, "view", user_key)
         stage = service.engine.flow.state(session.state).stage
         return console.page(
             request, "case.html", operator=operator, user_key=user_key, session=session,
             stage=stage, transcript=transcript, notes=notes, held_by=held.get(user_key),
-            waiting=waiting, alert=alert,
-            sent=request.query_params.get("sent"),
+            waiting=waiting, alert=alert, sent=_notice(request),
         )  # fmt: skip
 
-    async def take_over(request: Request, operator: OperatorRow) -> Response:
-        user_key, now = _key(request), service.clock()
+    async def take_over(request: Request, operator: OperatorRow, user_key: str) -> Response:
+        now = service.clock()
         if not await console.write(lambda conn: db.take_over(conn, user_key, operator.name, now)):
             raise HTTPException(404)
-        await console.audit(operator, "takeover", user_key)
         return console.redirect(case_url(user_key))
 
-    async def hand_back(request: Request, operator: OperatorRow) -> Response:
-        user_key = _key(request)
+    async def hand_back(request: Request, operator: OperatorRow, user_key: str) -> Response:
         await console.write(lambda conn: db.hand_back(conn, user_key))
-        await console.audit(operator, "handback", user_key)
         return console.redirect(case_url(user_key))
 
-    async def reply(request: Request, operator: OperatorRow) -> Response:
-        user_key = _key(request)
+    async def reply(request: Request, operator: OperatorRow, user_key: str) -> Response:
         text = str((await request.form()).get("text", "")).strip()[:MAX_REPLY]
         if not text:
             return console.redirect(case_url(user_key))
         outcome = await deliver(service, user_key, operator.name, text)
-        await console.audit(operator, "reply", user_key)
         return console.redirect(f"{case_url(user_key)}?sent={outcome.value}")
 
-    async def note(request: Request, operator: OperatorRow) -> Response:
-        user_key, now = _key(request), service.clock()
+    async def note(request: Request, operator: OperatorRow, user_key: str) -> Response:
+        now = service.clock()
         text = str((await request.form()).get("text", "")).strip()[:MAX_NOTE]
         if text:
             await console.write(
@@ -106,27 +104,24 @@ def routes(console: Console) -> list[BaseRoute]:
         back = str((await request.form()).get("next", ""))
         return console.redirect(back if back.startswith("/console/") else case_url(user_key))
 
-    async def case_file(request: Request, operator: OperatorRow) -> Response:
-        user_key = _key(request)
+    async def case_file(request: Request, operator: OperatorRow, user_key: str) -> Response:
         built = await run_in_threadpool(service.case_file, user_key)
         if built is None:
             raise HTTPException(404)
-        await console.audit(operator, "export", user_key)
         return console.page(request, "casefile.html", operator=operator, user_key=user_key, case=built)
 
-    async def case_docx(request: Request, operator: OperatorRow) -> Response:
-        user_key = _key(request)
+    async def case_docx(request: Request, operator: OperatorRow, user_key: str) -> Response:
         built = await run_in_threadpool(service.case_file, user_key)
         if built is None:
             raise HTTPException(404)
-        await console.audit(operator, "export", user_key)
         body = await run_in_threadpool(render_docx, built)
         filename = "weiquan-" + user_key.replace(":", "-") + ".docx"
         return Response(body, media_type=DOCX_TYPE, headers={
             **SECURITY_HEADERS, "Content-Disposition": f'attachment; filename="{filename}"'})  # fmt: skip
 
-    async def erase(request: Request, operator: OperatorRow) -> Response:
-        user_key = _key(request)
+    async def erase(request: Request, operator: OperatorRow, user_key: str) -> Response:
+        if (await request.form()).get("confirm") != "yes":  # the page's "I understand" box
+            return console.redirect(f"{case_url(user_key)}?sent=unconfirmed")
         erased = await run_in_threadpool(store.delete_user, user_key)
         if erased:
             # The audit keeps who and when; the case is named only by a one-way digest.
@@ -134,20 +129,21 @@ def routes(console: Console) -> list[BaseRoute]:
         return console.redirect("/console/")
 
     async def audit_page(request: Request, operator: OperatorRow) -> Response:
+        await console.audit(operator, "audit", None)
         rows = await console.read(db.audit_log)
         return console.page(request, "audit.html", operator=operator, rows=rows)
 
-    page = console.route
+    page, about = console.route, console.case_route
 
     return [
         page("/console/", queue),
         page("/console/audit", audit_page),
-        page("/console/case/{key}", case),
-        page("/console/case/{key}/file", case_file),
-        page("/console/case/{key}/file.docx", case_docx),
-        page("/console/case/{key}/takeover", take_over, "POST"),
-        page("/console/case/{key}/handback", hand_back, "POST"),
-        page("/console/case/{key}/reply", reply, "POST"),
-        page("/console/case/{key}/note", note, "POST"),
-        page("/console/case/{key}/delete", erase, "POST"),
+        about("/console/case/{key}", case, _viewed),
+        about("/console/case/{key}/file", case_file, "export"),
+        about("/console/case/{key}/file.docx", case_docx, "export"),
+        about("/console/case/{key}/takeover", take_over, "takeover", "POST"),
+        about("/console/case/{key}/handback", hand_back, "handback", "POST"),
+        about("/console/case/{key}/reply", reply, "reply", "POST"),
+        about("/console/case/{key}/note", note, "note", "POST"),
+        about("/console/case/{key}/delete", erase, lambda _request: None, "POST"),  # audits itself
     ]

@@ -16,40 +16,59 @@ from bot.console import calls, cases
 from bot.console.auth import (
     MIN_PASSWORD,
     SESSION_COOKIE,
+    WINDOW,
     add_operator,
     disable_operator,
-    hash_password,
     needs_rehash,
-    verify_password,
+    throttle_keys,
 )
 from bot.console.web import HERE, LANG_COOKIE, Console
 from bot.engine.i18n import LANGS
 from bot.service import Service
 from bot.store import console_tables as db
+from bot.store import login_attempts as attempts
 
 __all__ = ["add_operator", "disable_operator", "routes"]
+
+
+def _new_password_problem(current: str, new: str, repeat: str) -> str | None:
+    if len(new) < MIN_PASSWORD:
+        return "too_short"
+    if new != repeat:
+        return "mismatch"
+    if new == current:
+        return "same"
+    return None
 
 
 def _auth_routes(console: Console) -> list[BaseRoute]:
     async def login_page(request: Request) -> Response:
         return console.page(request, "login.html")
 
+    async def admitted(purpose: str, name: str, request: Request) -> tuple[list[int], str] | None:
+        """Counts the attempt before any password is checked; None once over the limit."""
+        address = request.client.host if request.client else "?"  # via WEIQUAN_TRUSTED_PROXIES
+        limits, cleared = throttle_keys(purpose, name, address)
+        now = console.service.clock()
+        ids = await console.write(lambda conn: attempts.admit(conn, limits, now, WINDOW))
+        return None if ids is None else (ids, cleared)
+
+    async def proven(attempt: tuple[list[int], str]) -> None:
+        await console.write(lambda conn: attempts.settle(conn, *attempt))
+
     async def login(request: Request) -> Response:
         form = await console.checked_form(request)
         name = str(form.get("name", "")).strip()[:64]
         password = str(form.get("password", ""))
-        now = console.service.clock()
-        client = request.client.host if request.client else "?"
-        keys = (f"name:{name}", f"addr:{client}")
-        if not console.throttle.allowed(keys, now):
+        attempt = await admitted("login", name, request)
+        if attempt is None:
             return console.page(request, "login.html", status=429, error="too_many", name=name)
         row = await console.read(lambda conn: db.find_operator(conn, name=name))
-        if row is None or row.disabled or not verify_password(row, password):
-            console.throttle.failed(keys, now)
+        if row is None or row.disabled or not await console.passwords.verify(row, password):
             return console.page(request, "login.html", status=401, error="wrong", name=name)
-        console.throttle.succeeded(keys)
+        await proven(attempt)
         if needs_rehash(row):
-            hashed = hash_password(password)
+            hashed = await console.passwords.hash(password)
             await console.write(lambda conn: db.rehash_password(conn, row.id, hashed))
         response = console.redirect("/console/password" if row.must_change else "/console/")
         console.set_cookie(request, response, SESSION_COOKIE, console.signer.session_cookie(row))
@@ -57,6 +76,9 @@ def _auth_routes(console: Console) -> list[BaseRoute]:
 
     async def logout(request: Request) -> Response:
         await console.checked_form(request)
+        operator = await console.operator(request)
+        if operator is not None:  # every session of this operator ends, copied cookies included
+            await console.write(lambda conn: db.end_sessions(conn, operator.id))
         response = console.redirect("/console/login")
         response.delete_cookie(SESSION_COOKIE, path="/console")
         return response
@@ -73,18 +95,18 @@ def _auth_routes(console: Console) -> list[BaseRoute]:
         if operator is None:
             return console.redirect("/console/login")
         current, new = str(form.get("current", "")), str(form.get("new", ""))
-        error = None
-        if not verify_password(operator, current):
+        attempt = await admitted("password", operator.name, request)
+        if attempt is None:
+            error: str | None = "too_many"
+        elif not await console.passwords.verify(operator, current):
             error = "wrong_current"
-        elif len(new) < MIN_PASSWORD:
-            error = "too_short"
-        elif new != str(form.get("repeat", "")):
-            error = "mismatch"
-        elif new == current:
-            error = "same"
+        else:
+            await proven(attempt)  # the current password was right: not a guess
+            error = _new_password_problem(current, new, str(form.get("repeat", "")))
         if error:
-            return console.page(request, "password.html", status=400, operator=operator, error=error)
-        hashed = hash_password(new)
+            status = 429 if error == "too_many" else 400
+            return console.page(request, "password.html", status=status, operator=operator, error=error)
+        hashed = await console.passwords.hash(new)
         await console.write(lambda conn: db.set_password(conn, operator.id, hashed))
         fresh = await console.read(lambda conn: db.find_operator(conn, id=operator.id))
         assert fresh is not None

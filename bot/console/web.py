@@ -18,7 +18,8 @@ from starlette.responses import HTMLResponse, RedirectResponse, Response
 from starlette.routing import Route
 
 from bot.config import Settings
-from bot.console.auth import CSRF_COOKIE, SESSION_COOKIE, LoginThrottle, Signer, new_nonce
+from bot.console import rights
+from bot.console.auth import CSRF_COOKIE, SESSION_COOKIE, PasswordWork, Signer, new_nonce
 from bot.engine.i18n import DEFAULT_LANG, LANGS
 from bot.service import Service
 from bot.store import console_tables as db
@@ -30,6 +31,9 @@ LANG_COOKIE = "wq_lang"
 T = TypeVar("T")
 Handler = Callable[[Request], Awaitable[Response]]
 OperatorHandler = Callable[[Request, db.OperatorRow], Awaitable[Response]]
+CaseHandler = Callable[[Request, db.OperatorRow, str], Awaitable[Response]]
+# The audit action of a request ("view", "transcript" …), or None when the handler audits itself.
+AuditAction = Callable[[Request], str | None]
 SECURITY_HEADERS = {
     "Content-Security-Policy": "default-src 'self'; frame-ancestors 'none'; form-action 'self'",
     "X-Content-Type-Options": "nosniff",
@@ -42,7 +46,7 @@ class Console:
     def __init__(self, service: Service, settings: Settings) -> None:
         self.service = service
         self.signer = Signer(settings.console_secret.reveal())
-        self.throttle = LoginThrottle()
+        self.passwords = PasswordWork()
         self.templates = Environment(
             loader=FileSystemLoader(HERE / "templates"),
             autoescape=select_autoescape(default=True, default_for_string=True),
@@ -125,8 +129,36 @@ class Console:
     def route(self, path: str, handler: OperatorHandler, method: str = "GET") -> Route:
         return Route(path, signed_in(self, handler), methods=[method])
 
+    def case_route(
+        self, path: str, handler: CaseHandler, action: str | AuditAction, method: str = "GET"
+    ) -> Route:
+        """A page about one conversation: the rights rule (bot/console/rights.py) is checked
+        before the handler runs, and the audit log gets a row for every answer it gives."""
+        audit_as = (lambda _request: action) if isinstance(action, str) else action
+
+        async def run(request: Request, operator: db.OperatorRow) -> Response:
+            user_key = case_key(request)
+            name = audit_as(request)
+            if name in rights.GUARDED:
+                holder = await self.read(lambda conn: db.holder(conn, user_key))
+                if not rights.permitted(name, operator, holder):
+                    raise HTTPException(403)
+            response = await handler(request, operator, user_key)
+            if name is not None and response.status_code < 400:
+                await self.audit(operator, name, user_key)
+            return response
+
+        return self.route(path, run, method)
+
     def redirect(self, url: str) -> RedirectResponse:
         return RedirectResponse(url, status_code=303, headers={"Cache-Control": "no-store"})
+
+
+def case_key(request: Request) -> str:
+    user_key = str(request.path_params["key"])
+    if ":" not in user_key or len(user_key) > 128:
+        raise HTTPException(404)
+    return user_key
 
 
 def _age(t: Callable[..., str], seconds: float) -> str:

@@ -82,6 +82,6 @@ async def on_telegram_media(channel: Any, update: Update, message: TgMessage) ->
     if result is None or result.duplicate:
         return True  # a redelivered update: recorded and answered the first time
     outbound = _with_warnings(service, result.outbound, caption)
-    if await TelegramSender(service, channel.bot)(user_key, outbound):
-        await service.mark_sent(result.outbox_id)
+    send = TelegramSender(service, channel.bot)
+    await service.deliver(result.outbox_id, send, lambda: send(user_key, outbound))  # in order, once
     return True

@@ -75,15 +75,7 @@ async def on_wechat_media(conversation: Any, fields: dict[str, str]) -> Any:
     parts = split_utf8(plain_text(result.outbound))
     if len(parts) == 1:
         return Reply(parts[0], result.outbox_id)
-    task = asyncio.create_task(_send_rest(conversation, openid, parts[1:], result.outbox_id))
+    task = asyncio.create_task(conversation.deliver_parts(openid, parts[1:], result.outbox_id))
     _background.add(task)
     task.add_done_callback(_background.discard)
     return Reply(parts[0])
-
-
-async def _send_rest(conversation: Any, openid: str, parts: list[str], outbox_id: int | None) -> None:
-    try:
-        await conversation.api.send_texts(openid, parts)
-        await conversation.service.mark_sent(outbox_id)
-    except Exception as error:  # stays unsent in the outbox, for its retries
-        log.warning("evidence: wechat customer-service send failed (%s)", type(error).__name__)

@@ -15,6 +15,7 @@ import contextlib
 import logging
 import os
 import socket
+from collections.abc import Awaitable, Callable
 from typing import Any
 
 from sqlalchemy import Connection
@@ -31,6 +32,10 @@ CRISIS_POSTPONE_SECONDS = 86400.0  # never interrupt a crisis with paperwork: as
 DEFAULT_INTERVAL = 15.0
 RENEW_EVERY = 10  # sends between lease renewals of the batch still to go
 BATCH = 50  # jobs per store transaction: short transactions, so user turns are not held up
+
+
+def _own(send: Sender, user_key: str, result: TurnResult) -> Callable[[], Awaitable[bool]]:
+    return lambda: send(user_key, result.outbound)
 
 
 class FollowupWorker:
@@ -50,9 +55,10 @@ class FollowupWorker:
                     continue  # an operator holds the conversation: the bot says nothing
                 if number and number % RENEW_EVERY == 0:
                     await self.service.renew_in_flight()  # a slow batch keeps its leases
-                if await self.senders[job.channel](job.user_key, result.outbound):
+                send = self.senders[job.channel]
+                # after the user's earlier unsent replies, marked sent as it goes (exactly once)
+                if await self.service.deliver(result.outbox_id, send, _own(send, job.user_key, result)):
                     delivered += 1
-                    await self.service.mark_sent(result.outbox_id)
                     await self._mark_sent(job.id, float(self.service.clock()))
             if claimed < BATCH:
                 break

@@ -18,6 +18,7 @@ from sqlalchemy import (
     Connection,
     Float,
     ForeignKey,
+    Index,
     Integer,
     LargeBinary,
     String,
@@ -41,6 +42,19 @@ operators = Table(
     Column("disabled", Boolean, nullable=False),
     Column("generation", Integer, nullable=False),  # bumped on password change: old cookies die
     Column("created_at", Float, nullable=False),
+    # "admin" may reply to, take over and hand back any case; "operator" only the cases they hold
+    Column("role", String(16), nullable=False, server_default="operator"),
+)
+
+# Sign-in attempts, counted before the password is checked (per account, per address), shared by
+# every worker process; rows older than the throttle's window are deleted as new ones come in.
+login_attempts = Table(
+    "login_attempts",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("key", String(64), nullable=False),  # sha256 of "name:…" or "addr:…"
+    Column("at", Float, nullable=False),  # an attempt not yet proven right counts as a failure
+    Index("ix_login_attempts_key", "key", "at"),
 )
 
 console_audit = Table(
@@ -98,6 +112,7 @@ class OperatorRow:
     must_change: bool
     disabled: bool
     generation: int
+    admin: bool = False  # role "admin": may act on any case
 
 
 @dataclass(frozen=True, slots=True)
@@ -120,10 +135,12 @@ def _session_id(user_key: str) -> Any:
 
 
 # -- operators ------------------------------------------------------------------------------
-def insert_operator(conn: Connection, name: str, password_hash: str, now: float) -> None:
+def insert_operator(
+    conn: Connection, name: str, password_hash: str, now: float, *, admin: bool = False
+) -> None:
     conn.execute(insert(operators).values(
         name=name, password_hash=password_hash, must_change=True, disabled=False, generation=0,
-        created_at=now,
+        created_at=now, role="admin" if admin else "operator",
     ))  # fmt: skip
 
 
@@ -131,9 +148,17 @@ def find_operator(conn: Connection, *, name: str | None = None, id: int | None =
     column, value = (operators.c.name, name) if name is not None else (operators.c.id, id)
     row = conn.execute(
         select(operators.c.id, operators.c.name, operators.c.password_hash, operators.c.must_change,
-               operators.c.disabled, operators.c.generation).where(column == value)
+               operators.c.disabled, operators.c.generation, operators.c.role).where(column == value)
     ).first()  # fmt: skip
-    return None if row is None else OperatorRow(row[0], row[1], row[2], bool(row[3]), bool(row[4]), row[5])
+    if row is None:
+        return None
+    return OperatorRow(row[0], row[1], row[2], bool(row[3]), bool(row[4]), row[5], row[6] == "admin")
+
+
+def end_sessions(conn: Connection, operator_id: int) -> None:
+    """Sign-out: every session cookie of this operator, copies included, stops working."""
+    conn.execute(update(operators).where(operators.c.id == operator_id)
+                 .values(generation=operators.c.generation + 1))  # fmt: skip
 
 
 def set_password(conn: Connection, operator_id: int, password_hash: str) -> None:
@@ -243,3 +268,18 @@ def record_sent_reply(conn: Connection, cipher: Cipher, user_key: str, shown: st
     if row is not None:
         blob = cipher.encrypt(orjson.dumps({"in": "", "out": shown}))
         conn.execute(insert(turns).values(session_id=row.id, at=now, state=row.state, text_enc=blob))
+
+
+def holder(conn: Connection, user_key: str) -> str | None:
+    """The operator holding this conversation, if any."""
+    return conn.execute(select(console_takeovers.c.operator).where(
+        console_takeovers.c.session_id == _session_id(user_key))).scalar()  # fmt: skip
+
+
+def call_starter(conn: Connection, user_key: str) -> str | None:
+    """Who started a guided call (its `new_call` audit row)."""
+    return conn.execute(
+        select(console_audit.c.operator)
+        .where(console_audit.c.action == "new_call", console_audit.c.user_key == user_key)
+        .order_by(console_audit.c.id).limit(1)
+    ).scalar()  # fmt: skip

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import os
 import time
 from pathlib import Path
 from typing import Any
@@ -69,7 +70,7 @@ def open_engine(url: str) -> Engine:
     parsed = make_url(url)
     if parsed.get_backend_name() == "sqlite":
         if parsed.database and parsed.database != ":memory:":
-            Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)
+            _create_private(Path(parsed.database))
         engine = create_engine(url, pool_size=8, max_overflow=8)
         event.listen(engine, "connect", _sqlite_pragmas)
         event.listen(engine, "begin", _sqlite_begin)
@@ -77,6 +78,14 @@ def open_engine(url: str) -> Engine:
     # connect_timeout: a server that drops packets fails a connection in seconds, not minutes
     return create_engine(url, pool_size=8, max_overflow=8, pool_pre_ping=True,
                          connect_args={"connect_timeout": 10})  # fmt: skip
+
+
+def _create_private(database: Path) -> None:
+    """The SQLite file, owner-only from its first byte; SQLite gives its -wal and -shm files the
+    same mode. A folder it has to create is owner-only too."""
+    database.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
+    if not database.exists():
+        os.close(os.open(database, os.O_WRONLY | os.O_CREAT, 0o600))
 
 
 def _alembic_config() -> Config:

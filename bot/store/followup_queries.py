@@ -203,4 +203,6 @@ def erase(conn: Connection, session_id: int) -> None:
     if user_key is not None:
         from bot.followups.keys import attempt_key
 
-        conn.execute(delete(move_attempts).where(move_attempts.c.who == attempt_key(user_key)))
+        # Failed guesses stay (pruned after a day): /delete must not reset the brute-force limit.
+        conn.execute(delete(move_attempts).where(
+            move_attempts.c.who == attempt_key(user_key), move_attempts.c.ok.is_(True)))  # fmt: skip

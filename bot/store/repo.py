@@ -25,7 +25,7 @@ from bot.store.db import (
     require_current_schema,
     upgrade,
 )
-from bot.store.outbox_retry import PendingReply, claim
+from bot.store.replay import bind_signed_body
 from bot.store.schema import inbound_log, outbox, sessions, turns
 from bot.store.turns import EffectHandler, TurnRunner, erase_session_rows
 from bot.store.worker import StoreWorker
@@ -98,6 +98,10 @@ class Store:
                 update(outbox).where(outbox.c.id == outbox_id).values(sent_at=now)
             )
         )
+
+    def bind_signed_body(self, key: str, body_digest: str, now: float, keep: float) -> Future[bool]:
+        """A signed request's triple may carry one body only (see bot/store/replay.py)."""
+        return self.worker.submit(lambda conn: bind_signed_body(conn, key, body_digest, now, keep))
 
     def delete_user(self, user_key: str) -> bool:
         def job(conn: Connection) -> bool:
@@ -187,14 +191,6 @@ class Store:
             for r in rows
         ]
 
-    def claim_outbox(
-        self, channel: str, now: float, lease: float, limit: int = 100
-    ) -> Future[list[PendingReply]]:
-        """Unsent replies whose lease ended, claimed for this worker for `lease` seconds."""
-        return self.worker.submit(
-            lambda conn: claim(conn, self.cipher, channel, now, lease, limit)
-        )
-
     def renew_leases(self, outbox_ids: list[int], until: float) -> Future[Any]:
         return self.worker.submit(
             lambda conn: conn.execute(
@@ -203,18 +199,6 @@ class Store:
                 .values(claimed_until=until)
             )
         )
-
-    def unsent_before(self, outbox_id: int, now: float) -> int:
-        """The same user's earlier replies that another worker is delivering right now
-        (unsent, lease still running): a later reply must not overtake them."""
-        mine = select(outbox.c.session_id).where(outbox.c.id == outbox_id).scalar_subquery()
-        with self.db.connect().execution_options(**READ_ONLY) as conn:
-            return int(conn.execute(
-                select(func.count()).select_from(outbox).where(
-                    outbox.c.session_id == mine, outbox.c.id < outbox_id,
-                    outbox.c.sent_at.is_(None), outbox.c.claimed_until > now,
-                )
-            ).scalar_one())  # fmt: skip
 
     def close(self) -> None:
         self.worker.close()

@@ -54,7 +54,7 @@ turns = Table(
 inbound_log = Table(
     "inbound_log",
     metadata,
-    Column("key", String(64), primary_key=True),  # sha256(channel:message_id), no user id in clear
+    Column("key", String(64), primary_key=True),  # sha256(channel:user:message_id), no id in clear
     Column("session_id", Integer, ForeignKey("sessions.id", ondelete="CASCADE"), nullable=True),
     Column("reply_enc", LargeBinary, nullable=False),
     Column("at", Float, nullable=False),
@@ -75,4 +75,24 @@ outbox = Table(
     Column("claimed_until", Float, nullable=True),
     Column("attempts", Integer, nullable=False, default=0),
     Index("ix_outbox_pending", "channel", "sent_at"),
+)
+
+# One delivering worker per user at a time (a lease, renewed while sending): it sends the user's
+# unsent replies in order, marking each one sent before it goes out (migration 0016).
+delivery_leases = Table(
+    "delivery_leases",
+    metadata,
+    Column("session_id", Integer, ForeignKey("sessions.id", ondelete="CASCADE"), primary_key=True),
+    Column("holder", String(32), nullable=False),
+    Column("until", Float, nullable=False),
+)
+
+# WeChat signature/timestamp/nonce triples seen, each bound to the one body it signed (replay).
+wechat_nonces = Table(
+    "wechat_nonces",
+    metadata,
+    Column("key", String(64), primary_key=True),  # sha256 of the triple
+    Column("body_digest", String(64), nullable=False),
+    Column("expires_at", Float, nullable=False),
+    Index("ix_wechat_nonces_expiry", "expires_at"),
 )

@@ -32,8 +32,10 @@ log = logging.getLogger("weiquan.turn")
 
 # Channels whose replies go through the outbox (sent after commit, marked sent after delivery).
 OUTBOX_CHANNELS = frozenset({"telegram", "wechat"})
-# How long the turn that wrote an outbox row has to deliver it before a retry may claim it.
-OUTBOX_LEASE_SECONDS = 30.0
+# How long the turn that wrote an outbox row has to deliver it before a retry may claim it
+# (renewed while its channel is still working on it); also how soon after a crash the retry loop
+# takes over what the dead process left.
+OUTBOX_LEASE_SECONDS = 5.0
 
 
 # A handler may return an Outbound to replace the reply (e.g. a code it just issued, or the case
@@ -54,7 +56,9 @@ class _Row:
 
 
 def dedup_key(inbound: Inbound) -> str:
-    raw = f"{inbound.channel}:{inbound.message_id}".encode()
+    """Channel + user + message id: a message id is only unique within its sender's messages
+    (WeChat MsgIds can be guessed), so another user reusing one starts a turn of their own."""
+    raw = f"{inbound.user_key}\n{inbound.message_id}".encode()
     return hashlib.sha256(raw).hexdigest()[:40]
 
 

@@ -161,7 +161,7 @@ def weiquan_env(tmp_path: Path, api_base: str, **extra: str) -> dict[str, str]:
     env = {k: v for k, v in os.environ.items() if not k.startswith("WEIQUAN_")}
     env.update(
         WEIQUAN_DATA_DIR=str(tmp_path / "var"),
-        WEIQUAN_DATA_KEY="weiquan-test-data-key",
+        WEIQUAN_DATA_KEY="weiquan-test-data-key-0123456789abcdef",
         WEIQUAN_TELEGRAM_TOKEN=TOKEN,
         WEIQUAN_TELEGRAM_API_BASE=api_base,
         WEIQUAN_LOG_LEVEL="INFO",

@@ -120,8 +120,10 @@ async def served(app: Any) -> AsyncIterator[str]:
 
 @contextlib.asynccontextmanager
 async def wechat_harness(
-    base: Settings, *, safe_mode: bool = True, passive_seconds: float | None = None
+    base: Settings, *, safe_mode: bool = True, passive_seconds: float | None = None,
+    links: bool = True,
 ) -> AsyncIterator[Harness]:
+    """`links`: WEIQUAN_PUBLIC_URL is this test server's own origin (known once it listens)."""
     with running_fake() as (fake, api_base):
         settings = wechat_settings(base, api_base, safe_mode)
         clock = MovableClock()
@@ -132,6 +134,8 @@ async def wechat_harness(
             if passive_seconds is not None:
                 route.wechat.conversation.passive_seconds = passive_seconds
             async with served(Starlette(routes=routes)) as url, httpx.AsyncClient(timeout=30) as client:
+                if links:
+                    route.wechat.links.public_url = url
                 server = WeChatServer(safe_mode=safe_mode)
                 yield Harness(fake, service, route.wechat, url, client, server, clock)
                 await route.wechat.aclose()

@@ -1,0 +1,80 @@
+"""Servers refuse published or short secrets; files under ./var/ are readable by their owner only."""
+
+from __future__ import annotations
+
+import dataclasses
+import os
+import stat
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from bot.config import Secret, Settings
+from bot.secret_policy import MIN_SECRET, config_problems, example_values
+
+EXAMPLE = Path(__file__).resolve().parent.parent / "deploy" / ".env.example"
+GOOD = "a-random-secret-0123456789abcdefghijklmnop"
+
+
+def _env(tmp_path: Path, **values: str) -> dict[str, str]:
+    env = {k: v for k, v in os.environ.items() if not k.startswith("WEIQUAN_")}
+    env.update(WEIQUAN_DATA_DIR=str(tmp_path / "var"), WEIQUAN_LOG_LEVEL="WARNING", **values)
+    return env
+
+
+@pytest.mark.parametrize(("command", "variable", "value"), [
+    (["serve", "--port", "1"], "WEIQUAN_DATA_KEY", "change-me-to-a-long-random-secret"),
+    (["serve", "--port", "1"], "WEIQUAN_CONSOLE_SECRET", "change-me-to-another-long-random-secret"),
+    (["serve", "--port", "1"], "WEIQUAN_CONSOLE_SECRET", "short-secret"),
+    (["telegram"], "WEIQUAN_DATA_KEY", "x" * (MIN_SECRET - 1)),
+    (["worker", "--once"], "WEIQUAN_CONSOLE_SECRET", "change-me-to-another-long-random-secret"),
+])  # fmt: skip
+def test_servers_refuse_weak_secrets_naming_the_variable(
+    tmp_path: Path, command: list[str], variable: str, value: str
+) -> None:
+    others = {"WEIQUAN_DATA_KEY": GOOD, "WEIQUAN_CONSOLE_SECRET": GOOD + "-console"}
+    env = _env(tmp_path, **{**others, variable: value}, WEIQUAN_TELEGRAM_TOKEN="1:fake")
+    done = subprocess.run([sys.executable, "-m", "bot", *command], env=env, cwd=tmp_path,
+                          capture_output=True, text=True, timeout=60)  # fmt: skip
+    assert done.returncode != 0
+    assert variable in done.stderr
+    assert value not in done.stderr + done.stdout  # named, never shown
+
+
+def test_every_secret_shown_in_the_example_file_is_refused(tmp_settings: Settings) -> None:
+    shown = example_values(EXAMPLE)
+    assert shown, "deploy/.env.example assigns no values"
+    for value in shown:
+        weak = dataclasses.replace(tmp_settings, data_key=Secret(value), console_secret=Secret(value))
+        problems = config_problems(weak)
+        assert any("WEIQUAN_DATA_KEY" in p for p in problems), value
+        assert any("WEIQUAN_CONSOLE_SECRET" in p for p in problems), value
+    strong = dataclasses.replace(tmp_settings, data_key=Secret(GOOD), console_secret=Secret(GOOD + "!"))
+    assert config_problems(strong) == []
+
+
+def test_public_url_must_be_an_origin(tmp_settings: Settings) -> None:
+    base = dataclasses.replace(tmp_settings, data_key=Secret(GOOD), console_secret=Secret(GOOD + "!"))
+    for bad in ("bot.example.org", "javascript:alert(1)", "https://bot.example.org/path"):
+        assert config_problems(dataclasses.replace(base, public_url=bad)), bad
+    assert config_problems(dataclasses.replace(base, public_url="https://bot.example.org")) == []
+
+
+def _mode(path: Path) -> int:
+    return stat.S_IMODE(path.stat().st_mode)
+
+
+def test_chat_generates_its_keys_and_keeps_var_owner_only(tmp_path: Path) -> None:
+    env = _env(tmp_path)
+    done = subprocess.run([sys.executable, "-m", "bot", "chat"], input="/start\n1\n", env=env,
+                          cwd=tmp_path, capture_output=True, text=True, timeout=120)  # fmt: skip
+    assert done.returncode == 0, done.stderr
+    var = tmp_path / "var"
+    assert _mode(var) == 0o700
+    files = [p for p in var.iterdir() if p.is_file()]
+    assert {"data.key", "console.key", "weiquan.sqlite"} <= {p.name for p in files}
+    for path in files:
+        assert _mode(path) & 0o077 == 0, f"{path.name} is {oct(_mode(path))}"
+    assert len((var / "data.key").read_text().strip()) >= MIN_SECRET
