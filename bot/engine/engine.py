@@ -6,14 +6,16 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from bot.config import content_dir
+from bot.engine import actions as _actions  # noqa: F401 - registers the actions
 from bot.engine import conditions as _conditions  # noqa: F401 - registers the conditions
-from bot.engine import parse, views
-from bot.engine.actions import restart
+from bot.engine import dates, offers, parse, views
 from bot.engine.flow import BACK, Flow, OptionSpec, StateSpec, load_flow
 from bot.engine.i18n import DEFAULT_LANG, LANGS, I18n
 from bot.engine.machine import SUBMIT, build_machine, fire, goto
 from bot.engine.registry import ActionContext, conditions
 from bot.engine.risk import assess_risk
+from bot.engine.understanding import Phrases, Reading, Understanding
+from bot.errors import FlowError
 from bot.followups import dialog as _followups  # noqa: F401 - registers its actions and views
 from bot.types import Inbound, Message, Option, Outbound, Session
 
@@ -28,13 +30,16 @@ class _Turn:
     now: float
     notes: list[str] = field(default_factory=list)  # messages before the state's own
     reprompt: str | None = None  # locale key: the answer was not understood
+    keep_place: bool = False  # the state's prompt and options again, without its opening text
 
 
 class Engine:
-    def __init__(self, flow: Flow, i18n: I18n) -> None:
+    def __init__(self, flow: Flow, i18n: I18n, understanding: Understanding | None = None) -> None:
         self.flow = flow
         self.i18n = i18n
+        self.understanding = understanding or Understanding(Phrases.none())
         self.machine = build_machine(flow)
+        self._add_jumps()
         self.start = flow.roles["start"]
         self.commands = parse.command_table(flow.commands)
         self.guards = {
@@ -44,9 +49,22 @@ class Engine:
 
     @classmethod
     def load(cls, dialogs: Path | None = None, locales: Path | None = None) -> Engine:
-        return cls(
-            load_flow(dialogs or content_dir("dialogs")), I18n.load(locales or content_dir("locales"))
-        )
+        dialogs = dialogs or content_dir("dialogs")
+        flow, i18n = load_flow(dialogs), I18n.load(locales or content_dir("locales"))
+        labels = {
+            lang: sorted({i18n.text(lang, o.label) for s in flow.states.values() for o in s.options})
+            for lang in LANGS
+        }
+        return cls(flow, i18n, Understanding.load(dialogs, labels))
+
+    def _add_jumps(self) -> None:
+        """An FAQ answer may offer a state of the flow: one trigger per such state, from anywhere."""
+        table = self.understanding.table
+        for intent in table.intents.values() if table else ():
+            if intent.jump and intent.jump not in self.flow.states:
+                raise FlowError(f"dialogs/faq.yaml: {intent.id!r} jumps to unknown state {intent.jump!r}")
+            if intent.jump:
+                self.machine.add_transition(_jump(intent.jump), "*", intent.jump)
 
     def new_session(self, user_key: str, locale: str | None, now: float) -> Session:
         lang = locale if locale in LANGS else DEFAULT_LANG
@@ -66,6 +84,7 @@ class Engine:
 
     def _dispatch(self, turn: _Turn, inbound: Inbound) -> None:
         session = turn.session
+        offer = offers.take(session)  # answered now or dropped
         text = parse.clean(inbound.text)
         typed = bool(text) and not inbound.option_ids
         command = parse.command_of(text, self.commands) if typed else None
@@ -74,11 +93,20 @@ class Engine:
             return
         if typed and self._guards(turn, text):
             return
-        if session.last_activity_at == 0:
-            return  # first contact: show the welcome before reading any answer
+        wanted = self.understanding.requested_language(text) if typed else None
+        if wanted:
+            self._switch_language(turn, wanted)
+            return
+        if session.last_activity_at == 0:  # first contact: show the welcome before reading any answer
+            other = self.understanding.other_language(session.lang, text) if typed else None
+            if other:
+                offers.put(session, offers.Offer(offers.LANG, (other,)))
+            return
         idle = turn.now - session.last_activity_at > IDLE_SECONDS
         if idle and session.state not in (self.start, self.flow.roles["idle"]):
             self._go(turn, goto("idle"))
+            return
+        if offer and self._take_offer(turn, offer, inbound, text):
             return
         self._answer(turn, inbound, text)
 
@@ -87,9 +115,6 @@ class Engine:
         session = turn.session
         if command == "back":
             self._back(session)
-        elif command == "restart":
-            restart(session, ActionContext(None, turn.now))
-            session.state = self.start
         elif command == "start" and session.state == self.start:
             return
         else:
@@ -122,8 +147,10 @@ class Engine:
         if picks is None:
             if spec.input and text and not inbound.option_ids:
                 self._submit_text(turn, spec, text)
+            elif not spec.multi and len(parse.number_tokens(text)) > 1:
+                turn.reprompt = "common.choose_one"
             else:
-                turn.reprompt = "common.not_understood"
+                self._not_understood(turn, text, "common.not_understood")
             return
         if len(picks) > 1 and not spec.multi:
             turn.reprompt = "common.choose_one"
@@ -140,6 +167,8 @@ class Engine:
             session.answers[spec.slot] = single.id
         routes = single.routes or spec.routes
         self._go(turn, single.id, option_id=single.id)
+        if spec.name == self.flow.roles.get("restart") and single.id == "confirm":
+            turn.notes.append("confirm_restart.done")
         if len(routes) == 1 and routes[0].to == BACK:
             self._back(session)
 
@@ -160,21 +189,91 @@ class Engine:
 
     def _submit_text(self, turn: _Turn, spec: StateSpec, text: str) -> None:
         assert spec.input is not None
-        kind = spec.input.kind
+        session, kind = turn.session, spec.input.kind
         value: object
         if kind == "money":
             value = parse.money(text)
         elif kind == "int":
             value = parse.integer(text)
         elif kind == "date":
-            value = parse.date_text(text)
+            reading = dates.read_date(text, turn.now)
+            if reading is not None and not reading.sure:  # "11.3": ask back before keeping it
+                offers.put(session, offers.Offer(offers.DATE, (spec.input.slot, reading.iso)))
+                turn.keep_place = True
+                return
+            value = reading.iso if reading else None
         else:
+            asked = self.understanding.confident_answer(session.lang, text)
+            if asked:  # a question where a short answer was expected: answer it, keep the place
+                self._answer_faq(turn, asked)
+                return
             value = text[: spec.input.max_len] or None
         if value is None:
-            turn.reprompt = f"input.invalid.{kind}"
+            self._not_understood(turn, text, f"input.invalid.{kind}", slot=True)
             return
-        turn.session.answers[spec.input.slot] = value
+        session.answers[spec.input.slot] = value
         self._go(turn, SUBMIT)
+
+    # -- free text that fits no option or slot -----------------------------------------------
+    def _not_understood(self, turn: _Turn, text: str, reprompt: str, slot: bool = False) -> None:
+        """Another language, an FAQ, distress or the re-prompt. A warning guard that already spoke
+        yields only to an answer that covers it; in a slot only a confident answer is worth more
+        than the slot's own hint."""
+        reading: Reading = self.understanding.read(turn.session.lang, text) if text else Reading()
+        warned = [n for n in turn.notes if n.startswith("guard.")]
+        if reading.answer and warned:
+            covered = {f"guard.{g}" for g in self.understanding.covers_of(reading.answer)}
+            reading = reading if set(warned) <= covered else Reading()
+        elif (warned or slot) and reading.offer and reading.offer.kind == offers.FAQ:
+            reading = Reading()
+        if reading.answer:
+            self._answer_faq(turn, reading.answer)
+        elif reading.offer:
+            offers.put(turn.session, reading.offer)
+            turn.keep_place = True
+        else:
+            turn.reprompt = "common.gentle" if reading.gentle else reprompt
+
+    def _answer_faq(self, turn: _Turn, intent: str) -> None:
+        covered = {f"guard.{g}" for g in self.understanding.covers_of(intent)}
+        turn.notes = [n for n in turn.notes if n not in covered]  # the specific answer says it better
+        turn.notes.append(f"faq.{intent}.answer")
+        turn.keep_place = True
+        jump = self.understanding.jump_of(intent)
+        if jump and jump != turn.session.state:
+            offers.put(turn.session, offers.Offer(offers.JUMP, (jump,)))
+
+    def _switch_language(self, turn: _Turn, lang: str) -> None:
+        turn.session.lang = lang
+        turn.notes.append("offer.lang.switched")
+
+    def _take_offer(self, turn: _Turn, offer: offers.Offer, inbound: Inbound, text: str) -> bool:
+        """The user's answer to the engine's own question, if it is one."""
+        session = turn.session
+        spec = self.flow.state(session.state)
+        state_options = 0 if offer.replaces_options else len(self.visible_options(session, spec))
+        choices = offer.options(session.lang)
+        labels = [self.i18n.text(c.lang or session.lang, c.label) for c in choices]
+        chosen = parse.offer_choice(inbound.option_ids, text, [c.id for c in choices], labels, state_options)
+        if chosen is None and offer.kind in (offers.LANG, offers.DATE):
+            yes = self.understanding.says_yes(text)
+            chosen = None if yes is None else choices[0 if yes else 1].id
+        if chosen is None:
+            return False
+        if chosen.startswith("faq:"):
+            self._answer_faq(turn, chosen.removeprefix("faq:"))
+        elif chosen == "jump":
+            self._go(turn, _jump(offer.values[0]))
+        elif chosen == "switch":
+            self._switch_language(turn, offer.values[0])
+        elif offer.kind == offers.DATE and chosen == "confirm":
+            session.answers[offer.values[0]] = offer.values[1]
+            self._go(turn, SUBMIT)
+        elif offer.kind == offers.DATE:
+            turn.reprompt = "offer.date.again"
+        else:
+            turn.keep_place = True  # "none of these" / "stay": back to the question
+        return True
 
     # -- moving between states ----------------------------------------------------------------
     def _go(self, turn: _Turn, trigger: str, option_id: str | None = None) -> None:
@@ -200,7 +299,7 @@ class Engine:
         blocks = [text(key) for key in turn.notes]
         if turn.reprompt:
             blocks.append(text(turn.reprompt))
-        else:
+        elif not turn.keep_place:
             for item in spec.say:
                 if item.condition and not conditions[item.condition](session):
                     continue
@@ -210,7 +309,20 @@ class Engine:
         prompt = text(spec.prompt) if spec.prompt else ""
         if spec.multi and options:
             prompt = f"{prompt}\n{text('common.multi_hint')}".strip()
+        offer = offers.peek(session)
+        if offer is not None:
+            extra = tuple(Option(c.id, self.i18n.text(c.lang or lang, c.label)) for c in offer.options(lang))
+            key, in_lang, params = offer.prompt()
+            if offer.replaces_options:
+                prompt, options = self.i18n.text(in_lang or lang, key, **params), extra
+            else:
+                options += extra
         if prompt or options:
-            messages.append(Message(prompt, options, spec.multi, spec.input is not None))
-        effects = () if turn.reprompt else spec.effects
+            multi = spec.multi and not (offer and offer.replaces_options)
+            messages.append(Message(prompt, options, multi, spec.input is not None))
+        effects = () if turn.reprompt or turn.keep_place else spec.effects
         return Outbound(tuple(messages), session.state, spec.stage, lang, effects)
+
+
+def _jump(state: str) -> str:
+    return f"_faq_jump_{state}"
