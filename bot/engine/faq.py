@@ -20,11 +20,11 @@ from bot.engine.yamlfile import load_yaml, where
 from bot.errors import FlowError
 
 # Confidence rules, chosen on the tune split and the unrelated set (`weiquan faq-eval`):
-ANSWER_AT = 0.25  # answer the top intent outright when its probability is at least this …
-ANSWER_LEAD = 2.0  # … and this many times both the runner-up's and (NONE_WEIGHT ×) "asks nothing"
-NONE_WEIGHT = 0.6
-NOT_A_QUESTION = 0.7  # "asks nothing" this likely: no answer, no candidates
-OFFER_AT = 0.1  # the top intent needs at least this probability to be offered at all …
+ANSWER_AT = 0.3  # answer the top intent outright when its probability is at least this …
+ANSWER_LEAD = 3.0  # … and this many times both the runner-up's and (NONE_WEIGHT ×) "asks nothing"
+NONE_WEIGHT = 1.0
+NOT_A_QUESTION = 0.5  # "asks nothing" this likely: no answer, no candidates
+OFFER_AT = 0.15  # the top intent needs at least this probability to be offered at all …
 OFFER_WITHIN = 0.45  # … and the others within this share of its probability
 MAX_CANDIDATES = 3
 NONE = ""  # the class of messages that ask nothing: chit-chat, numbers, names, the flow's answers

@@ -8,7 +8,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from bot.engine import offers
+from bot.engine import amounts, dates, offers
 from bot.engine.faq import FaqMatcher, FaqTable, load_table
 from bot.engine.i18n import LANGS
 from bot.engine.textnorm import fold, script_counts
@@ -81,7 +81,7 @@ class Understanding:
         other = self.other_language(lang, text)
         if other:
             return Reading(offer=offers.Offer(offers.LANG, (other,)))
-        if self.matcher is not None:
+        if self.matcher is not None and not self.is_a_value(text):
             match = self.matcher.match(lang, text)
             if match.answer:
                 return Reading(answer=match.answer)
@@ -91,13 +91,20 @@ class Understanding:
 
     def confident_answer(self, lang: str, text: str) -> str | None:
         """An FAQ asked where a free-text slot would otherwise take it as the answer."""
-        return self.matcher.match(lang, text).answer if self.matcher is not None else None
+        if self.matcher is None or self.is_a_value(text):
+            return None
+        return self.matcher.match(lang, text).answer
 
     def jump_of(self, intent: str) -> str | None:
         return self.table.intents[intent].jump if self.table is not None else None
 
     def covers_of(self, intent: str) -> tuple[str, ...]:
         return self.table.intents[intent].covers if self.table is not None else ()
+
+    @staticmethod
+    def is_a_value(text: str) -> bool:
+        """An amount or a date (`3000`, `tomorrow`) answers something; it asks nothing."""
+        return amounts.money(text) is not None or dates.read_date(text, 0.0) is not None
 
     def is_distress(self, text: str) -> bool:
         folded = fold(text)
