@@ -22,6 +22,7 @@ import orjson
 from sqlalchemy import insert
 
 from bot.config import Settings
+from bot.engine.engine import Engine
 from bot.service import Service
 from bot.store.codec import encode_session_data
 from bot.store.schema import sessions
@@ -107,6 +108,20 @@ def preload(service: Service, count: int) -> None:
             conn.execute(insert(sessions), batch)
 
 
+FREE_TEXT = (("zh_CN", "法律规定银行必须给我停息挂账，对吧？"), ("zh_CN", "他们会打给我家人吗"),
+             ("zh_CN", "你好"), ("en", "can they call my boss"), ("en", "will i go to jail"), ("en", "ok"))
+
+
+def faq_cost(engine: Engine, rounds: int = 50) -> float:
+    """µs for reading one free-text message that fits no option (the only turns that reach the
+    FAQ matcher): language check, amount/date check, classifier."""
+    started = time.perf_counter()
+    for _ in range(rounds):
+        for lang, text in FREE_TEXT:
+            engine.understanding.read(lang, text)
+    return (time.perf_counter() - started) / (rounds * len(FREE_TEXT)) * 1e6
+
+
 def run(users: int, turns: int, clients: int = 64, peer: bool = True, stored: int = 0) -> dict[str, Any]:
     with tempfile.TemporaryDirectory(prefix="weiquan-bench-") as tmp:
         settings = Settings.load(
@@ -120,6 +135,7 @@ def run(users: int, turns: int, clients: int = 64, peer: bool = True, stored: in
         started = time.perf_counter()
         latencies = asyncio.run(_drive(service, users, turns, min(clients, users)))
         elapsed = time.perf_counter() - started
+        faq_us = faq_cost(service.engine)
         session_count = service.store.count_sessions()
         service.store.forget_erased_pages()
         service.close()
@@ -138,6 +154,7 @@ def run(users: int, turns: int, clients: int = 64, peer: bool = True, stored: in
         "rss_mb": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1),
         "floor_turns_per_s": round(floor, 1),
         "ratio": round(project / floor, 3),
+        "faq_us_per_turn": round(faq_us, 1),
     }
     if peer:
         result.update(_peer(users))

@@ -168,6 +168,7 @@ class Engine:
         routes = single.routes or spec.routes
         self._go(turn, single.id, option_id=single.id)
         if spec.name == self.flow.roles.get("restart") and single.id == "confirm":
+            session.history.clear()  # a fresh start: nothing behind it, not even the question
             turn.notes.append("confirm_restart.done")
         if len(routes) == 1 and routes[0].to == BACK:
             self._back(session)

@@ -125,7 +125,7 @@ def load_phrases(path: Path) -> Phrases:
     switch = doc.get("switch_language") or {}
     return Phrases(
         {lang: folded({lang: switch.get(lang) or []}) for lang in LANGS},
-        folded(doc.get("yes") or {}),
-        folded(doc.get("no") or {}),
+        folded(doc.get("affirm") or {}),
+        folded(doc.get("deny") or {}),
         folded(doc.get("distress") or {}),
     )
