@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
 from pathlib import Path
 
 from bot.config import content_dir
@@ -10,11 +9,12 @@ from bot.engine import actions as _actions  # noqa: F401 - registers the actions
 from bot.engine import conditions as _conditions  # noqa: F401 - registers the conditions
 from bot.engine import dates, offers, parse, views
 from bot.engine.flow import BACK, Flow, OptionSpec, StateSpec, load_flow
+from bot.engine.freetext import FreeTextTurns, Turn, jump_trigger
 from bot.engine.i18n import DEFAULT_LANG, LANGS, I18n
 from bot.engine.machine import SUBMIT, build_machine, fire, goto
 from bot.engine.registry import ActionContext, conditions
 from bot.engine.risk import assess_risk
-from bot.engine.understanding import Phrases, Reading, Understanding
+from bot.engine.understanding import Phrases, Understanding
 from bot.errors import FlowError
 from bot.followups import dialog as _followups  # noqa: F401 - registers its actions and views
 from bot.types import Inbound, Message, Option, Outbound, Session
@@ -24,16 +24,7 @@ HISTORY_LIMIT = 50
 WARNING_GUARDS = ("scam", "fake_document")
 
 
-@dataclass(slots=True)
-class _Turn:
-    session: Session
-    now: float
-    notes: list[str] = field(default_factory=list)  # messages before the state's own
-    reprompt: str | None = None  # locale key: the answer was not understood
-    keep_place: bool = False  # the state's prompt and options again, without its opening text
-
-
-class Engine:
+class Engine(FreeTextTurns):
     def __init__(self, flow: Flow, i18n: I18n, understanding: Understanding | None = None) -> None:
         self.flow = flow
         self.i18n = i18n
@@ -64,7 +55,7 @@ class Engine:
             if intent.jump and intent.jump not in self.flow.states:
                 raise FlowError(f"dialogs/faq.yaml: {intent.id!r} jumps to unknown state {intent.jump!r}")
             if intent.jump:
-                self.machine.add_transition(_jump(intent.jump), "*", intent.jump)
+                self.machine.add_transition(jump_trigger(intent.jump), "*", intent.jump)
 
     def new_session(self, user_key: str, locale: str | None, now: float) -> Session:
         lang = locale if locale in LANGS else DEFAULT_LANG
@@ -72,7 +63,7 @@ class Engine:
 
     def step(self, session: Session, inbound: Inbound, now: float) -> Outbound:
         """Advance `session` in place by one user message and return the reply."""
-        turn = _Turn(session, now)
+        turn = Turn(session, now)
         self._dispatch(turn, inbound)
         session.risk = assess_risk(session)
         session.last_activity_at = now
@@ -80,9 +71,9 @@ class Engine:
 
     def current(self, session: Session, now: float) -> Outbound:
         """The current state's messages again, without stepping (e.g. a resumed terminal)."""
-        return self._render(_Turn(session, now))
+        return self._render(Turn(session, now))
 
-    def _dispatch(self, turn: _Turn, inbound: Inbound) -> None:
+    def _dispatch(self, turn: Turn, inbound: Inbound) -> None:
         session = turn.session
         offer = offers.take(session)  # answered now or dropped
         text = parse.clean(inbound.text)
@@ -111,7 +102,7 @@ class Engine:
         self._answer(turn, inbound, text)
 
     # -- global commands and guards ------------------------------------------------------
-    def _command(self, turn: _Turn, command: str) -> None:
+    def _command(self, turn: Turn, command: str) -> None:
         session = turn.session
         if command == "back":
             self._back(session)
@@ -120,7 +111,7 @@ class Engine:
         else:
             self._go(turn, goto(command))
 
-    def _guards(self, turn: _Turn, text: str) -> bool:
+    def _guards(self, turn: Turn, text: str) -> bool:
         """Crisis and immediate danger take over the turn; scam and fake papers add a warning."""
         for guard in ("crisis", "danger"):
             if self._matches(guard, text):
@@ -139,7 +130,7 @@ class Engine:
     def visible_options(self, session: Session, spec: StateSpec) -> list[OptionSpec]:
         return [o for o in spec.options if o.when is None or conditions[o.when](session)]
 
-    def _answer(self, turn: _Turn, inbound: Inbound, text: str) -> None:
+    def _answer(self, turn: Turn, inbound: Inbound, text: str) -> None:
         session = turn.session
         spec = self.flow.state(session.state)
         options = self.visible_options(session, spec)
@@ -188,7 +179,7 @@ class Engine:
         index = parse.option_by_label(text, labels)
         return None if index is None else [options[index]]
 
-    def _submit_text(self, turn: _Turn, spec: StateSpec, text: str) -> None:
+    def _submit_text(self, turn: Turn, spec: StateSpec, text: str) -> None:
         assert spec.input is not None
         session, kind = turn.session, spec.input.kind
         value: object
@@ -215,69 +206,8 @@ class Engine:
         session.answers[spec.input.slot] = value
         self._go(turn, SUBMIT)
 
-    # -- free text that fits no option or slot -----------------------------------------------
-    def _not_understood(self, turn: _Turn, text: str, reprompt: str, slot: bool = False) -> None:
-        """Another language, an FAQ, distress or the re-prompt. A warning guard that already spoke
-        yields only to an answer that covers it; in a slot only a confident answer is worth more
-        than the slot's own hint."""
-        reading: Reading = self.understanding.read(turn.session.lang, text) if text else Reading()
-        warned = [n for n in turn.notes if n.startswith("guard.")]
-        if reading.answer and warned:
-            covered = {f"guard.{g}" for g in self.understanding.covers_of(reading.answer)}
-            reading = reading if set(warned) <= covered else Reading()
-        elif (warned or slot) and reading.offer and reading.offer.kind == offers.FAQ:
-            reading = Reading()
-        if reading.answer:
-            self._answer_faq(turn, reading.answer)
-        elif reading.offer:
-            offers.put(turn.session, reading.offer)
-            turn.keep_place = True
-        else:
-            turn.reprompt = "common.gentle" if reading.gentle else reprompt
-
-    def _answer_faq(self, turn: _Turn, intent: str) -> None:
-        covered = {f"guard.{g}" for g in self.understanding.covers_of(intent)}
-        turn.notes = [n for n in turn.notes if n not in covered]  # the specific answer says it better
-        turn.notes.append(f"faq.{intent}.answer")
-        turn.keep_place = True
-        jump = self.understanding.jump_of(intent)
-        if jump and jump != turn.session.state:
-            offers.put(turn.session, offers.Offer(offers.JUMP, (jump,)))
-
-    def _switch_language(self, turn: _Turn, lang: str) -> None:
-        turn.session.lang = lang
-        turn.notes.append("offer.lang.switched")
-
-    def _take_offer(self, turn: _Turn, offer: offers.Offer, inbound: Inbound, text: str) -> bool:
-        """The user's answer to the engine's own question, if it is one."""
-        session = turn.session
-        spec = self.flow.state(session.state)
-        state_options = 0 if offer.replaces_options else len(self.visible_options(session, spec))
-        choices = offer.options(session.lang)
-        labels = [self.i18n.text(c.lang or session.lang, c.label) for c in choices]
-        chosen = parse.offer_choice(inbound.option_ids, text, [c.id for c in choices], labels, state_options)
-        if chosen is None and offer.kind in (offers.LANG, offers.DATE):
-            yes = self.understanding.says_yes(text)
-            chosen = None if yes is None else choices[0 if yes else 1].id
-        if chosen is None:
-            return False
-        if chosen.startswith("faq:"):
-            self._answer_faq(turn, chosen.removeprefix("faq:"))
-        elif chosen == "jump":
-            self._go(turn, _jump(offer.values[0]))
-        elif chosen == "switch":
-            self._switch_language(turn, offer.values[0])
-        elif offer.kind == offers.DATE and chosen == "confirm":
-            session.answers[offer.values[0]] = offer.values[1]
-            self._go(turn, SUBMIT)
-        elif offer.kind == offers.DATE:
-            turn.reprompt = "offer.date.again"
-        else:
-            turn.keep_place = True  # "none of these" / "stay": back to the question
-        return True
-
     # -- moving between states ----------------------------------------------------------------
-    def _go(self, turn: _Turn, trigger: str, option_id: str | None = None) -> None:
+    def _go(self, turn: Turn, trigger: str, option_id: str | None = None) -> None:
         session = turn.session
         before = session.state
         fire(self.machine, trigger, session, ActionContext(option_id, turn.now))
@@ -289,7 +219,7 @@ class Engine:
         session.state = session.history.pop() if session.history else self.start
 
     # -- rendering -------------------------------------------------------------------------
-    def _render(self, turn: _Turn) -> Outbound:
+    def _render(self, turn: Turn) -> Outbound:
         session = turn.session
         spec = self.flow.state(session.state)
         lang = session.lang
@@ -324,6 +254,3 @@ class Engine:
         effects = () if turn.reprompt or turn.keep_place else spec.effects
         return Outbound(tuple(messages), session.state, spec.stage, lang, effects)
 
-
-def _jump(state: str) -> str:
-    return f"_faq_jump_{state}"
