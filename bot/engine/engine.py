@@ -39,14 +39,17 @@ class Engine(FreeTextTurns):
         }
 
     @classmethod
-    def load(cls, dialogs: Path | None = None, locales: Path | None = None) -> Engine:
+    def load(
+        cls, dialogs: Path | None = None, locales: Path | None = None, cache: Path | None = None
+    ) -> Engine:
+        """`cache`: a directory to keep the trained FAQ matcher in (the data directory)."""
         dialogs = dialogs or content_dir("dialogs")
         flow, i18n = load_flow(dialogs), I18n.load(locales or content_dir("locales"))
         labels = {
             lang: sorted({i18n.text(lang, o.label) for s in flow.states.values() for o in s.options})
             for lang in LANGS
         }
-        return cls(flow, i18n, Understanding.load(dialogs, labels))
+        return cls(flow, i18n, Understanding.load(dialogs, labels, cache))
 
     def _add_jumps(self) -> None:
         """An FAQ answer may offer a state of the flow: one trigger per such state, from anywhere."""

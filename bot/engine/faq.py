@@ -8,6 +8,9 @@ weighing every shared character alike, and it needs no word segmentation for typ
 
 from __future__ import annotations
 
+import hashlib
+import os
+import pickle
 import warnings
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
@@ -75,12 +78,16 @@ def load_table(path: Path) -> FaqTable:
 class FaqMatcher:
     """Ranks the intents for a message and decides: answer, offer candidates, or nothing."""
 
-    def __init__(self, table: FaqTable, flow_answers: Mapping[str, Sequence[str]]) -> None:
+    def __init__(
+        self, table: FaqTable, flow_answers: Mapping[str, Sequence[str]], cache: Path | None = None
+    ) -> None:
         self.intents = dict(table.intents)
-        self._models = {
-            lang: _train(self.intents, [*table.not_questions[lang], *flow_answers.get(lang, ())], lang)
-            for lang in LANGS
-        }
+        negatives = {lang: [*table.not_questions[lang], *flow_answers.get(lang, ())] for lang in LANGS}
+        cached = cache / f"faq-model-{_fingerprint(table, negatives)}.pickle" if cache else None
+        loaded = _read_cache(cached) if cached else None
+        self._models = loaded or {lang: _train(self.intents, negatives[lang], lang) for lang in LANGS}
+        if cached and loaded is None:
+            _write_cache(cached, self._models)
 
     def rank(self, lang: str, text: str) -> list[tuple[str, float]]:
         model = self._models.get(lang)
@@ -103,6 +110,40 @@ class FaqMatcher:
         if none > NOT_A_QUESTION or p1 < OFFER_AT:
             return Match()
         return Match(candidates=tuple(i for i, p in ranked[:MAX_CANDIDATES] if p >= OFFER_WITHIN * p1))
+
+
+MODEL_VERSION = "1"  # bump when _train changes, so cached models are rebuilt
+
+
+def _fingerprint(table: FaqTable, negatives: Mapping[str, Sequence[str]]) -> str:
+    import sklearn
+
+    digest = hashlib.sha256(f"{MODEL_VERSION} {sklearn.__version__}".encode())
+    digest.update(repr(sorted((i.id, sorted(i.phrases.items())) for i in table.intents.values())).encode())
+    digest.update(repr(sorted((lang, sorted(n)) for lang, n in negatives.items())).encode())
+    return digest.hexdigest()[:16]
+
+
+def _read_cache(path: Path) -> dict[str, Any] | None:
+    """Training takes seconds; a model trained on exactly this table loads in milliseconds.
+    The file lives in the data directory, written by this program only (mode 0600)."""
+    try:
+        with path.open("rb") as file:
+            models = pickle.load(file)
+    except (OSError, pickle.UnpicklingError, EOFError, AttributeError, ImportError):
+        return None
+    return models if isinstance(models, dict) and set(models) == set(LANGS) else None
+
+
+def _write_cache(path: Path, models: Mapping[str, Any]) -> None:
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        partial = path.with_suffix(f".{os.getpid()}.tmp")
+        with os.fdopen(os.open(partial, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600), "wb") as file:
+            pickle.dump(dict(models), file)
+        partial.replace(path)
+    except OSError:
+        pass  # a read-only data directory only costs the next start its training time
 
 
 def _train(intents: Mapping[str, Intent], not_questions: Sequence[str], lang: str) -> Any:

@@ -47,13 +47,15 @@ class Understanding:
     matcher: FaqMatcher | None = field(default=None, repr=False)
 
     @classmethod
-    def load(cls, dialogs: Path, flow_answers: Mapping[str, Sequence[str]]) -> Understanding:
+    def load(
+        cls, dialogs: Path, flow_answers: Mapping[str, Sequence[str]], cache: Path | None = None
+    ) -> Understanding:
         phrases = load_phrases(dialogs / "understanding.yaml")
         faq_file = dialogs / "faq.yaml"
         if not faq_file.is_file():
             return cls(phrases)
         table = load_table(faq_file)
-        return cls(phrases, table, FaqMatcher(table, flow_answers))
+        return cls(phrases, table, FaqMatcher(table, flow_answers, cache))
 
     def requested_language(self, text: str) -> str | None:
         """`/lang en`, `English please`, `说中文` → the language asked for."""
