@@ -91,10 +91,9 @@ class Engine(FreeTextTurns):
         if wanted:
             self._switch_language(turn, wanted)
             return
-        if session.last_activity_at == 0:  # first contact: show the welcome before reading any answer
-            other = self.understanding.other_language(session.lang, text) if typed else None
-            if other:
-                offers.put(session, offers.Offer(offers.LANG, (other,)))
+        if session.last_activity_at == 0:  # first contact: the welcome, whatever the answer
+            if typed:
+                self._first_words(turn, text)
             return
         idle = turn.now - session.last_activity_at > IDLE_SECONDS
         if idle and session.state not in (self.start, self.flow.roles["idle"]):

@@ -17,6 +17,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+import numpy
+
 from bot.engine.i18n import LANGS
 from bot.engine.textnorm import fold
 from bot.engine.yamlfile import load_yaml, where
@@ -94,8 +96,12 @@ class FaqMatcher:
         folded = fold(text)
         if model is None or not folded:
             return []
-        probabilities = model.predict_proba([folded])[0]
-        ranked = sorted(zip(model.classes_, probabilities, strict=True), key=lambda p: -p[1])
+        vectorizer, regression = model[0], model[-1]
+        # the multinomial softmax by hand: predict_proba's input checks cost as much as the maths
+        scores = (vectorizer.transform([folded]) @ regression.coef_.T).ravel() + regression.intercept_
+        probabilities = numpy.exp(scores - scores.max())
+        probabilities /= probabilities.sum()
+        ranked = sorted(zip(regression.classes_, probabilities, strict=True), key=lambda p: -p[1])
         return [(str(intent), float(p)) for intent, p in ranked]
 
     def match(self, lang: str, text: str) -> Match:

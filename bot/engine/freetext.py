@@ -58,6 +58,18 @@ class FreeTextTurns:
         else:
             turn.reprompt = "common.gentle" if reading.gentle else reprompt
 
+    def _first_words(self, turn: Turn, text: str) -> None:
+        """A first message is not an answer to anything yet, but it may be in another language
+        or a question we can answer above the welcome."""
+        session = turn.session
+        other = self.understanding.other_language(session.lang, text)
+        asked = None if other else self.understanding.confident_answer(session.lang, text)
+        if other:
+            offers.put(session, offers.Offer(offers.LANG, (other,)))
+        elif asked:
+            self._answer_faq(turn, asked)
+            turn.keep_place = False  # the whole welcome still follows the answer
+
     def _answer_faq(self, turn: Turn, intent: str) -> None:
         covered = {f"guard.{g}" for g in self.understanding.covers_of(intent)}
         turn.notes = [n for n in turn.notes if n not in covered]  # the specific answer says it better
