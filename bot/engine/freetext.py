@@ -56,7 +56,8 @@ class FreeTextTurns:
             offers.put(turn.session, reading.offer)
             turn.keep_place = True
         else:
-            turn.reprompt = "common.gentle" if reading.gentle else reprompt
+            turn.reprompt = "common.gentle" if reading.gentle else None if warned else reprompt
+            turn.keep_place = bool(warned)  # the warning was the answer: no "not understood" after it
 
     def _first_words(self, turn: Turn, text: str) -> None:
         """A first message is not an answer to anything yet, but it may be in another language
