@@ -83,13 +83,15 @@ class Understanding:
         other = self.other_language(lang, text)
         if other:
             return Reading(offer=offers.Offer(offers.LANG, (other,)))
+        if self.is_distress(text):  # a whole message like "好怕" or "😭😭😭" asks for kindness first
+            return Reading(gentle=True)
         if self.matcher is not None and not self.is_a_value(text):
             match = self.matcher.match(lang, text)
             if match.answer:
                 return Reading(answer=match.answer)
             if match.candidates:
                 return Reading(offer=offers.Offer(offers.FAQ, match.candidates))
-        return Reading(gentle=self.is_distress(text))
+        return Reading()
 
     def confident_answer(self, lang: str, text: str) -> str | None:
         """An FAQ asked where a free-text slot would otherwise take it as the answer."""
