@@ -22,7 +22,8 @@ import orjson
 from sqlalchemy import insert
 
 from bot.config import Settings
-from bot.safety.cost import FREE_TEXT, scan_cost_us
+from bot.engine.engine import Engine
+from bot.safety import cost as safety_cost
 from bot.service import Service
 from bot.store.codec import encode_session_data
 from bot.store.schema import sessions
@@ -108,6 +109,20 @@ def preload(service: Service, count: int) -> None:
             conn.execute(insert(sessions), batch)
 
 
+FAQ_TEXT = (("zh_CN", "法律规定银行必须给我停息挂账，对吧？"), ("zh_CN", "他们会打给我家人吗"),
+             ("zh_CN", "你好"), ("en", "can they call my boss"), ("en", "will i go to jail"), ("en", "ok"))
+
+
+def faq_cost(engine: Engine, rounds: int = 50) -> float:
+    """µs for reading one free-text message that fits no option (the only turns that reach the
+    FAQ matcher): language check, amount/date check, classifier."""
+    started = time.perf_counter()
+    for _ in range(rounds):
+        for lang, text in FAQ_TEXT:
+            engine.understanding.read(lang, text)
+    return (time.perf_counter() - started) / (rounds * len(FAQ_TEXT)) * 1e6
+
+
 def run(users: int, turns: int, clients: int = 64, peer: bool = True, stored: int = 0) -> dict[str, Any]:
     with tempfile.TemporaryDirectory(prefix="weiquan-bench-") as tmp:
         settings = Settings.load(
@@ -121,9 +136,10 @@ def run(users: int, turns: int, clients: int = 64, peer: bool = True, stored: in
         started = time.perf_counter()
         latencies = asyncio.run(_drive(service, users, turns, min(clients, users)))
         elapsed = time.perf_counter() - started
+        faq_us = faq_cost(service.engine)
         session_count = service.store.count_sessions()
-        safety_turn_us = scan_cost_us(service.engine.safety, SCRIPT)
-        safety_text_us = scan_cost_us(service.engine.safety, FREE_TEXT)
+        safety_turn_us = safety_cost.scan_cost_us(service.engine.safety, SCRIPT)
+        safety_text_us = safety_cost.scan_cost_us(service.engine.safety, safety_cost.FREE_TEXT)
         service.store.forget_erased_pages()
         service.close()
         db_bytes = sum(p.stat().st_size for p in Path(tmp).glob("weiquan.sqlite*"))
@@ -144,6 +160,7 @@ def run(users: int, turns: int, clients: int = 64, peer: bool = True, stored: in
         # the safety detector's share of a turn: over this script, and over typed free text
         "safety_us_per_turn": safety_turn_us,
         "safety_us_per_free_text": safety_text_us,
+        "faq_us_per_turn": round(faq_us, 1),
     }
     if peer:
         result.update(_peer(users))

@@ -254,6 +254,20 @@ def cmd_wechat_menu(args: argparse.Namespace, settings: Settings) -> int:
     return 0
 
 
+def cmd_faq_eval(args: argparse.Namespace, settings: Settings) -> int:
+    from bot.engine.engine import Engine
+    from bot.errors import FlowError
+    from bot.faq_eval import evaluate, report
+
+    try:
+        scores = evaluate(Engine.load(), args.path, args.unrelated)
+    except (FlowError, OSError) as exc:
+        print(f"faq-eval: {exc}", file=sys.stderr)
+        return 1
+    report(scores, print)
+    return 0
+
+
 def _user_key(text: str) -> str:
     if ":" not in text:
         raise argparse.ArgumentTypeError("use CHANNEL:ID, e.g. telegram:12345")
@@ -274,6 +288,11 @@ def build_parser() -> argparse.ArgumentParser:
     tests.set_defaults(handler=cmd_test_dialogs)
 
     sub.add_parser("lint", help="validate dialogs and locales").set_defaults(handler=cmd_lint)
+
+    faq_eval = sub.add_parser("faq-eval", help="score the FAQ matcher on questions it was not taught")
+    faq_eval.add_argument("path", nargs="?", type=Path, default=Path("tests/understanding/heldout.yaml"))
+    faq_eval.add_argument("--unrelated", type=Path, default=Path("tests/understanding/unrelated.yaml"))
+    faq_eval.set_defaults(handler=cmd_faq_eval)
 
     diagram = sub.add_parser("diagram", help="draw the flow")
     diagram.add_argument("--format", choices=["mermaid", "dot", "svg"], default="mermaid")

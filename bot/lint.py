@@ -8,13 +8,19 @@ from pathlib import Path
 
 from bot.config import content_dir
 from bot.engine.engine import Engine
+from bot.engine.faq import load_table
 from bot.engine.flow import BACK, INPUT_KINDS, Flow, load_flow
 from bot.engine.i18n import DEFAULT_LANG, I18n, placeholders
 from bot.engine.registry import actions, conditions, views
 from bot.errors import FlowError
 
 TERMINAL_EFFECTS = {"deleted"}  # a state that ends the conversation on purpose
-ENGINE_KEYS = ("common.not_understood", "common.choose_one", "common.multi_hint", "common.error")
+ENGINE_KEYS = (
+    "common.not_understood", "common.choose_one", "common.multi_hint", "common.error", "common.gentle",
+    "confirm_restart.done", "offer.faq.prompt", "offer.faq.none", "offer.lang.prompt", "offer.lang.switch",
+    "offer.lang.stay", "offer.lang.switched", "offer.date.prompt", "offer.date.confirm",
+    "offer.date.cancel", "offer.date.again",
+)  # fmt: skip
 
 
 def required_keys(flow: Flow) -> dict[str, str]:
@@ -102,13 +108,33 @@ def check_locales(flow: Flow, i18n: I18n) -> list[str]:
     return problems
 
 
+def check_faq(path: Path, flow: Flow, i18n: I18n) -> list[str]:
+    """Every FAQ intent has its title and answer, and its jump a real state with a label."""
+    if not path.is_file():
+        return []
+    problems = []
+    for intent in load_table(path).intents.values():
+        keys = [f"faq.{intent.id}.title", f"faq.{intent.id}.answer"]
+        if intent.jump:
+            keys.append(f"faq.jump.{intent.jump}")
+            if intent.jump not in flow.states:
+                problems.append(f"{path}: {intent.id!r} jumps to unknown state {intent.jump!r}")
+        for guard in intent.covers:
+            if guard not in flow.guards:
+                problems.append(f"{path}: {intent.id!r} covers unknown guard {guard!r}")
+        for lang, catalog in i18n.catalogs.items():
+            problems += [f"{path}: locale {lang} is missing key {k!r}" for k in keys if k not in catalog]
+    return problems
+
+
 def lint(dialogs: Path | None = None, locales: Path | None = None) -> list[str]:
+    dialogs = dialogs or content_dir("dialogs")
     try:
-        flow = load_flow(dialogs or content_dir("dialogs"))
+        flow = load_flow(dialogs)
         i18n = I18n.load(locales or content_dir("locales"))
+        problems = check_flow(flow) + check_locales(flow, i18n) + check_faq(dialogs / "faq.yaml", flow, i18n)
     except FlowError as exc:
         return [str(exc)]
-    problems = check_flow(flow) + check_locales(flow, i18n)
     if not problems:
         try:
             Engine(flow, i18n)  # building the shared machine is the last check

@@ -53,7 +53,7 @@ class Service:
     def open(
         cls, settings: Settings, *, engine: Engine | None = None, clock: Clock = time.time
     ) -> Service:
-        engine = engine or Engine.load(human_hours=_human_hours(settings))
+        engine = engine or Engine.load(cache=settings.data_dir, human_hours=_human_hours(settings))
         cipher = Cipher(settings.data_key.reveal(), (k.reveal() for k in settings.old_data_keys))
         store = Store(settings.database_url, cipher, engine)
         service = cls(settings, engine, store, clock)

@@ -240,7 +240,8 @@ async def test_restart_drops_the_reminder_and_a_crisis_postpones_it(tmp_settings
         service = Service.open(settings, clock=clock)
         try:
             record_police_report(service, "telegram:8101")
-            service.handle_sync(Inbound("telegram:8101", "/restart"))  # the answers are gone
+            service.handle_sync(Inbound("telegram:8101", "/restart"))
+            service.handle_sync(Inbound("telegram:8101", option_ids=("confirm",)))  # the answers are gone
             record_police_report(service, "telegram:8102")
             service.handle_sync(Inbound("telegram:8102", "我不想活了"))
             clock.now += 10 * DAY

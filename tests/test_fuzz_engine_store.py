@@ -2,7 +2,7 @@
 
 After every message: no exception (an engine error would show as the apology with no version
 bump), a way on (options or a text question), version + 1 per turn; /back returns to the
-previous state, /restart to the start, a self-harm phrase reaches crisis from anywhere.
+previous state, /restart (once confirmed) to the start, a self-harm phrase reaches crisis from anywhere.
 """
 
 from __future__ import annotations
@@ -125,7 +125,8 @@ class Conversation(RuleBasedStateMachine):
 
     @rule()
     def restart(self) -> None:
-        assert self.send("/restart").state == self.engine.start
+        assert self.send("/restart").state == self.engine.flow.roles["restart"]  # asks first
+        assert self.send(option_ids=("confirm",)).state == self.engine.start
 
     @rule(text=st.sampled_from(CRISIS))
     def crisis(self, text: str) -> None:

@@ -47,12 +47,14 @@ def test_welcome_back_after_a_day_then_continue_or_start_over(
 
     again = turn(backend_settings, engine, T0 + 100 * HOUR, 6, option_ids=("self",))
     assert again.state == idle_state  # even a button press from an old keyboard asks first
-    fresh = turn(backend_settings, engine, T0 + 100 * HOUR + 5, 7, option_ids=("restart",))
+    asked_first = turn(backend_settings, engine, T0 + 100 * HOUR + 4, 7, option_ids=("restart",))
+    assert asked_first.state == engine.flow.roles["restart"]  # starting over is confirmed first
+    fresh = turn(backend_settings, engine, T0 + 100 * HOUR + 5, 8, option_ids=("confirm",))
     assert fresh.state == engine.start
     service = Service.open(backend_settings, engine=engine)
     try:
         session = service.session(USER)
-        assert session is not None and session.version == 7
+        assert session is not None and session.version == 8
         assert session.last_activity_at == T0 + 100 * HOUR + 5
     finally:
         service.close()

@@ -2,21 +2,22 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
 from pathlib import Path
 
 from bot.config import content_dir
+from bot.engine import actions as _actions  # noqa: F401 - registers the actions
 from bot.engine import conditions as _conditions  # noqa: F401 - registers the conditions
-from bot.engine import parse, views
-from bot.engine import safety_flow as _safety_flow  # noqa: F401 - registers its conditions
-from bot.engine.actions import restart
+from bot.engine import dates, offers, parse, views
 from bot.engine.flow import BACK, Flow, OptionSpec, StateSpec, load_flow
+from bot.engine.freetext import FreeTextTurns, Turn, jump_trigger
 from bot.engine.hours import DEFAULT_HOURS, HumanHours
 from bot.engine.i18n import DEFAULT_LANG, LANGS, I18n
 from bot.engine.machine import SUBMIT, build_machine, fire, goto
 from bot.engine.registry import ActionContext, conditions
 from bot.engine.risk import assess_risk
-from bot.engine.safety_flow import CHECK_IN, HUMANS_OPEN
+from bot.engine.safety_turns import SafetyTurns
+from bot.engine.understanding import Phrases, Understanding
+from bot.errors import FlowError
 from bot.followups import dialog as _followups  # noqa: F401 - registers its actions and views
 from bot.safety import Detector, Verdict
 from bot.types import Inbound, Message, Option, Outbound, Session
@@ -26,24 +27,18 @@ HISTORY_LIMIT = 50
 WARNING_GUARDS = ("scam", "fake_document")
 
 
-@dataclass(slots=True)
-class _Turn:
-    session: Session
-    now: float
-    notes: list[str] = field(default_factory=list)  # messages before the state's own
-    reprompt: str | None = None  # locale key: the answer was not understood
-
-
-class Engine:
+class Engine(FreeTextTurns, SafetyTurns):
     def __init__(
-        self, flow: Flow, i18n: I18n, safety: Detector | None = None,
-        human_hours: HumanHours | None = None,
+        self, flow: Flow, i18n: I18n, understanding: Understanding | None = None,
+        safety: Detector | None = None, human_hours: HumanHours | None = None,
     ) -> None:  # fmt: skip
         self.flow = flow
         self.i18n = i18n
+        self.understanding = understanding or Understanding(Phrases.none())
         self.safety = safety or Detector.load()
         self.human_hours = human_hours or HumanHours.parse(DEFAULT_HOURS)
         self.machine = build_machine(flow)
+        self._add_jumps()
         self.start = flow.roles["start"]
         self.commands = parse.command_table(flow.commands)
         self.guards = {
@@ -53,14 +48,27 @@ class Engine:
 
     @classmethod
     def load(
-        cls, dialogs: Path | None = None, locales: Path | None = None,
+        cls, dialogs: Path | None = None, locales: Path | None = None, cache: Path | None = None,
         human_hours: HumanHours | None = None,
     ) -> Engine:  # fmt: skip
+        """`cache`: a directory to keep the trained FAQ matcher in (the data directory)."""
         dialogs = dialogs or content_dir("dialogs")
-        return cls(
-            load_flow(dialogs), I18n.load(locales or content_dir("locales")),
-            Detector.load(dialogs / "safety"), human_hours,
-        )  # fmt: skip
+        flow, i18n = load_flow(dialogs), I18n.load(locales or content_dir("locales"))
+        labels = {
+            lang: sorted({i18n.text(lang, o.label) for s in flow.states.values() for o in s.options})
+            for lang in LANGS
+        }
+        understanding = Understanding.load(dialogs, labels, cache)
+        return cls(flow, i18n, understanding, Detector.load(dialogs / "safety"), human_hours)
+
+    def _add_jumps(self) -> None:
+        """An FAQ answer may offer a state of the flow: one trigger per such state, from anywhere."""
+        table = self.understanding.table
+        for intent in table.intents.values() if table else ():
+            if intent.jump and intent.jump not in self.flow.states:
+                raise FlowError(f"dialogs/faq.yaml: {intent.id!r} jumps to unknown state {intent.jump!r}")
+            if intent.jump:
+                self.machine.add_transition(jump_trigger(intent.jump), "*", intent.jump)
 
     def new_session(self, user_key: str, locale: str | None, now: float) -> Session:
         lang = locale if locale in LANGS else DEFAULT_LANG
@@ -74,7 +82,7 @@ class Engine:
         `verdict` is the safety detector's reading of the whole message, when the caller had to
         take it before cutting the text to size; otherwise the engine reads the text itself.
         """
-        turn = _Turn(session, now)
+        turn = Turn(session, now)
         if verdict is None:
             verdict = self.safety.scan(inbound.text) if not inbound.option_ids else Verdict()
         self._dispatch(turn, inbound, verdict)
@@ -83,19 +91,13 @@ class Engine:
         session.last_activity_at = now
         return self._render(turn)
 
-    def note_alert(self, session: Session, verdict: Verdict, now: float) -> None:
-        """An operator holds the case and the bot stays silent: mark what the message showed, so
-        the case rises to the top of the queue and the operator's page shows the alert."""
-        if verdict.label in ("crisis", "danger"):
-            session.answers[f"{verdict.label}_at"] = now  # what the console's alert reads
-            session.risk = assess_risk(session)
-
     def current(self, session: Session, now: float) -> Outbound:
         """The current state's messages again, without stepping (e.g. a resumed terminal)."""
-        return self._render(_Turn(session, now))
+        return self._render(Turn(session, now))
 
-    def _dispatch(self, turn: _Turn, inbound: Inbound, verdict: Verdict) -> None:
+    def _dispatch(self, turn: Turn, inbound: Inbound, verdict: Verdict) -> None:
         session = turn.session
+        offer = offers.take(session)  # answered now or dropped
         text = parse.clean(inbound.text)
         typed = bool(text) and not inbound.option_ids
         command = parse.command_of(text, self.commands) if typed else None
@@ -109,75 +111,33 @@ class Engine:
         if session.state == self.flow.roles["screen"] and (typed or inbound.option_ids):
             self._screen_answer(turn, inbound, text)
             return
-        if session.last_activity_at == 0:
-            return  # first contact: show the welcome before reading any answer
+        wanted = self.understanding.requested_language(text) if typed else None
+        if wanted:
+            self._switch_language(turn, wanted)
+            return
+        if session.last_activity_at == 0:  # first contact: the welcome, whatever the answer
+            if typed:
+                self._first_words(turn, text)
+            return
         idle = turn.now - session.last_activity_at > IDLE_SECONDS
         if idle and session.state not in (self.start, self.flow.roles["idle"]):
             self._go(turn, goto("idle"))
             return
+        if offer and self._take_offer(turn, offer, inbound, text):
+            return
         self._answer(turn, inbound, text)
 
     # -- global commands and guards ------------------------------------------------------
-    def _command(self, turn: _Turn, command: str) -> None:
+    def _command(self, turn: Turn, command: str) -> None:
         session = turn.session
         if command == "back":
             self._back(session)
-        elif command == "restart":
-            restart(session, ActionContext(None, turn.now))
-            session.state = self.start
         elif command == "start" and session.state == self.start:
             return
         else:
             self._go(turn, goto(command))
 
-    def _safety(self, turn: _Turn, verdict: Verdict) -> bool:
-        """Crisis, danger and "already scammed" take over the turn; an unclear sign of self-harm
-        asks the screening question (inside the crisis screens, their own reply repeats the
-        lines); unclear danger or scam signs add their lines to the reply."""
-        spec = self.flow.state(turn.session.state)
-        in_crisis = spec.stage == "crisis"
-        if verdict.label is not None:
-            if spec.name == self.flow.roles[verdict.label] and spec.unclear:
-                turn.reprompt = spec.unclear  # already here: the lines again, not the whole page
-                return True
-            if spec.name == self.flow.roles["screen"]:
-                self._back(turn.session)  # the question is not a place to return to
-            self._go(turn, goto(verdict.label))
-            return True
-        if "crisis" in verdict.soft and not in_crisis:
-            self._go(turn, goto("screen"))
-            return True
-        for label in verdict.soft:
-            if label != "crisis":
-                turn.notes.append(f"safety.soft_{label}")
-        return False
-
-    def _screen_answer(self, turn: _Turn, inbound: Inbound, text: str) -> None:
-        """The screening question: a clear no goes back where the user was, kindly; yes,
-        不想说, or anything that is not a clear no goes to the crisis screen."""
-        session = turn.session
-        spec = self.flow.state(session.state)
-        picks = self._picks(session, self.visible_options(session, spec), inbound, text)
-        answer = picks[0].id if picks and len(picks) == 1 else None
-        if answer is None and text:
-            answer = "no" if self.safety.is_no(text) else None
-        self._back(session)  # the question is not a place to return to
-        if answer == "no":
-            turn.notes.append("safety.screen_no")
-        else:
-            self._go(turn, goto("crisis"))
-
-    def _after_safety(self, turn: _Turn) -> None:
-        """The first reply after leaving a crisis screen checks in once; asking for a person
-        notes whether people are there at this hour."""
-        session = turn.session
-        stage = self.flow.state(session.state).stage
-        if stage != "crisis" and session.answers.pop(CHECK_IN, False):
-            turn.notes.insert(0, "safety.check_in")
-        if session.state == self.flow.roles["human"]:
-            session.answers[HUMANS_OPEN] = self.human_hours.open_at(turn.now)
-
-    def _warnings(self, turn: _Turn, text: str) -> None:
+    def _warnings(self, turn: Turn, text: str) -> None:
         """Scam and fake papers add a warning (self-harm and danger are the detector's)."""
         for guard in WARNING_GUARDS:
             if self._matches(guard, text):
@@ -191,7 +151,7 @@ class Engine:
     def visible_options(self, session: Session, spec: StateSpec) -> list[OptionSpec]:
         return [o for o in spec.options if o.when is None or conditions[o.when](session)]
 
-    def _answer(self, turn: _Turn, inbound: Inbound, text: str) -> None:
+    def _answer(self, turn: Turn, inbound: Inbound, text: str) -> None:
         session = turn.session
         spec = self.flow.state(session.state)
         options = self.visible_options(session, spec)
@@ -199,8 +159,12 @@ class Engine:
         if picks is None:
             if spec.input and text and not inbound.option_ids:
                 self._submit_text(turn, spec, text)
+            elif not spec.multi and len(parse.number_tokens(text)) > 1:
+                turn.reprompt = "common.choose_one"
+            elif spec.unclear:  # the crisis screens: their lines again, never "not understood"
+                turn.reprompt = spec.unclear
             else:
-                turn.reprompt = spec.unclear or "common.not_understood"
+                self._not_understood(turn, text, "common.not_understood")
             return
         if len(picks) > 1 and not spec.multi:
             turn.reprompt = "common.choose_one"
@@ -217,6 +181,9 @@ class Engine:
             session.answers[spec.slot] = single.id
         routes = single.routes or spec.routes
         self._go(turn, single.id, option_id=single.id)
+        if spec.name == self.flow.roles.get("restart") and single.id == "confirm":
+            session.history.clear()  # a fresh start: nothing behind it, not even the question
+            turn.notes.append("confirm_restart.done")
         if len(routes) == 1 and routes[0].to == BACK:
             self._back(session)
 
@@ -235,26 +202,35 @@ class Engine:
         index = parse.option_by_label(text, labels)
         return None if index is None else [options[index]]
 
-    def _submit_text(self, turn: _Turn, spec: StateSpec, text: str) -> None:
+    def _submit_text(self, turn: Turn, spec: StateSpec, text: str) -> None:
         assert spec.input is not None
-        kind = spec.input.kind
+        session, kind = turn.session, spec.input.kind
         value: object
         if kind == "money":
             value = parse.money(text)
         elif kind == "int":
             value = parse.integer(text)
         elif kind == "date":
-            value = parse.date_text(text)
+            reading = dates.read_date(text, turn.now)
+            if reading is not None and not reading.sure:  # "11.3": ask back before keeping it
+                offers.put(session, offers.Offer(offers.DATE, (spec.input.slot, reading.iso)))
+                turn.keep_place = True
+                return
+            value = reading.iso if reading else None
         else:
+            asked = self.understanding.confident_answer(session.lang, text)
+            if asked:  # a question where a short answer was expected: answer it, keep the place
+                self._answer_faq(turn, asked)
+                return
             value = text[: spec.input.max_len] or None
         if value is None:
-            turn.reprompt = f"input.invalid.{kind}"
+            self._not_understood(turn, text, f"input.invalid.{kind}", slot=True)
             return
-        turn.session.answers[spec.input.slot] = value
+        session.answers[spec.input.slot] = value
         self._go(turn, SUBMIT)
 
     # -- moving between states ----------------------------------------------------------------
-    def _go(self, turn: _Turn, trigger: str, option_id: str | None = None) -> None:
+    def _go(self, turn: Turn, trigger: str, option_id: str | None = None) -> None:
         session = turn.session
         before = session.state
         fire(self.machine, trigger, session, ActionContext(option_id, turn.now))
@@ -266,7 +242,7 @@ class Engine:
         session.state = session.history.pop() if session.history else self.start
 
     # -- rendering -------------------------------------------------------------------------
-    def _render(self, turn: _Turn) -> Outbound:
+    def _render(self, turn: Turn) -> Outbound:
         session = turn.session
         spec = self.flow.state(session.state)
         lang = session.lang
@@ -277,7 +253,7 @@ class Engine:
         blocks = [text(key) for key in turn.notes]
         if turn.reprompt:
             blocks.append(text(turn.reprompt))
-        else:
+        elif not turn.keep_place:
             for item in spec.say:
                 if item.condition and not conditions[item.condition](session):
                     continue
@@ -287,7 +263,17 @@ class Engine:
         prompt = text(spec.prompt) if spec.prompt else ""
         if spec.multi and options:
             prompt = f"{prompt}\n{text('common.multi_hint')}".strip()
+        offer = offers.peek(session)
+        if offer is not None:
+            extra = tuple(Option(c.id, self.i18n.text(c.lang or lang, c.label)) for c in offer.options(lang))
+            key, in_lang, params = offer.prompt()
+            if offer.replaces_options:
+                prompt, options = self.i18n.text(in_lang or lang, key, **params), extra
+            else:
+                options += extra
         if prompt or options:
-            messages.append(Message(prompt, options, spec.multi, spec.input is not None))
-        effects = () if turn.reprompt else spec.effects
+            multi = spec.multi and not (offer and offer.replaces_options)
+            messages.append(Message(prompt, options, multi, spec.input is not None))
+        effects = () if turn.reprompt or turn.keep_place else spec.effects
         return Outbound(tuple(messages), session.state, spec.stage, lang, effects)
+

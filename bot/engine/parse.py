@@ -5,7 +5,8 @@ from __future__ import annotations
 import re
 import unicodedata
 from collections.abc import Mapping, Sequence
-from datetime import date
+
+from bot.engine import amounts, dates
 
 MAX_TEXT = 2000  # longer messages are cut (the safety detector has read them whole before)
 _SEPARATORS = re.compile(r"[\s,，、;；/和]+")
@@ -47,6 +48,25 @@ def option_numbers(text: str, count: int) -> list[int] | None:
     return picks
 
 
+def number_tokens(text: str) -> list[int]:
+    """The numbers of a reply made only of numbers (`1 2 3 4 5 6`), else []."""
+    tokens = [t for t in _SEPARATORS.split(text.strip().rstrip("。.")) if t]
+    return [int(t) for t in tokens] if tokens and all(_NUMBER.match(t) for t in tokens) else []
+
+
+def offer_choice(
+    option_ids: Sequence[str], text: str, ids: Sequence[str], labels: Sequence[str], numbered_after: int
+) -> str | None:
+    """Which of the engine's own options was picked: by id, by its number on screen, or by label."""
+    if option_ids:
+        return option_ids[0] if len(option_ids) == 1 and option_ids[0] in ids else None
+    numbers = number_tokens(text)
+    if len(numbers) == 1 and 0 <= numbers[0] - 1 - numbered_after < len(ids):
+        return ids[numbers[0] - 1 - numbered_after]
+    index = option_by_label(text, labels)
+    return None if index is None else ids[index]
+
+
 def option_by_label(text: str, labels: Sequence[str]) -> int | None:
     """The one option whose label is the text, or the only one that contains it."""
     wanted = text.strip().casefold()
@@ -63,16 +83,8 @@ def option_by_label(text: str, labels: Sequence[str]) -> int | None:
     return None
 
 
-_MONEY = re.compile(r"^(?:¥|￥|rmb)?\s*(\d+(?:\.\d+)?)\s*(万|千|k|w)?\s*(?:元|块|yuan|rmb)?$", re.I)
-_MULTIPLIER = {"万": 10_000, "w": 10_000, "千": 1_000, "k": 1_000}
-
-
 def money(text: str) -> float | None:
-    match = _MONEY.match(text.replace(",", "").replace("，", "").strip())
-    if not match:
-        return None
-    value = float(match.group(1)) * _MULTIPLIER.get((match.group(2) or "").lower(), 1)
-    return value if 0 <= value <= 100_000_000 else None
+    return amounts.money(text)
 
 
 def integer(text: str) -> int | None:
@@ -80,17 +92,12 @@ def integer(text: str) -> int | None:
     return int(match.group(1)) if match and 0 < int(match.group(1)) <= 600 else None
 
 
-_DATE = re.compile(r"^(\d{4})[-/.年](\d{1,2})[-/.月](\d{1,2})日?$")
-
-
-def date_text(text: str) -> str | None:
-    match = _DATE.match(text.strip())
-    if not match:
+def date_text(text: str, now: float | None = None) -> str | None:
+    """The ISO date the text names; without `now` only a full date (year, month, day) is read."""
+    reading = dates.read_date(text, now if now is not None else 0.0)
+    if reading is None or (now is None and not dates.FULL_DATE.fullmatch(text.strip())):
         return None
-    try:
-        return date(*(int(g) for g in match.groups())).isoformat()
-    except ValueError:
-        return None
+    return reading.iso
 
 
 class PhraseMatcher:

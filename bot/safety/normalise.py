@@ -37,7 +37,8 @@ _QUOTES = str.maketrans({"’": "'", "‘": "'", "`": "'", "´": "'"})
 
 
 @lru_cache(maxsize=1)
-def _converter() -> opencc.OpenCC:
+def simplified_converter() -> opencc.OpenCC:
+    """OpenCC's traditional → simplified converter, built once (it reads its dictionaries)."""
     return opencc.OpenCC("t2s")
 
 
@@ -66,7 +67,7 @@ class Normaliser:
         self._cjk_spellings = [s for s in spellings if _CJK_CHAR.search(s[1].pattern)]
         self._latin_spellings = [s for s in spellings if not _CJK_CHAR.search(s[1].pattern)]
         self._words = dict(words)
-        self._t2s = _converter()
+        self._t2s = simplified_converter()
 
     def __call__(self, text: str) -> str:
         if not unicodedata.is_normalized("NFKC", text):  # the quick check is 3× cheaper
