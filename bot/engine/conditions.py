@@ -6,6 +6,7 @@ from collections.abc import Callable
 
 from bot.engine.registry import conditions
 from bot.tools import evidence, plan
+from bot.tools.answers import loan_term
 from bot.types import Session
 
 NFRA_LENDERS = {"bank", "credit_card", "consumer_finance"}  # NFRA's side (F004)
@@ -88,7 +89,7 @@ def calc_from_negotiation(session: Session) -> bool:
 def has_loan_figures(session: Session) -> bool:
     a = session.answers
     has_amount = a.get("received_amount") or a.get("contract_amount")
-    return bool(has_amount and a.get("monthly_payment") and a.get("term_months"))
+    return bool(has_amount and a.get("monthly_payment") and any(loan_term(a)))
 
 
 @conditions.register("has_budget")

@@ -13,6 +13,7 @@ from bot.engine.flow import BACK, Flow, OptionSpec, StateSpec, load_flow
 from bot.engine.i18n import DEFAULT_LANG, LANGS, I18n
 from bot.engine.machine import SUBMIT, build_machine, fire, goto
 from bot.engine.registry import ActionContext, conditions
+from bot.engine.term import parse_term
 from bot.engine.risk import assess_risk
 from bot.followups import dialog as _followups  # noqa: F401 - registers its actions and views
 from bot.types import Inbound, Message, Option, Outbound, Session
@@ -168,6 +169,8 @@ class Engine:
             value = parse.integer(text)
         elif kind == "date":
             value = parse.date_text(text)
+        elif kind == "term":
+            value = parse_term(text)
         else:
             value = text[: spec.input.max_len] or None
         if value is None:

@@ -69,6 +69,19 @@ def whole(answers: Answers, key: str) -> int | None:
     return int(number)
 
 
+def loan_term(answers: Answers) -> tuple[int | None, int | None]:
+    """(months, days): a term typed as "3个月" or "7天" (`loan_term`), or an older `term_months`."""
+    term = answers.get("loan_term")
+    if isinstance(term, dict):
+        for unit in ("months", "days"):
+            value = term.get(unit)
+            if isinstance(value, int) and not isinstance(value, bool) and value > 0:
+                return (value, None) if unit == "months" else (None, value)
+        return None, None
+    months = whole(answers, "term_months")
+    return months, None
+
+
 def choices(answers: Answers, key: str) -> frozenset[str]:
     """The option ids of a multi-select (a lone string counts as one id)."""
     value = answers.get(key)
