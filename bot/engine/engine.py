@@ -15,6 +15,7 @@ from bot.engine.machine import SUBMIT, build_machine, fire, goto
 from bot.engine.registry import ActionContext, conditions
 from bot.engine.term import parse_term
 from bot.engine.risk import assess_risk
+from bot.engine import lenders as _lenders  # noqa: F401 - registers the lender list's parts
 from bot.followups import dialog as _followups  # noqa: F401 - registers its actions and views
 from bot.types import Inbound, Message, Option, Outbound, Session
 

@@ -9,7 +9,16 @@ from __future__ import annotations
 
 from bot.engine.conditions import plan_index
 from bot.engine.registry import Text, views
-from bot.tools import affordability, calculator, evidence, letters, negotiation, plan, violations
+from bot.tools import (
+    affordability,
+    calculator,
+    case,
+    evidence,
+    letters,
+    negotiation,
+    plan,
+    violations,
+)
 from bot.tools.answers import THIRD_PARTIES, choices, free_text, money, yuan
 from bot.tools.export import build_case_file
 from bot.types import Session
@@ -21,7 +30,8 @@ def render(name: str, session: Session, text: Text) -> str:
 
 @views.register("violations")
 def violation_list(session: Session, text: Text) -> str:
-    return violations.render_assessment(session.answers, text)
+    answers = session.answers
+    return violations.render_assessment(case.lender_view(answers, case.buffer(answers)), text)
 
 
 @views.register("loan_figures")
@@ -40,7 +50,7 @@ def loan_figures(session: Session, text: Text) -> str:
 
 @views.register("evidence_checklist")
 def evidence_checklist(session: Session, text: Text) -> str:
-    return evidence.render_checklist(session.answers, text, with_steps=False)
+    return evidence.render_progress(session.answers, text)
 
 
 @views.register("evidence_item")
