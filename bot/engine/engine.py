@@ -208,7 +208,10 @@ class Engine:
             for item in spec.say:
                 if item.condition and not conditions[item.condition](session):
                     continue
-                blocks.append(views.render(item.view, session, text) if item.view else text(item.key))
+                if item.view:
+                    blocks.extend(views.render(item.view, session, text))
+                else:
+                    blocks.append(text(item.key))
         messages = [Message(b) for b in blocks if b]
         options = tuple(Option(o.id, text(o.label)) for o in self.visible_options(session, spec))
         prompt = text(spec.prompt) if spec.prompt else ""

@@ -19,6 +19,7 @@ from pathlib import Path
 from bot.config import content_dir
 from bot.engine.yamlfile import load_yaml, strip_lines
 from bot.errors import FlowError
+from bot.tools import case
 from bot.tools.answers import BANKING, EXPOSURE, LICENSED, THIRD_PARTIES, Answers, Text, choice, choices
 from bot.tools.answers import lender_type as read_lender_type
 from bot.tools.evidence import checklist
@@ -112,8 +113,21 @@ def default_directory() -> Directory:
     return load_directory(content_dir("dialogs") / "channels.yaml")
 
 
+def directory_name(channel_id: str) -> str:
+    return default_directory()[channel_id].name_key
+
+
 def channel_ids(answers: Answers) -> list[str]:
-    """The rungs for this case, in order."""
+    """The rungs for the whole case, in order: every lender's rungs, each channel once."""
+    ids: list[str] = []
+    for view in case.lender_views(answers):
+        ids.extend(c for c in _lender_channel_ids(view) if c not in ids)
+    if "court_12368" in ids:  # a fake court paper: check it and call 110 before anything else
+        ids = ["court_12368", "police", *(c for c in ids if c not in ("court_12368", "police"))]
+    return ids
+
+
+def _lender_channel_ids(answers: Answers) -> list[str]:
     kind = read_lender_type(answers)
     methods = choices(answers, "methods")
     contacted = choices(answers, "contacted")
@@ -158,6 +172,8 @@ def build_plan(answers: Answers, today: date | None = None,
         days = channel.response_days
         if channel.days_for is not None and kind not in channel.days_for:
             days = None
+        if channel_id in _NO_FOLLOW_UP:
+            days = None
         start = None
         if today is not None:
             waits = [due[c] for c in channel.after if c in due]
@@ -181,6 +197,10 @@ def build_plan(answers: Answers, today: date | None = None,
         ))
     return tuple(steps)
 
+
+# 12348's 7 days (F012) are for deciding a legal-aid application, not for answering a call:
+# the plan gives it no follow-up date
+_NO_FOLLOW_UP = frozenset({"legal_aid_12348"})
 
 # Channels whose script lists what happened (the others get a single-purpose script)
 _ATTACH_POINTS = frozenset({"lender_own_complaint", "nfra_12378", "local_financial_regulator", "police"})
