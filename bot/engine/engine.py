@@ -7,15 +7,15 @@ from pathlib import Path
 
 from bot.config import content_dir
 from bot.engine import conditions as _conditions  # noqa: F401 - registers the conditions
+from bot.engine import lenders as _lenders  # noqa: F401 - registers the lender list's parts
 from bot.engine import parse, views
 from bot.engine.actions import restart
 from bot.engine.flow import BACK, Flow, OptionSpec, StateSpec, load_flow
 from bot.engine.i18n import DEFAULT_LANG, LANGS, I18n
 from bot.engine.machine import SUBMIT, build_machine, fire, goto
 from bot.engine.registry import ActionContext, conditions
-from bot.engine.term import parse_term
 from bot.engine.risk import assess_risk
-from bot.engine import lenders as _lenders  # noqa: F401 - registers the lender list's parts
+from bot.engine.term import parse_term
 from bot.followups import dialog as _followups  # noqa: F401 - registers its actions and views
 from bot.types import Inbound, Message, Option, Outbound, Session
 

@@ -24,10 +24,9 @@ from bot.tools import (
     plan,
     violations,
 )
-from bot.tools.answers import THIRD_PARTIES, choices, free_text, money, yuan
+from bot.tools.answers import THIRD_PARTIES, choices, money, yuan
 from bot.tools.export import build_case_file
 from bot.types import Session
-
 
 PAGE_BREAK = "\f"  # between the messages of one view: each stays phone-sized
 PAGE_LIMIT = {"zh_CN": 600, "en": 1200}  # characters in one message

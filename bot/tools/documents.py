@@ -51,7 +51,7 @@ def build(answers: Answers, text: Text, official: Text, lang: str) -> list[Docum
     for number, view in enumerate(views, start=1):
         for channel in _channels_for(view):
             docs.append(make(f"complaint_{channel}_{number}", f"tools.letter.complaint.title.{channel}",
-                             lambda t, v=view, c=channel: letters.complaint_letter(v, c, t)))
+                             _complaint(view, channel)))
     if wants_police(answers):
         docs.append(make("police", "tools.letter.complaint.title.police",
                          lambda t: letters.police_report(answers, t)))
@@ -61,5 +61,13 @@ def build(answers: Answers, text: Text, official: Text, lang: str) -> list[Docum
     if case.role(answers) not in case.NOT_LIABLE:
         for number, view in enumerate(views, start=1):
             docs.append(make(f"negotiation_{number}", "tools.letter.negotiation.title",
-                             lambda t, v=view: letters.negotiation_letter(v, t)))
+                             _negotiation(view)))
     return docs
+
+
+def _complaint(view: Answers, channel: str) -> Callable[[Text], str]:
+    return lambda text: letters.complaint_letter(view, channel, text)
+
+
+def _negotiation(view: Answers) -> Callable[[Text], str]:
+    return lambda text: letters.negotiation_letter(view, text)

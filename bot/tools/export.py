@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from datetime import date
 
 from bot.followups.timeline import timeline_catalogue
+from bot.tools import case, documents
 from bot.tools.affordability import budget_from_answers, budget_lines, debt_basis_key
 from bot.tools.answers import Answers, Text, ToolInputError, choice, free_text, lender_type
 from bot.tools.calculator import figure_lines, figures_from_answers
@@ -17,7 +18,6 @@ from bot.tools.calculator import figure_lines, figures_from_answers
 # The renderers live in their own module (layout, not content); re-exported as the public API.
 from bot.tools.case_render import render_docx, render_json, render_markdown
 from bot.tools.evidence import catalogue, progress
-from bot.tools import case, documents
 from bot.tools.letters import labels
 from bot.tools.negotiation import option_lines
 from bot.tools.plan import Step, build_plan, channel_ids, directory_name, step_lines
@@ -102,6 +102,8 @@ class CaseFile:
     letters: tuple[Letter, ...]
     role: str  # borrower | relative | contact | guarantor | spouse (bot.tools.case)
     lenders: tuple[LenderSection, ...]
+    channels_label: str  # "Where to complain: " before a lender's channels
+    list_separator: str
     letter_headings: tuple[str, ...]  # section lines inside the letters, shown bold in .docx
     notice: str
 
@@ -233,6 +235,8 @@ def build_case_file(answers: Answers, lang: str, text: Text, *, today: date | No
         letters=tuple(letters),
         role=case.role(answers),
         lenders=sections,
+        channels_label=text("tools.export.channels_label"),
+        list_separator=text("tools.common.list_separator"),
         letter_headings=tuple(text(f"tools.letter.heading.{h}")
                               for h in ("facts", "rules", "requests", "attachments")),
         notice=text("tools.export.notice"),

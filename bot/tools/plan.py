@@ -172,13 +172,13 @@ def build_plan(answers: Answers, today: date | None = None,
         days = channel.response_days
         if channel.days_for is not None and kind not in channel.days_for:
             days = None
-        if channel_id in _NO_FOLLOW_UP:
-            days = None
         start = None
         if today is not None:
             waits = [due[c] for c in channel.after if c in due]
             start = max(waits, default=today)
-        follow_up = start + timedelta(days=days) if start is not None and days is not None else None
+        follow_up = (start + timedelta(days=days)
+                     if start is not None and days is not None and channel_id not in _NO_FOLLOW_UP
+                     else None)
         if follow_up is not None:
             due[channel_id] = follow_up
         next_id = ids[index + 1] if index + 1 < len(ids) else None
