@@ -74,11 +74,6 @@ def family_spouse(session: Session) -> bool:
     return session.answers.get("family_role") == "spouse"
 
 
-@conditions.register("not_family_spouse")
-def not_family_spouse(session: Session) -> bool:
-    return not family_spouse(session)
-
-
 @conditions.register("calc_from_negotiation")
 def calc_from_negotiation(session: Session) -> bool:
     """The loan figures were opened from the negotiation stage: offer the way back there."""

@@ -85,7 +85,7 @@ def remove_lender(session: Session, ctx: ActionContext) -> None:
     if index < len(entries):
         del entries[index]
     answers["lenders"] = entries
-    _open(session, 0 if entries else 0)
+    _open(session, 0)
 
 
 def _incomplete(session: Session) -> list[int]:
