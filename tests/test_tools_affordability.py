@@ -79,3 +79,11 @@ def test_offer_is_never_negative_nor_above_what_is_spare(income: float, essentia
     assert 0 <= budget.offer <= max(budget.spare, 0)
     if budget.months_needed is not None:
         assert debt is not None and budget.months_needed * budget.offer >= debt
+
+
+@pytest.mark.parametrize("lang", ["zh_CN", "en"])
+def test_a_shortfall_is_shown_as_one(lang: str) -> None:
+    text = strict_text(lang)
+    shown = render_budget({"income": 3_000, "essentials": 3_500, "other_debts": 200}, text)
+    assert "700" in shown and text("tools.budget.verdict.no_room") in shown
+    assert "剩下 0" not in shown and " 0 yuan left" not in shown

@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-from bot.engine.registry import ActionContext, actions, conditions
-from bot.tools import case
+from bot.engine.registry import ActionContext, Text, actions, conditions, views
+from bot.tools import case, letters
+from bot.tools.answers import lender_type
 from bot.types import Session
 
 
@@ -11,6 +12,11 @@ from bot.types import Session
 def not_liable_role(session: Session) -> bool:
     """A relative, friend, colleague or contact: owes nothing, may not be dunned (F049)."""
     return case.role(session.answers) in case.NOT_LIABLE
+
+
+@conditions.register("not_borrower_role")
+def not_borrower_role(session: Session) -> bool:
+    return not case.is_borrower(session.answers)
 
 
 @conditions.register("family_guarantor")
@@ -22,3 +28,20 @@ def family_guarantor(session: Session) -> bool:
 def become_borrower(session: Session, ctx: ActionContext) -> None:
     """The borrower takes over the conversation: their answers are in the borrower's voice."""
     session.answers.pop("family_role", None)
+
+
+@views.register("letter_facts")
+def letter_facts(session: Session, text: Text) -> str:
+    """Every fact a document will state, as the user gave it, before anything is written."""
+    answers = session.answers
+    lines = [text("views.review.intro")]
+    facts = letters.situation(answers, text)
+    for view in case.lender_views(answers):
+        if view.get("lender_name") or view.get("lender_type"):
+            facts.append(text("tools.letter.fact.police_lender",
+                              lender=letters.lender_label(view, text),
+                              kind=text(f"tools.answer.lender_type.{lender_type(view)}")))
+            if case.role(answers) not in case.NOT_LIABLE:
+                facts += letters.loan_facts(view, text)
+    lines += [f"{n}. {fact}" for n, fact in enumerate(facts, start=1)] or [text("views.review.none")]
+    return "\n".join(lines)

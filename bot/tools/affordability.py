@@ -90,9 +90,13 @@ def render_budget(answers: Answers, text: Text) -> str:
 
 def budget_lines(budget: Budget, text: Text,
                  basis_key: str = "tools.budget.debt_basis.f068") -> list[str]:
-    lines = [text("tools.budget.spare", income=yuan(budget.income),
-                  essentials=yuan(budget.essentials + budget.other_debts),
-                  spare=yuan(max(budget.spare, 0.0)))]
+    costs = yuan(budget.essentials + budget.other_debts)
+    if budget.spare < 0:  # a shortfall is shown as one, never as "0 left"
+        lines = [text("tools.budget.shortfall", income=yuan(budget.income), essentials=costs,
+                      shortfall=yuan(-budget.spare))]
+    else:
+        lines = [text("tools.budget.spare", income=yuan(budget.income), essentials=costs,
+                      spare=yuan(budget.spare))]
     if budget.offer > 0:
         lines.append(text("tools.budget.offer", offer=yuan(budget.offer)))
     if budget.debt is not None and budget.debt > 0:
