@@ -8,8 +8,8 @@ from pathlib import Path
 from bot.config import content_dir
 from bot.engine import conditions as _conditions  # noqa: F401 - registers the conditions
 from bot.engine import lenders as _lenders  # noqa: F401 - registers the lender list's parts
-from bot.engine import people as _people  # noqa: F401 - registers the user's role in the case
 from bot.engine import parse, views
+from bot.engine import people as _people  # noqa: F401 - registers the user's role in the case
 from bot.engine.actions import restart
 from bot.engine.flow import BACK, Flow, OptionSpec, StateSpec, load_flow
 from bot.engine.i18n import DEFAULT_LANG, LANGS, I18n

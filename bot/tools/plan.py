@@ -113,15 +113,23 @@ def default_directory() -> Directory:
     return load_directory(content_dir("dialogs") / "channels.yaml")
 
 
+# The rungs' order when several lenders each bring their own (see the module docstring)
+_ORDER = ("lender_own_complaint", "nfra_12378", "local_financial_regulator", "police", "isc_12321",
+          "cac_12377", "court_12368", "legal_aid_12348", "heimao_tousu")
+
+
 def directory_name(channel_id: str) -> str:
     return default_directory()[channel_id].name_key
 
 
 def channel_ids(answers: Answers) -> list[str]:
     """The rungs for the whole case, in order: every lender's rungs, each channel once."""
-    ids: list[str] = []
-    for view in case.lender_views(answers):
-        ids.extend(c for c in _lender_channel_ids(view) if c not in ids)
+    per_lender = [_lender_channel_ids(view) for view in case.lender_views(answers)]
+    wanted = {c for ids_of_one in per_lender for c in ids_of_one}
+    threatened = any(ids_of_one[:1] == ["police"] for ids_of_one in per_lender)
+    ids = [c for c in _ORDER if c in wanted]
+    if threatened:  # threats of violence anywhere: safety before paperwork
+        ids = ["police", *(c for c in ids if c != "police")]
     if "court_12368" in ids:  # a fake court paper: check it and call 110 before anything else
         ids = ["court_12368", "police", *(c for c in ids if c not in ("court_12368", "police"))]
     return ids
