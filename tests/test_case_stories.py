@@ -152,7 +152,7 @@ def _fake_court_clicked(case: CaseFile, docs: dict[str, str], shown: str) -> Non
 
 
 def _credit_card(case: CaseFile, docs: dict[str, str], shown: str) -> None:
-    assert case.lenders[0].kind in ("信用卡", "Credit card")
+    assert case.lenders[0].kind in ("信用卡", "credit card")
     assert any("F051" in v.fact_ids for v in case.violations)
     assert any("个性化分期" in body for d, body in docs.items() if d.startswith("negotiation"))
     assert any("缺口" in line or "shortfall" in line for line in case.budget)
