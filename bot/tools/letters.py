@@ -21,6 +21,7 @@ from bot.tools.answers import (
     choices,
     free_text,
     lender_type,
+    money,
     percent,
     yuan,
 )
@@ -82,17 +83,24 @@ def loan_facts(answers: Answers, text: Text) -> list[str]:
         return []
     terms = figures.terms
     rate = percent(figures.nominal_annual_rate)
+    amounts = _amounts(answers, text)
     if terms.days is not None:
-        lines = [text("tools.letter.fact.loan_short", contract=yuan(terms.contract_amount),
-                      received=yuan(terms.received_amount), total=yuan(terms.monthly_payment),
-                      days=terms.days, rate=rate)]
+        lines = [text("tools.letter.fact.loan_short", amounts=amounts,
+                      total=yuan(terms.monthly_payment), days=terms.days, rate=rate)]
     else:
-        lines = [text("tools.letter.fact.loan", contract=yuan(terms.contract_amount),
-                      received=yuan(terms.received_amount), payment=yuan(terms.monthly_payment),
-                      months=terms.months, rate=rate)]
+        lines = [text("tools.letter.fact.loan", amounts=amounts,
+                      payment=yuan(terms.monthly_payment), months=terms.months, rate=rate)]
     if figures.head_cut > 0:
         lines.append(text("tools.letter.fact.head_cut.f068", head_cut=yuan(figures.head_cut)))
     return lines
+
+
+def _amounts(answers: Answers, text: Text) -> str:
+    """Only the amounts the user gave: the calculator may assume one from the other, a letter not."""
+    given = [text(f"tools.letter.fact.amount.{key}", amount=yuan(value))
+             for key in ("contract_amount", "received_amount")
+             if (value := money(answers, key)) is not None]
+    return text("tools.common.list_separator").join(given)
 
 
 def exhibits(answers: Answers, text: Text) -> list[str]:
