@@ -98,3 +98,11 @@ def test_the_evidence_checklist_is_listed_once(lang: str) -> None:
     text = "\n".join(shown(m) for m in engine().current(session, 2.0).messages)
     title = "催收电话的录音和通话记录" if lang == "zh_CN" else "Recordings and logs of collection calls"
     assert text.count(title) == 1
+
+
+def test_no_locale_text_carries_a_fact_id() -> None:
+    """Fact ids live in key suffixes and comments; a person never reads one (e.g. "（F005）")."""
+    catalogs = engine().i18n.catalogs
+    leaks = [(lang, key) for lang, catalog in catalogs.items() for key, value in catalog.items()
+             if FACT_ID.search(value)]
+    assert not leaks, leaks[:10]
