@@ -99,7 +99,7 @@ def _three_lenders(case: CaseFile, docs: dict[str, str], shown: str) -> None:
                for s in case.lenders[1:] for v in s.violations)
     assert any("F048" in v.fact_ids or "F049" in v.fact_ids for v in by_name["XX消费金融"].violations)
     police = docs["police"]
-    assert "第二百九十三条之一" in police and "非法经营罪" in police and "受案回执" in police
+    assert "第 293 条之一" in police and "非法经营罪" in police and "受案回执" in police
     assert "被投诉方" not in police and "GB/T" not in police
     assert "complaint_nfra_12378_1" in docs and "complaint_local_financial_regulator_2" in docs
     assert "complaint_lender_own_complaint_2" not in docs  # an unlicensed app has no desk to write to
@@ -164,7 +164,7 @@ def _seven_day_loan(case: CaseFile, docs: dict[str, str], shown: str) -> None:
     assert any("2234.7%" in line for line in section.loan)
     ids = {v.id for v in section.violations}
     assert {"head_cut", "rate_four_lpr", "rate_criminal_36", "illegal_debt_collection"} <= ids
-    assert "第二百九十三条之一" in docs["police"] and "非法经营罪" in docs["police"]
+    assert "第 293 条之一" in docs["police"] and "非法经营罪" in docs["police"]
     assert "借 7 天后一次还 1,000 元" in docs["police"]
 
 

@@ -185,3 +185,9 @@ def lender_card(session: Session, text: Text) -> str:
     entry = case.buffer(answers)
     return text("views.lenders.card", number=number, name=lender_name(entry, number, text),
                 kind=text(f"tools.answer.lender_type.{lender_type(entry)}"))
+
+
+@views.register("lender_check")
+def lender_check(session: Session, text: Text) -> str:
+    """How to check the open lender's licence with the official look-ups."""
+    return text(case.check_key(lender_type(case.buffer(session.answers))))

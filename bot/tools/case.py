@@ -79,6 +79,19 @@ def lender_views(answers: Answers) -> list[dict[str, Any]]:
     return [lender_view(answers, entry) for entry in lenders(answers)] or [lender_view(answers, {})]
 
 
+# How to check a lender's licence, by type: the official look-ups the facts give
+_CHECK_KEYS = {
+    **{k: f"tools.export.check.{k}.f004_f023" for k in ("bank", "credit_card", "consumer_finance")},
+    "small_loan": "tools.export.check.small_loan.f008",
+    "unlicensed": "tools.export.check.unlicensed.f057_f126",
+    "unknown": "tools.export.check.unknown.f057_f126",
+}
+
+
+def check_key(kind: str) -> str:
+    return _CHECK_KEYS.get(kind, _CHECK_KEYS["unknown"])
+
+
 # -- a whole sentence naming several apps -----------------------------------------------------
 _LEAD_IN = re.compile(
     r"^(?:我)?(?:一共|总共)?(?:欠了?|借了?|在)?\s*(?:[0-9一二两三四五六七八九十几]+\s*(?:个|家)\s*"

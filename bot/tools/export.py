@@ -158,14 +158,6 @@ def _plan_row(step: Step, text: Text) -> PlanRow:
     )
 
 
-_CHECK_KEYS = {
-    **{k: f"tools.export.check.{k}.f004_f023" for k in ("bank", "credit_card", "consumer_finance")},
-    "small_loan": "tools.export.check.small_loan.f008",
-    "unlicensed": "tools.export.check.unlicensed.f057_f126",
-    "unknown": "tools.export.check.unknown.f057_f126",
-}
-
-
 def _lender_sections(answers: Answers, text: Text) -> tuple[LenderSection, ...]:
     sections = []
     for number, view in enumerate(case.lender_views(answers), start=1):
@@ -174,7 +166,7 @@ def _lender_sections(answers: Answers, text: Text) -> tuple[LenderSection, ...]:
             number=number,
             name=free_text(view, "lender_name", text) or text("tools.letter.blank_lender"),
             kind=text(f"tools.answer.lender_type.{kind}"),
-            check=text(_CHECK_KEYS[kind]),
+            check=text(case.check_key(kind)),
             loan=_loan(view, text),
             violations=_violations(view, text),
             channels=tuple(text(directory_name(c)) for c in channel_ids(view)),
