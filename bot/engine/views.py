@@ -224,4 +224,4 @@ def case_summary(session: Session, text: Text) -> str:
     if case.is_borrower(session.answers) and choices(session.answers, "contacted") & THIRD_PARTIES:
         blocks.append(text("views.summary.contacts_reminder_f042_f049"))
     blocks.append(text("views.summary.export"))
-    return PAGE_BREAK.join(blocks)
+    return "\n\n".join(blocks)  # render() cuts it into phone-sized pages

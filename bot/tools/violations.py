@@ -135,8 +135,10 @@ def assess(answers: Answers) -> Assessment:
     if "visits" in methods:
         if night and kind in BANKING:
             likely.append(_finding("night_visit", ("F047", "F050"), ("F047", "F050")))
-        visit_key = "banking" if kind in BANKING else "other"
-        visit_facts = ("F050", "F039") if kind in BANKING else ("F039",)
+        # the banks' visit rule is about visiting the debtor; nobody may dun a non-borrower (F049)
+        banks_rule = kind in BANKING and who not in case.NOT_LIABLE
+        visit_key = "banking" if banks_rule else "other"
+        visit_facts = ("F050", "F039") if banks_rule else ("F039",)
         allowed.append(Finding("visits", _key(f"visits_{visit_key}", visit_facts, "allowed"),
                                visit_facts))
     if (money(answers, "collection_fees") or 0) > 0:
