@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+from datetime import datetime
+
 from bot.engine.registry import ActionContext, Text, actions, conditions, views
+from bot.followups.ladder import CHINA
 from bot.tools import case, letters
 from bot.tools.answers import lender_type
 from bot.types import Session
@@ -22,6 +25,12 @@ def not_borrower_role(session: Session) -> bool:
 @conditions.register("family_guarantor")
 def family_guarantor(session: Session) -> bool:
     return case.role(session.answers) == "guarantor"
+
+
+@actions.register("stamp_since")
+def stamp_since(session: Session, ctx: ActionContext) -> None:
+    """The day "since when" was answered: "上个月" in a letter becomes a calendar month."""
+    session.answers["since_on"] = datetime.fromtimestamp(ctx.now, CHINA).date().isoformat()
 
 
 @actions.register("become_borrower")

@@ -10,7 +10,7 @@ evidence the user marked as saved.
 
 from __future__ import annotations
 
-from bot.tools import case
+from bot.tools import case, dates
 from bot.tools.affordability import budget_from_answers
 from bot.tools.answers import (
     THIRD_PARTIES,
@@ -70,8 +70,19 @@ def situation(answers: Answers, text: Text) -> list[str]:
     if choice(answers, "night") == "yes":
         lines.append(text("tools.letter.fact.night"))
     if since := free_text(answers, "since", text):
-        lines.append(text("tools.letter.fact.since", since=since))
+        when = dates.resolve(since, dates.answered_on(answers.get("since_on")))
+        if when is None:
+            lines.append(text("tools.letter.fact.since", since=since))
+        else:  # a calendar date for the office, the user's own words beside it
+            lines.append(text("tools.letter.fact.since_dated", since=since,
+                              when=_calendar(when, text)))
     return lines
+
+
+def _calendar(when: dates.When, text: Text) -> str:
+    kind = "week" if when.week_of else "month" if when.day is None else "day"
+    return text(f"tools.date.{kind}", year=when.year, month=f"{when.month:02d}",
+                day=f"{when.day or 1:02d}")
 
 
 def loan_facts(answers: Answers, text: Text) -> list[str]:
