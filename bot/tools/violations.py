@@ -147,6 +147,9 @@ def assess(answers: Answers) -> Assessment:
     likely.extend(_loan_findings(answers))
     if who == "borrower" and (methods & {"calls", "sms", "im"} or "me" in contacted):
         allowed.append(Finding("contact_debtor", _key("contact_debtor", (), "allowed"), ()))
+    if who in ("spouse", "guarantor"):  # may be dunned within limits: say so, and where to ask
+        facts = ("F049", "F011") if who == "spouse" else ("F042", "F011")
+        allowed.append(Finding(who, _key(who, facts, "allowed"), facts))
     return Assessment(tuple(likely), tuple(allowed))
 
 
