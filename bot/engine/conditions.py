@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from bot.engine.registry import conditions
-from bot.tools import evidence, plan
+from bot.tools import case, evidence, plan
 from bot.tools.answers import loan_term
 from bot.types import Session
 
@@ -36,7 +36,8 @@ def unlicensed_or_unknown(session: Session) -> bool:
 
 @conditions.register("unlicensed_lender")
 def unlicensed_lender(session: Session) -> bool:
-    return session.answers.get("lender_type") == "unlicensed"
+    """Any of the case's lenders is unlicensed."""
+    return any(lender.get("lender_type") == "unlicensed" for lender in case.lenders(session.answers))
 
 
 @conditions.register("lender_type_unknown")

@@ -12,6 +12,7 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 
+from bot.tools import case
 from bot.tools.answers import Answers, Text, money, yuan
 
 SAFETY_SHARE = 0.2
@@ -53,11 +54,18 @@ def assess(income: float, essentials: float, other_debts: float, debt: float | N
 
 
 def outstanding_from_answers(answers: Answers) -> float | None:
-    """What is left on the basis the law uses: the amount actually received (F068) minus repaid.
+    """What is left on the basis the law uses: the amount actually received (F068) minus repaid,
+    summed over the case's lenders that have an amount.
 
     This is a floor for planning, not a statement of what is legally owed: the user's contract
     and any court decision settle that.
     """
+    left = [amount for view in case.lender_views(answers)
+            if (amount := _outstanding(view)) is not None]
+    return sum(left) if left else None
+
+
+def _outstanding(answers: Answers) -> float | None:
     base = money(answers, "received_amount")
     if base is None:
         base = money(answers, "contract_amount")
