@@ -118,3 +118,10 @@ def test_negotiation_letter_offers_what_the_budget_allows(lang: str) -> None:
     assert text("tools.letter.negotiation.offer_blank") in card
     squeezed = negotiation_letter({"income": 2_000, "essentials": 2_500}, text)
     assert text("tools.letter.negotiation.offer_blank") in squeezed
+
+
+def test_chinese_punctuation_survives_the_trip() -> None:
+    """Typed "，（）：" arrive NFKC-folded to ASCII; a Chinese letter shows them full-width again."""
+    text = strict_text("zh_CN")
+    letter = complaint_letter({"since": "10月初(国庆后),每天早上7:30开始打,欠1,000元"}, "police", text)
+    assert "10月初（国庆后），每天早上7:30开始打，欠1,000元" in letter

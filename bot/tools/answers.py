@@ -103,11 +103,30 @@ def lender_type(answers: Answers) -> str:
 
 
 def free_text(answers: Answers, key: str, text: Text) -> str | None:
-    """User-typed text with long digit runs (possible ID/card numbers) masked."""
+    """User-typed text with long digit runs (possible ID/card numbers) masked, and Chinese
+    punctuation restored (the typed text was NFKC-folded on the way in: "，" arrived as ",")."""
     value = answers.get(key)
     if not isinstance(value, str) or not value.strip():
         return None
-    return _LONG_DIGITS.sub(text("tools.common.masked_number"), value.strip())
+    return chinese_punctuation(_LONG_DIGITS.sub(text("tools.common.masked_number"), value.strip()))
+
+
+_CJK = re.compile(r"[\u3400-\u9fff]")
+# ASCII marks NFKC made of full-width ones; a comma or colon between digits (1,000 or 10:30) stays
+_FULL_WIDTH = (
+    (re.compile(r"(?<!\d),|,(?!\d)"), "，"), (re.compile(r"(?<!\d):|:(?!\d)"), "："),
+    (re.compile(r";"), "；"), (re.compile(r"\("), "（"), (re.compile(r"\)"), "）"),
+    (re.compile(r"!"), "！"), (re.compile(r"\?"), "？"),
+)
+
+
+def chinese_punctuation(value: str) -> str:
+    """Full-width punctuation in text that is Chinese; other text is left as it is."""
+    if not _CJK.search(value):
+        return value
+    for pattern, mark in _FULL_WIDTH:
+        value = pattern.sub(mark, value)
+    return value
 
 
 def yuan(amount: float) -> str:
