@@ -149,7 +149,7 @@ SCENARIOS: list[dict[str, Any]] = [
     {"family_role": "guarantor", "contacted": ["me"], "methods": ["calls"]},
     {"lender_type": "bank", "methods": ["visits", "insults"], "night": "yes"},
     {"since": "上个月15号", "since_on": "2026-11-20"}, {"since": "上周", "since_on": "2026-11-20"},
-    {"since": "三个月前", "since_on": "2026-11-20"},
+    {"since": "三个月前", "since_on": "2026-11-20"}, {"since": "疫情那年"},
     {"lender_type": "unlicensed", "methods": ["doctored_photos", "insults"], "lender_name": "闪电借",
      "contract_amount": 1000, "received_amount": 700, "monthly_payment": 1000,
      "loan_term": {"days": 7}, "evidence_done": ["posts"]},

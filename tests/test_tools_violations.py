@@ -129,3 +129,8 @@ def test_rendered_findings_hedge_and_cite(lang: str, hedge: str) -> None:
     assert not re.search(r"F\d{3}", shown)
     none = render_assessment({}, strict_text(lang))
     assert "GB/T" not in none
+
+
+def test_nonstop_calls_for_an_unlicensed_lender_are_harassment_under_293_1() -> None:
+    assert "illegal_debt_collection" in ids({"lender_type": "unlicensed", "frequency": "nonstop"})
+    assert "illegal_debt_collection" not in ids({"lender_type": "unlicensed", "frequency": "daily"})

@@ -36,7 +36,7 @@ def offence_ids(answers: Answers) -> list[str]:
     found: list[str] = []
     if methods & {"violence_threats", "insults"} or frequent or methods & EXPOSURE:
         found.append("harassment")
-    if any(choices(v, "methods") & _HARASSING and illegal_debt(v) for v in views):
+    if any((choices(v, "methods") & _HARASSING or frequent) and illegal_debt(v) for v in views):
         found.append("illegal_debt_collection")
     if any(lender_type(v) == "unlicensed" and _above_36(v) for v in views):
         found.append("illegal_lending")

@@ -130,7 +130,8 @@ def assess(answers: Answers) -> Assessment:
                                                       *laws_and_rules)))
     if "fake_legal" in methods:
         likely.append(_finding("fake_legal", ("F039",), ("F039", "F013", *laws_and_rules)))
-    if methods & _ILLEGAL_DEBT_CONDUCT and illegal_debt(answers):
+    harassing = bool(methods & _ILLEGAL_DEBT_CONDUCT) or frequency in ("many_daily", "nonstop")
+    if harassing and illegal_debt(answers):
         likely.append(_finding("illegal_debt_collection", ("F035",), ("F035",)))
     if "visits" in methods:
         if night and kind in BANKING:
