@@ -125,3 +125,13 @@ def test_chinese_punctuation_survives_the_trip() -> None:
     text = strict_text("zh_CN")
     letter = complaint_letter({"since": "10月初(国庆后),每天早上7:30开始打,欠1,000元"}, "police", text)
     assert "10月初（国庆后），每天早上7:30开始打，欠1,000元" in letter
+
+
+def test_files_the_user_sent_are_exhibits_with_their_fingerprint() -> None:
+    text = strict_text("zh_CN")
+    sent = {"evidence_timeline": [{"at": 1_796_000_000, "kind": "photo", "description": "P 图截图",
+                                   "sha256": "ab" * 32, "size": 2048, "number": 1}]}
+    letter = complaint_letter(sent, "nfra_12378", text)
+    attachments = letter.split(text("tools.letter.heading.attachments"), 1)[1]
+    assert "1. " in attachments and "P 图截图" in attachments and "ab" * 32 in attachments
+    assert text("tools.letter.no_exhibits") not in attachments

@@ -10,6 +10,7 @@ evidence the user marked as saved.
 
 from __future__ import annotations
 
+from bot.followups.timeline import timeline_catalogue
 from bot.tools import case, dates
 from bot.tools.affordability import budget_from_answers
 from bot.tools.answers import (
@@ -115,10 +116,12 @@ def _amounts(answers: Answers, text: Text) -> str:
 
 
 def exhibits(answers: Answers, text: Text) -> list[str]:
-    saved = [row for row in catalogue(answers, text) if row.done]
+    """Only evidence the user marked as saved, and the files they sent (with their fingerprints)."""
+    saved = [row.title for row in catalogue(answers, text) if row.done]
+    saved += [str(row[2]) for row in timeline_catalogue(answers, text, 1)]
     if not saved:
         return [text("tools.letter.no_exhibits")]
-    return [f"{n}. {row.title}" for n, row in enumerate(saved, start=1)]
+    return [f"{n}. {title}" for n, title in enumerate(saved, start=1)]
 
 
 def _requests(channel: str, answers: Answers) -> list[str]:
