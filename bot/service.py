@@ -13,7 +13,7 @@ from bot import metrics
 from bot.config import Settings
 from bot.engine.engine import Engine
 from bot.engine.hours import HumanHours
-from bot.engine.i18n import I18n
+from bot.engine.i18n import DEFAULT_LANG, I18n
 from bot.errors import BotError, StoreError
 from bot.followups import install as install_followups
 from bot.ordered_delivery import OrderedDelivery, Send, SendOwn
@@ -155,7 +155,11 @@ class Service:
         def text(key: str, **params: Any) -> str:
             return self.i18n.text(lang, key, **params)
 
-        return build_case_file(session.answers, lang, text, today=date.fromtimestamp(self.clock()))
+        def chinese(key: str, **params: Any) -> str:  # the documents to hand in are in Chinese
+            return self.i18n.text(DEFAULT_LANG, key, **params)
+
+        return build_case_file(session.answers, lang, text, today=date.fromtimestamp(self.clock()),
+                               official=chinese)
 
     def close(self) -> None:
         self.store.close()

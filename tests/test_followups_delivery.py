@@ -80,12 +80,13 @@ async def test_telegram_complaint_gets_exactly_one_follow_up_after_the_due_date(
         for message in ("/start", "/filed", "4", "今天", "没有编号"):
             assert (await h.post(user.text(message))).status_code == 200
         recorded = h.fake.sent_texts(5551)[-1]
-        assert "3 日内" in recorded and "F016" in recorded and "在这里给你发消息" in recorded
+        # a police report has no time to answer: our check-in, never called a deadline
+        assert "不是法定期限" in recorded and "F016" not in recorded and "在这里给你发消息" in recorded
         settings = telegram_settings(h.service.settings, h.fake_base)
         w = worker(h.service, settings, "w1")
-        clock.now += 2 * DAY  # the police's 3 days have not run out
+        clock.now += 2 * DAY  # the check-in's 7 days have not run out
         assert await w.run_once() == 0
-        clock.now += 5 * DAY
+        clock.now += 6 * DAY
         assert await w.run_once() == 1
         assert await w.run_once() == 0
         asked = questions(h.fake.sent_texts(5551))
@@ -97,7 +98,8 @@ async def test_telegram_complaint_gets_exactly_one_follow_up_after_the_due_date(
         message_id, markup = h.last_keyboard(5551)
         await h.post(user.press(message_id, markup, "no_reply"))
         escalation = h.fake.sent_texts(5551)[-1]
-        assert "下一步可以找" in escalation and "[" in escalation
+        # after the police: reconsideration of a refusal (F016), with how to apply
+        assert "下一步可以找：复议" in escalation and "7 日内" in escalation
         assert h.service.session("telegram:5551").state == "fu_escalate"  # type: ignore[union-attr]
         clock.now += 30 * DAY
         assert await w.run_once() == 0

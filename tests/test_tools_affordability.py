@@ -79,3 +79,18 @@ def test_offer_is_never_negative_nor_above_what_is_spare(income: float, essentia
     assert 0 <= budget.offer <= max(budget.spare, 0)
     if budget.months_needed is not None:
         assert debt is not None and budget.months_needed * budget.offer >= debt
+
+
+@pytest.mark.parametrize("lang", ["zh_CN", "en"])
+def test_a_shortfall_is_shown_as_one(lang: str) -> None:
+    text = strict_text(lang)
+    shown = render_budget({"income": 3_000, "essentials": 3_500, "other_debts": 200}, text)
+    assert "700" in shown and text("tools.budget.verdict.no_room") in shown
+    assert "剩下 0" not in shown and " 0 yuan left" not in shown
+
+
+def test_what_is_left_adds_up_every_lender() -> None:
+    answers = {"lender_name": "A", "received_amount": 7_000, "repaid_total": 2_000, "lender_index": 0,
+               "lenders": [{"lender_name": "A"}, {"lender_name": "B", "contract_amount": 3_000},
+                           {"lender_name": "C"}]}
+    assert outstanding_from_answers(answers) == 5_000 + 3_000

@@ -29,17 +29,22 @@ def test_case_file_holds_every_part(lang: str) -> None:
     case = build_case_file(CASE, lang, text, today=TODAY)
     assert case.lang == lang and case.created_on == "2026-11-23"
     assert [line.field for line in case.summary] == [
-        "lender_name", "lender_type", "contacted", "methods", "frequency", "night", "since"]
+        "role", "lender_name", "lender_type", "contacted", "methods", "frequency", "night", "since"]
     assert [v.id for v in case.violations] == [
         "night_contact", "third_parties", "fake_legal", "head_cut", "rate_licensed_24"]
     assert all(v.fact_ids and v.citation for v in case.violations)
     assert [r.item_id for r in case.evidence][:2] == ["call_records", "messages"]
     assert case.evidence[0].date == "2026-11-20" and case.evidence[0].done
-    assert [p.channel_id for p in case.plan][:3] == [
-        "lender_own_complaint", "nfra_12378", "police"]
-    assert case.plan[0].follow_up_on == "2026-12-08"
-    assert [letter.id for letter in case.letters] == [
-        "complaint_lender_own_complaint", "complaint_nfra_12378", "complaint_police", "negotiation"]
+    # a fake court paper: checking it (12368) and the police (110) lead the plan
+    assert [p.channel_id for p in case.plan][:4] == [
+        "court_12368", "police", "lender_own_complaint", "nfra_12378"]
+    assert case.plan[0].follow_up_on == case.plan[1].follow_up_on == ""  # no deadline there
+    assert case.plan[2].follow_up_on == "2026-12-08"
+    documents = ["complaint_lender_own_complaint_1", "complaint_nfra_12378_1", "police",
+                 "stop_contacts", "negotiation_1"]
+    if lang == "en":  # the Chinese copy to hand in, each followed by an English reading copy
+        documents = [d for doc in documents for d in (doc, f"{doc}_reading")]
+    assert [letter.id for letter in case.letters] == documents
     assert any("113.4%" in line for line in case.loan)
     assert any("1,600" in line for line in case.budget)
 
@@ -58,9 +63,10 @@ def test_markdown_has_sections_and_tables() -> None:
 def test_json_is_machine_readable_with_ids_and_fact_ids() -> None:
     data = json.loads(render_json(build_case_file(CASE, "en", strict_text("en"), today=TODAY)))
     assert data["lang"] == "en"
-    assert data["violations"][0]["fact_ids"] == ["F042", "F047"]
-    assert data["plan"][1]["channel_id"] == "nfra_12378"
-    assert data["plan"][1]["response_days"] == 15
+    # a consumer-finance company: the banking association's guideline binds it, then the standard
+    assert data["violations"][0]["fact_ids"] == ["F047", "F042"]
+    assert data["plan"][3]["channel_id"] == "nfra_12378"
+    assert data["plan"][3]["response_days"] == 15
     messages = "Screenshots of texts and WeChat messages (sender and time visible)"
     assert data["evidence"][1] == {"number": 2, "item_id": "messages", "item": messages,
                                    "status": "done", "done": True, "date": "2026-11-21"}
@@ -80,8 +86,8 @@ def test_docx_opens_with_headings_tables_and_letters(lang: str) -> None:
     assert len(evidence_table.rows) == len(case.evidence) + 1
     assert [c.text for c in evidence_table.rows[0].cells] == list(case.columns["evidence"])
     assert evidence_table.rows[1].cells[3].text == "2026-11-20"
-    assert plan_table.rows[2].cells[1].text == text("channels.nfra_12378.name.f001_f003")
-    assert plan_table.rows[1].cells[4].text == "2026-12-08"
+    assert plan_table.rows[4].cells[1].text == text("channels.nfra_12378.name.f001_f003")
+    assert plan_table.rows[3].cells[4].text == "2026-12-08"
     styles_xml = document.styles.element.xml
     assert "eastAsiaTheme" not in styles_xml and 'w:eastAsia="SimSun"' in styles_xml
     body = "\n".join(p.text for p in document.paragraphs)
@@ -94,7 +100,7 @@ def test_docx_opens_with_headings_tables_and_letters(lang: str) -> None:
 def test_an_empty_case_renders_everywhere() -> None:
     text = strict_text("en")
     case = build_case_file({}, "en", text)
-    assert case.created_on == "" and case.violations == () and case.summary[0].field == "lender_type"
+    assert case.created_on == "" and case.violations == () and case.summary[0].field == "role"
     assert all(row.follow_up_on == "" for row in case.plan)
     assert render_markdown(case) and json.loads(render_json(case))["plan"]
     assert Document(io.BytesIO(render_docx(case))).tables

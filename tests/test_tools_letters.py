@@ -27,15 +27,24 @@ def test_complaint_letters_never_carry_id_or_card_numbers(lang: str, channel: st
     letter = complaint_letter(CASE, channel, text)
     assert not LONG_NUMBER.search(letter)
     assert text("tools.common.masked_number") in letter
-    assert text("tools.letter.complainant") in letter  # name and phone left blank for the user
     assert "[" in letter and "]" in letter
     assert "好借银行" in letter
+    assert text("tools.letter.fact.head_cut.f068", head_cut="3,000") in letter
+    # exhibits are only what the user saved: nothing yet
+    assert text("tools.letter.no_exhibits") in letter
+    assert text("tools.evidence.posts.title") not in letter
+    saved = complaint_letter({**CASE, "evidence_done": ["posts"]}, channel, text)
+    assert f"1. {text('tools.evidence.posts.title')}" in saved
+    if channel == "police":
+        assert text("tools.letter.reporter") in letter
+        assert text("tools.letter.respondent", lender="好借银行") not in letter  # not a complaint
+        assert "GB/T" not in letter and text("tools.letter.request.recalculate.f068") not in letter
+        return
+    assert text("tools.letter.complainant") in letter  # name and phone left blank for the user
     assert text("tools.letter.request.stop_third_parties") in letter
     assert text("tools.letter.request.remove_posts") in letter
-    assert text("tools.letter.fact.head_cut.f068", head_cut="3,000") in letter
     assert text("tools.plan.point.third_parties") in letter  # first person, with sources
     assert "GB/T 45251-2025" in letter
-    assert text("tools.evidence.posts.title") in letter  # the evidence list
 
 
 @pytest.mark.parametrize("lang", ["zh_CN", "en"])
@@ -43,7 +52,7 @@ def test_each_channel_asks_for_what_it_can_give(lang: str) -> None:
     text = strict_text(lang)
     police = complaint_letter(CASE, "police", text)
     assert text("tools.letter.request.police_receipt.f016") in police
-    assert text("tools.letter.request.police_no_contact.f031") in police
+    assert text("tools.letter.request.police_investigate") in police
     bank = complaint_letter(CASE, "lender_own_complaint", text)
     assert text("tools.letter.request.reply_in_15_days.f005") in bank
     small = complaint_letter({**CASE, "lender_type": "small_loan"}, "lender_own_complaint", text)
@@ -109,3 +118,20 @@ def test_negotiation_letter_offers_what_the_budget_allows(lang: str) -> None:
     assert text("tools.letter.negotiation.offer_blank") in card
     squeezed = negotiation_letter({"income": 2_000, "essentials": 2_500}, text)
     assert text("tools.letter.negotiation.offer_blank") in squeezed
+
+
+def test_chinese_punctuation_survives_the_trip() -> None:
+    """Typed "，（）：" arrive NFKC-folded to ASCII; a Chinese letter shows them full-width again."""
+    text = strict_text("zh_CN")
+    letter = complaint_letter({"since": "10月初(国庆后),每天早上7:30开始打,欠1,000元"}, "police", text)
+    assert "10月初（国庆后），每天早上7:30开始打，欠1,000元" in letter
+
+
+def test_files_the_user_sent_are_exhibits_with_their_fingerprint() -> None:
+    text = strict_text("zh_CN")
+    sent = {"evidence_timeline": [{"at": 1_796_000_000, "kind": "photo", "description": "P 图截图",
+                                   "sha256": "ab" * 32, "size": 2048, "number": 1}]}
+    letter = complaint_letter(sent, "nfra_12378", text)
+    attachments = letter.split(text("tools.letter.heading.attachments"), 1)[1]
+    assert "1. " in attachments and "P 图截图" in attachments and "ab" * 32 in attachments
+    assert text("tools.letter.no_exhibits") not in attachments

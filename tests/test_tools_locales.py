@@ -140,6 +140,24 @@ SCENARIOS: list[dict[str, Any]] = [
     {"income": 3000, "essentials": 1000},
     {"lender_type": "consumer_finance", "contract_amount": 10000, "received_amount": 10000,
      "monthly_payment": 888.5, "term_months": 12},
+    # people other than the borrower, a short loan, several lenders
+    {"family_role": "relative_borrower", "contacted": ["me", "employer"], "methods": ["calls"],
+     "lender_type": "bank", "lender_name": "某银行"},
+    {"family_role": "contact_harassed", "contacted": ["contact_list"], "methods": ["sms"]},
+    {"family_role": "spouse", "contacted": ["me"], "methods": ["visits"],
+     "lender_type": "small_loan"},
+    {"family_role": "guarantor", "contacted": ["me"], "methods": ["calls"]},
+    {"lender_type": "bank", "methods": ["visits", "insults"], "night": "yes"},
+    {"since": "上个月15号", "since_on": "2026-11-20"}, {"since": "上周", "since_on": "2026-11-20"},
+    {"since": "三个月前", "since_on": "2026-11-20"}, {"since": "疫情那年"},
+    {"lender_type": "unlicensed", "methods": ["doctored_photos", "insults"], "lender_name": "闪电借",
+     "contract_amount": 1000, "received_amount": 700, "monthly_payment": 1000,
+     "loan_term": {"days": 7}, "evidence_done": ["posts"]},
+    {"contacted": ["me", "family"], "methods": ["calls"], "lender_name": "XX消费金融",
+     "lender_type": "consumer_finance", "lender_index": 0,
+     "lenders": [{"lender_name": "XX消费金融"}, {"lender_name": "闪电借", "lender_type": "unlicensed",
+                                                "lender_methods": ["violence_threats"]},
+                 {"lender_name": "安心小贷", "lender_type": "small_loan"}]},
 ]
 INVALID = [
     {"contract_amount": 5000, "received_amount": 6000, "monthly_payment": 500, "term_months": 12},
@@ -162,11 +180,14 @@ def test_every_key_is_reached_by_some_case() -> None:
             negotiation.render_options(answers, text)
             violations.render_assessment(answers, text)
             evidence.render_checklist(answers, text)
+            evidence.render_progress(answers, text)
             plan.render_plan(answers, text, date(2026, 11, 23))
             for channel in letters.COMPLAINT_CHANNELS:
                 letters.complaint_letter(answers, channel, text)
             letters.negotiation_letter(answers, text)
-            export.build_case_file(answers, lang, text, today=date(2026, 11, 23))
+            letters.contacts_notice(answers, text)
+            export.build_case_file(answers, lang, text, today=date(2026, 11, 23),
+                                   official=strict_text("zh_CN"))
     for reason in ("not_a_number", "months_not_whole"):  # only reachable through LoanTerms
         strict_text("en")(f"tools.calc.invalid.{reason}")
     unused = set(our_keys("zh_CN")) - USED

@@ -68,6 +68,7 @@ def test_dates_follow_the_fifteen_day_rule() -> None:
     assert steps["heimao_tousu"].start_on == date(2026, 12, 23)
     assert steps["heimao_tousu"].follow_up_on is None
     assert steps["legal_aid_12348"].response_days == 7
+    assert steps["legal_aid_12348"].follow_up_on is None  # 7 days to decide on legal aid, not a reply
 
 
 def test_a_small_loan_company_has_no_fixed_time() -> None:

@@ -40,7 +40,10 @@ def test_nothing_answered_means_nothing_claimed() -> None:
         ({"methods": ["doctored_photos", "published_debt"]}, ["exposure"]),
         ({"methods": ["fake_legal"]}, ["fake_legal"]),
         ({"methods": ["visits"]}, []),
-        ({"methods": ["visits"], "night": "yes"}, ["night_contact", "night_visit"]),
+        ({"methods": ["visits"], "night": "yes"}, ["night_contact"]),
+        # the night-visit rule is the banking association's: only its members are bound
+        ({"methods": ["visits"], "night": "yes", "lender_type": "bank"},
+         ["night_contact", "night_visit"]),
         ({"collection_fees": 200}, ["collection_fees"]),
         ({"methods": "insults"}, ["insults"]),  # a lone id instead of a list
         ({"methods": 42, "contacted": None}, []),  # junk is ignored, not a crash
@@ -55,14 +58,36 @@ def test_third_party_citations_follow_the_lender_type() -> None:
     assert {"F042", "F021", "F049", "F051"} <= card and "F052" not in card
     small = facts({"contacted": ["family"], "lender_type": "small_loan"}, "third_parties")
     assert {"F042", "F021", "F052"} <= small and not {"F049", "F051"} & small
+    # neither the banking guideline nor the recommended standard binds an unlicensed lender
     unlicensed = facts({"contacted": ["family"], "lender_type": "unlicensed"}, "third_parties")
-    assert unlicensed == {"F042", "F021"}
+    assert unlicensed == {"F021"}
 
 
-def test_visits_by_day_are_named_as_allowed() -> None:
+def test_visits_bring_the_door_advice_and_the_banks_rule_only_for_banks() -> None:
     result = assess({"methods": ["visits"]})
-    assert [a.id for a in result.allowed] == ["daytime_visits"]
-    assert result.allowed[0].fact_ids == ("F050",)
+    assert [a.id for a in result.allowed] == ["visits"]
+    assert result.allowed[0].fact_ids == ("F039",)
+    bank = assess({"methods": ["visits"], "lender_type": "consumer_finance"})
+    assert bank.allowed[0].fact_ids == ("F050", "F039")
+
+
+def test_a_non_borrower_is_told_they_may_not_be_dunned_at_all() -> None:
+    mother = {"family_role": "relative_borrower", "contacted": ["me", "employer"],
+              "lender_type": "consumer_finance"}
+    assert ids(mother)[0] == "dunned_non_borrower"
+    assert "third_parties" not in ids(mother)  # their findings are theirs, not the borrower's
+    assert {"F049", "F042", "F021"} <= facts(mother, "dunned_non_borrower")
+    assert assess(mother).allowed == ()  # no "contacting the debtor is allowed" for her
+    guarantor = {"family_role": "guarantor", "contacted": ["me"], "methods": ["calls"]}
+    assert "dunned_non_borrower" not in ids(guarantor)
+
+
+def test_collecting_an_illegal_debt_names_293_1_beyond_the_threats_box() -> None:
+    head_cut = {"lender_type": "unlicensed", "methods": ["doctored_photos", "insults"]}
+    assert "illegal_debt_collection" in ids(head_cut)
+    assert facts(head_cut, "illegal_debt_collection") == {"F035"}
+    licensed = {"lender_type": "consumer_finance", "methods": ["doctored_photos"]}
+    assert "illegal_debt_collection" not in ids(licensed)
 
 
 def test_loan_findings_follow_the_lender_type() -> None:
@@ -100,6 +125,12 @@ def test_rendered_findings_hedge_and_cite(lang: str, hedge: str) -> None:
                                "methods": ["visits"]}, strict_text(lang))
     assert hedge in shown
     assert "GB/T 45251-2025" in shown
-    assert re.search("22:00", shown)
+    assert re.search("推荐性|recommended", shown) and re.search("自律|self-regulation", shown)
+    assert not re.search(r"F\d{3}", shown)
     none = render_assessment({}, strict_text(lang))
     assert "GB/T" not in none
+
+
+def test_nonstop_calls_for_an_unlicensed_lender_are_harassment_under_293_1() -> None:
+    assert "illegal_debt_collection" in ids({"lender_type": "unlicensed", "frequency": "nonstop"})
+    assert "illegal_debt_collection" not in ids({"lender_type": "unlicensed", "frequency": "daily"})

@@ -5,7 +5,8 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from bot.engine.registry import conditions
-from bot.tools import evidence, plan
+from bot.tools import case, evidence, plan
+from bot.tools.answers import loan_term
 from bot.types import Session
 
 NFRA_LENDERS = {"bank", "credit_card", "consumer_finance"}  # NFRA's side (F004)
@@ -35,7 +36,8 @@ def unlicensed_or_unknown(session: Session) -> bool:
 
 @conditions.register("unlicensed_lender")
 def unlicensed_lender(session: Session) -> bool:
-    return session.answers.get("lender_type") == "unlicensed"
+    """Any of the case's lenders is unlicensed."""
+    return any(lender.get("lender_type") == "unlicensed" for lender in case.lenders(session.answers))
 
 
 @conditions.register("lender_type_unknown")
@@ -73,11 +75,6 @@ def family_spouse(session: Session) -> bool:
     return session.answers.get("family_role") == "spouse"
 
 
-@conditions.register("not_family_spouse")
-def not_family_spouse(session: Session) -> bool:
-    return not family_spouse(session)
-
-
 @conditions.register("calc_from_negotiation")
 def calc_from_negotiation(session: Session) -> bool:
     """The loan figures were opened from the negotiation stage: offer the way back there."""
@@ -88,7 +85,7 @@ def calc_from_negotiation(session: Session) -> bool:
 def has_loan_figures(session: Session) -> bool:
     a = session.answers
     has_amount = a.get("received_amount") or a.get("contract_amount")
-    return bool(has_amount and a.get("monthly_payment") and a.get("term_months"))
+    return bool(has_amount and a.get("monthly_payment") and any(loan_term(a)))
 
 
 @conditions.register("has_budget")

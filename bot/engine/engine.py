@@ -8,6 +8,8 @@ from bot.config import content_dir
 from bot.engine import actions as _actions  # noqa: F401 - registers the actions
 from bot.engine import conditions as _conditions  # noqa: F401 - registers the conditions
 from bot.engine import dates, offers, parse, views
+from bot.engine import lenders as _lenders  # noqa: F401 - registers the lender list's parts
+from bot.engine import people as _people  # noqa: F401 - registers the user's role in the case
 from bot.engine.flow import BACK, Flow, OptionSpec, StateSpec, load_flow
 from bot.engine.freetext import FreeTextTurns, Turn, jump_trigger
 from bot.engine.hours import DEFAULT_HOURS, HumanHours
@@ -16,6 +18,7 @@ from bot.engine.machine import SUBMIT, build_machine, fire, goto
 from bot.engine.registry import ActionContext, conditions
 from bot.engine.risk import assess_risk
 from bot.engine.safety_turns import SafetyTurns
+from bot.engine.term import parse_term
 from bot.engine.understanding import Phrases, Understanding
 from bot.errors import FlowError
 from bot.followups import dialog as _followups  # noqa: F401 - registers its actions and views
@@ -217,6 +220,8 @@ class Engine(FreeTextTurns, SafetyTurns):
                 turn.keep_place = True
                 return
             value = reading.iso if reading else None
+        elif kind == "term":
+            value = parse_term(text)
         else:
             asked = self.understanding.confident_answer(session.lang, text)
             if asked:  # a question where a short answer was expected: answer it, keep the place
@@ -257,7 +262,10 @@ class Engine(FreeTextTurns, SafetyTurns):
             for item in spec.say:
                 if item.condition and not conditions[item.condition](session):
                     continue
-                blocks.append(views.render(item.view, session, text) if item.view else text(item.key))
+                if item.view:
+                    blocks.extend(views.render(item.view, session, text))
+                else:
+                    blocks.append(text(item.key))
         messages = [Message(b) for b in blocks if b]
         options = tuple(Option(o.id, text(o.label)) for o in self.visible_options(session, spec))
         prompt = text(spec.prompt) if spec.prompt else ""

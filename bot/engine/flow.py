@@ -14,7 +14,7 @@ STAGES = (
     "negotiation", "summary", "crisis", "help",
 )  # fmt: skip
 BACK = "$back"  # a `next` that returns to the previous state
-INPUT_KINDS = ("text", "money", "int", "date")
+INPUT_KINDS = ("text", "money", "int", "date", "term")
 SPECIAL_ROLES = (
     "start", "crisis", "danger", "help", "summary", "language", "delete", "human", "idle",
     "screen", "scam_victim",

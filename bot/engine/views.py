@@ -7,21 +7,65 @@ session's `text`, so every sentence still comes from locales/.
 
 from __future__ import annotations
 
+from functools import cache
+
+from bot.config import content_dir
 from bot.engine.conditions import plan_index
+from bot.engine.i18n import DEFAULT_LANG, I18n
 from bot.engine.registry import Text, views
-from bot.tools import affordability, calculator, evidence, letters, negotiation, plan, violations
-from bot.tools.answers import THIRD_PARTIES, choices, free_text, money, yuan
+from bot.tools import (
+    affordability,
+    calculator,
+    case,
+    documents,
+    evidence,
+    letters,
+    negotiation,
+    plan,
+    violations,
+)
+from bot.tools.answers import THIRD_PARTIES, choices, money, yuan
 from bot.tools.export import build_case_file
 from bot.types import Session
 
+PAGE_BREAK = "\f"  # between the messages of one view: each stays phone-sized
+PAGE_LIMIT = {"zh_CN": 600, "en": 1200}  # characters in one message
 
-def render(name: str, session: Session, text: Text) -> str:
-    return views[name](session, text)
+
+def render(name: str, session: Session, text: Text) -> list[str]:
+    """The view's text as phone-sized messages: long text is cut between lines."""
+    limit = PAGE_LIMIT.get(session.lang, 600)
+    pages: list[str] = []
+    for part in views[name](session, text).split(PAGE_BREAK):
+        pages.extend(paginate(part, limit))
+    return [page for page in pages if page.strip()]
+
+
+def paginate(block: str, limit: int) -> list[str]:
+    """Lines packed into pages of at most `limit` characters (a longer single line is cut)."""
+    pages: list[str] = []
+    current = ""
+    for line in block.split("\n"):
+        while len(line) > limit:
+            pages += [current] if current else []
+            current = ""
+            pages.append(line[:limit])
+            line = line[limit:]
+        candidate = f"{current}\n{line}" if current else line
+        if len(candidate) > limit:
+            pages.append(current)
+            current = line
+        else:
+            current = candidate
+    if current:
+        pages.append(current)
+    return pages
 
 
 @views.register("violations")
 def violation_list(session: Session, text: Text) -> str:
-    return violations.render_assessment(session.answers, text)
+    answers = session.answers
+    return violations.render_assessment(case.lender_view(answers, case.buffer(answers)), text)
 
 
 @views.register("loan_figures")
@@ -40,7 +84,7 @@ def loan_figures(session: Session, text: Text) -> str:
 
 @views.register("evidence_checklist")
 def evidence_checklist(session: Session, text: Text) -> str:
-    return evidence.render_checklist(session.answers, text, with_steps=False)
+    return evidence.render_progress(session.answers, text)
 
 
 @views.register("evidence_item")
@@ -81,34 +125,64 @@ def plan_step(session: Session, text: Text) -> str:
     return "\n".join([header, *plan.step_lines(step, text)])
 
 
-def _regulator(session: Session) -> str:
-    steps = {step.channel_id for step in _steps(session)}
-    return "nfra_12378" if "nfra_12378" in steps else "local_financial_regulator"
+@cache
+def _catalogs() -> I18n:
+    """The locale files, for the Chinese copy of a letter an English reader also gets."""
+    return I18n.load(content_dir("locales"))
+
+
+def official_text(session: Session, text: Text) -> Text:
+    if session.lang == DEFAULT_LANG:
+        return text
+    catalogs = _catalogs()
+
+    def chinese(key: str, **params: object) -> str:
+        return catalogs.text(DEFAULT_LANG, key, **params)
+
+    return chinese
+
+
+def _documents(session: Session, text: Text, prefix: str) -> str:
+    docs = [d for d in documents.build(session.answers, text, official_text(session, text),
+                                        session.lang) if d.id.startswith(prefix)]
+    if not docs:
+        return text("views.letter.none")
+    parts: list[str] = []
+    for doc in docs:
+        if doc.reading_copy:
+            parts += [text("views.letter.send_copy"), doc.body,
+                      text("views.letter.reading_copy"), doc.reading_copy]
+        else:
+            parts.append(doc.body)
+    return PAGE_BREAK.join(parts)
 
 
 @views.register("complaint_letter")
 def complaint_letter(session: Session, text: Text) -> str:
-    """To the lender when there is one to write to; an unlicensed lender goes to the regulator."""
-    answers = session.answers
-    channel = "local_financial_regulator" if answers.get("lender_type") == "unlicensed" else (
-        "lender_own_complaint")
-    first = letters.complaint_letter(answers, channel, text)
-    if channel == "lender_own_complaint":
-        second = letters.complaint_letter(answers, _regulator(session), text)
-        return "\n\n".join([first, text("views.letter.regulator_copy"), second])
-    return first
+    """Per lender: to its complaint desk (licensed lenders) and to the regulator over it."""
+    return _documents(session, text, "complaint_")
 
 
 @views.register("police_letter")
 def police_letter(session: Session, text: Text) -> str:
-    return letters.complaint_letter(session.answers, "police", text)
+    answers = session.answers
+    catalogs_text = official_text(session, text)
+    body = letters.police_report(answers, catalogs_text)
+    if session.lang == DEFAULT_LANG:
+        return body
+    return PAGE_BREAK.join([text("views.letter.send_copy"), body, text("views.letter.reading_copy"),
+                            letters.police_report(answers, text)])
 
 
 @views.register("contacts_notice")
 def contacts_notice(session: Session, text: Text) -> str:
-    """A message the user (or a harassed contact) can send the collector to stop third-party calls."""
-    lender = free_text(session.answers, "lender_name", text) or text("views.letter.blank_lender")
-    return text("views.letter.contacts_notice_f021_f042_f047_f049", lender=lender)
+    """The stop-contacting notice, in the voice of whoever sends it."""
+    answers = session.answers
+    body = letters.contacts_notice(answers, official_text(session, text))
+    if session.lang == DEFAULT_LANG:
+        return body
+    return PAGE_BREAK.join([text("views.letter.send_copy"), body, text("views.letter.reading_copy"),
+                            letters.contacts_notice(answers, text)])
 
 
 @views.register("negotiation_options")
@@ -133,21 +207,21 @@ def case_summary(session: Session, text: Text) -> str:
     answers = session.answers
     if not any(answers.get(slot) for slot in ("contacted", "methods", "lender_name", "lender_type")):
         return "\n".join([text("views.summary.title"), text("views.summary.nothing_yet")])
-    case = build_case_file(answers, session.lang, text)
+    casefile = build_case_file(answers, session.lang, text)
     blocks = [text("views.summary.title")]
     facts = [text("views.summary.fact_line", label=line.label, value=line.value)
-             for line in case.summary]
+             for line in casefile.summary]
     blocks.append("\n".join(facts) if facts else text("views.summary.nothing_yet"))
-    if case.violations:
-        found = [f"• {entry.text}" for entry in case.violations]
+    if casefile.violations:
+        found = [f"• {entry.text}" for entry in casefile.violations]
         blocks.append("\n".join([text("views.summary.violations"), *found]))
-    blocks.append(case.evidence_progress)
+    blocks.append(casefile.evidence_progress)
     channels = [text("views.summary.plan_line", number=row.number, name=row.channel, contact=row.contact)
-                for row in case.plan]
+                for row in casefile.plan]
     blocks.append("\n".join([text("views.summary.plan"), *channels]))
     if session.answers.get("income") is not None:
-        blocks.append("\n".join(case.budget))
-    if choices(session.answers, "contacted") & THIRD_PARTIES:
+        blocks.append("\n".join(casefile.budget))
+    if case.is_borrower(session.answers) and choices(session.answers, "contacted") & THIRD_PARTIES:
         blocks.append(text("views.summary.contacts_reminder_f042_f049"))
     blocks.append(text("views.summary.export"))
-    return "\n\n".join(blocks)
+    return "\n\n".join(blocks)  # render() cuts it into phone-sized pages

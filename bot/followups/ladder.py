@@ -106,14 +106,13 @@ def due_for(channel_id: str, filed: date, lender_type: str | None, now: float,
 
 def next_rung(channel_id: str, plan_ids: list[str], complained: set[str],
               ladder: Ladder | None = None) -> str | None:  # fmt: skip
-    """The next channel to try after `channel_id`: the user's own plan first, skipping channels
-    already complained to; a channel off the plan uses its own `next`."""
+    """The next channel to try after `channel_id`: its own `next` when the rules give one (after
+    the police, reconsideration of a refusal), else the user's own plan, skipping channels
+    already complained to."""
     ladder = ladder or default_ladder()
     static = ladder.channels[channel_id].next if channel_id in ladder.channels else None
-    if channel_id in plan_ids:
-        candidates = plan_ids[plan_ids.index(channel_id) + 1 :]
-    else:
-        candidates = ([static] if static else []) + plan_ids
+    rest = plan_ids[plan_ids.index(channel_id) + 1 :] if channel_id in plan_ids else plan_ids
+    candidates = ([static] if static else []) + rest
     for candidate in candidates:
         if candidate != channel_id and candidate not in complained and candidate in ladder.channels:
             return candidate

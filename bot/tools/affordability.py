@@ -12,6 +12,7 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 
+from bot.tools import case
 from bot.tools.answers import Answers, Text, money, yuan
 
 SAFETY_SHARE = 0.2
@@ -53,11 +54,18 @@ def assess(income: float, essentials: float, other_debts: float, debt: float | N
 
 
 def outstanding_from_answers(answers: Answers) -> float | None:
-    """What is left on the basis the law uses: the amount actually received (F068) minus repaid.
+    """What is left on the basis the law uses: the amount actually received (F068) minus repaid,
+    summed over the case's lenders that have an amount.
 
     This is a floor for planning, not a statement of what is legally owed: the user's contract
     and any court decision settle that.
     """
+    left = [amount for view in case.lender_views(answers)
+            if (amount := _outstanding(view)) is not None]
+    return sum(left) if left else None
+
+
+def _outstanding(answers: Answers) -> float | None:
     base = money(answers, "received_amount")
     if base is None:
         base = money(answers, "contract_amount")
@@ -90,9 +98,13 @@ def render_budget(answers: Answers, text: Text) -> str:
 
 def budget_lines(budget: Budget, text: Text,
                  basis_key: str = "tools.budget.debt_basis.f068") -> list[str]:
-    lines = [text("tools.budget.spare", income=yuan(budget.income),
-                  essentials=yuan(budget.essentials + budget.other_debts),
-                  spare=yuan(max(budget.spare, 0.0)))]
+    costs = yuan(budget.essentials + budget.other_debts)
+    if budget.spare < 0:  # a shortfall is shown as one, never as "0 left"
+        lines = [text("tools.budget.shortfall", income=yuan(budget.income), essentials=costs,
+                      shortfall=yuan(-budget.spare))]
+    else:
+        lines = [text("tools.budget.spare", income=yuan(budget.income), essentials=costs,
+                      spare=yuan(budget.spare))]
     if budget.offer > 0:
         lines.append(text("tools.budget.offer", offer=yuan(budget.offer)))
     if budget.debt is not None and budget.debt > 0:

@@ -69,6 +69,19 @@ def whole(answers: Answers, key: str) -> int | None:
     return int(number)
 
 
+def loan_term(answers: Answers) -> tuple[int | None, int | None]:
+    """(months, days): a term typed as "3个月" or "7天" (`loan_term`), or an older `term_months`."""
+    term = answers.get("loan_term")
+    if isinstance(term, dict):
+        for unit in ("months", "days"):
+            value = term.get(unit)
+            if isinstance(value, int) and not isinstance(value, bool) and value > 0:
+                return (value, None) if unit == "months" else (None, value)
+        return None, None
+    months = whole(answers, "term_months")
+    return months, None
+
+
 def choices(answers: Answers, key: str) -> frozenset[str]:
     """The option ids of a multi-select (a lone string counts as one id)."""
     value = answers.get(key)
@@ -90,11 +103,30 @@ def lender_type(answers: Answers) -> str:
 
 
 def free_text(answers: Answers, key: str, text: Text) -> str | None:
-    """User-typed text with long digit runs (possible ID/card numbers) masked."""
+    """User-typed text with long digit runs (possible ID/card numbers) masked, and Chinese
+    punctuation restored (the typed text was NFKC-folded on the way in: "，" arrived as ",")."""
     value = answers.get(key)
     if not isinstance(value, str) or not value.strip():
         return None
-    return _LONG_DIGITS.sub(text("tools.common.masked_number"), value.strip())
+    return chinese_punctuation(_LONG_DIGITS.sub(text("tools.common.masked_number"), value.strip()))
+
+
+_CJK = re.compile(r"[\u3400-\u9fff]")
+# ASCII marks NFKC made of full-width ones; a comma or colon between digits (1,000 or 10:30) stays
+_FULL_WIDTH = (
+    (re.compile(r"(?<!\d),|,(?!\d)"), "，"), (re.compile(r"(?<!\d):|:(?!\d)"), "："),
+    (re.compile(r";"), "；"), (re.compile(r"\("), "（"), (re.compile(r"\)"), "）"),
+    (re.compile(r"!"), "！"), (re.compile(r"\?"), "？"),
+)
+
+
+def chinese_punctuation(value: str) -> str:
+    """Full-width punctuation in text that is Chinese; other text is left as it is."""
+    if not _CJK.search(value):
+        return value
+    for pattern, mark in _FULL_WIDTH:
+        value = pattern.sub(mark, value)
+    return value
 
 
 def yuan(amount: float) -> str:

@@ -12,7 +12,16 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 
-from bot.tools.answers import Answers, Text, ToolInputError, lender_type, money, percent, whole, yuan
+from bot.tools.answers import (
+    Answers,
+    Text,
+    ToolInputError,
+    lender_type,
+    loan_term,
+    money,
+    percent,
+    yuan,
+)
 
 MAX_MONTHS = 600  # 50 years: anything longer is a typing mistake, not a consumer loan
 _TOLERANCE = 1e-13
@@ -39,6 +48,7 @@ class LoanTerms:
     monthly_payment: float
     months: int
     upfront_fees: float = 0.0
+    days: int | None = None  # a short loan repaid once after this many days (months is then 1)
 
 
 @dataclass(frozen=True, slots=True)
@@ -81,6 +91,8 @@ def validate(terms: LoanTerms) -> None:
         raise ToolInputError("payment_not_positive")
     if terms.upfront_fees < 0 or terms.upfront_fees >= terms.received_amount:
         raise ToolInputError("fees_out_of_range")
+    if terms.days is not None and (terms.months != 1 or not 1 <= terms.days <= MAX_MONTHS * 31):
+        raise ToolInputError("months_out_of_range")
 
 
 def monthly_irr(net_received: float, payment: float, months: int) -> float:
@@ -119,9 +131,17 @@ def compute(terms: LoanTerms, kind: str = "unknown") -> LoanFigures:
     validate(terms)
     net = terms.received_amount - terms.upfront_fees
     total = terms.monthly_payment * terms.months
-    rate = monthly_irr(net, terms.monthly_payment, terms.months)
-    nominal = rate * 12
-    contract_rate = monthly_irr(terms.contract_amount, terms.monthly_payment, terms.months) * 12
+    if terms.days is not None:
+        # one repayment after `days`: the period's cost, scaled to a year of 365 days
+        nominal = (terms.monthly_payment / net - 1) * 365 / terms.days
+        contract_rate = (terms.monthly_payment / terms.contract_amount - 1) * 365 / terms.days
+        rate = nominal / 12
+        effective = _compounded(terms.monthly_payment / net, 365 / terms.days)
+    else:
+        rate = monthly_irr(net, terms.monthly_payment, terms.months)
+        nominal = rate * 12
+        contract_rate = monthly_irr(terms.contract_amount, terms.monthly_payment, terms.months) * 12
+        effective = (1 + rate) ** 12 - 1
     checks = tuple(
         ThresholdCheck(
             id=check_id,
@@ -141,10 +161,18 @@ def compute(terms: LoanTerms, kind: str = "unknown") -> LoanFigures:
         total_cost=total - net,
         monthly_rate=rate,
         nominal_annual_rate=nominal,
-        effective_annual_rate=(1 + rate) ** 12 - 1,
+        effective_annual_rate=effective,
         nominal_rate_if_contract_received=contract_rate,
         checks=checks,
     )
+
+
+def _compounded(growth: float, periods: float) -> float:
+    """growth ** periods - 1, or infinity when a week's cost compounded over a year overflows."""
+    try:
+        return float(growth**periods - 1)
+    except OverflowError:
+        return math.inf
 
 
 def _limit_key(check_id: str, exceeded: bool, facts: tuple[str, ...]) -> str:
@@ -157,13 +185,17 @@ def terms_from_answers(answers: Answers) -> LoanTerms | None:
     contract = money(answers, "contract_amount")
     received = money(answers, "received_amount")
     payment = money(answers, "monthly_payment")
-    months = whole(answers, "term_months")
-    if payment is None or months is None or (contract is None and received is None):
+    months, days = loan_term(answers)
+    if payment is None or (months is None and days is None) or (contract is None and received is None):
         return None
     contract = contract if contract is not None else received
     received = received if received is not None else contract
     assert contract is not None and received is not None
-    return LoanTerms(contract, received, payment, months, money(answers, "fees") or 0.0)
+    fees = money(answers, "fees") or 0.0
+    if days is not None:
+        return LoanTerms(contract, received, payment, 1, fees, days=days)
+    assert months is not None
+    return LoanTerms(contract, received, payment, months, fees)
 
 
 def figures_from_answers(answers: Answers) -> LoanFigures | None:
@@ -185,16 +217,25 @@ def render_figures(answers: Answers, text: Text) -> str:
 
 def figure_lines(figures: LoanFigures, text: Text) -> list[str]:
     terms = figures.terms
-    lines = [
-        text("tools.calc.received", received=yuan(figures.net_received),
-             contract=yuan(terms.contract_amount)),
-        text("tools.calc.repaid", total=yuan(figures.total_repaid), months=terms.months,
-             payment=yuan(terms.monthly_payment)),
-        text("tools.calc.cost", cost=yuan(figures.total_cost)),
-        text("tools.calc.rates", monthly=percent(figures.monthly_rate),
-             nominal=percent(figures.nominal_annual_rate),
-             effective=percent(figures.effective_annual_rate)),
-    ]
+    lines = [text("tools.calc.received", received=yuan(figures.net_received),
+                  contract=yuan(terms.contract_amount))]
+    if terms.days is not None:
+        lines += [
+            text("tools.calc.repaid_once", total=yuan(figures.total_repaid), days=terms.days),
+            text("tools.calc.cost", cost=yuan(figures.total_cost)),
+            text("tools.calc.rates_short", days=terms.days,
+                 period=percent(figures.total_cost / figures.net_received),
+                 nominal=percent(figures.nominal_annual_rate)),
+        ]
+    else:
+        lines += [
+            text("tools.calc.repaid", total=yuan(figures.total_repaid), months=terms.months,
+                 payment=yuan(terms.monthly_payment)),
+            text("tools.calc.cost", cost=yuan(figures.total_cost)),
+            text("tools.calc.rates", monthly=percent(figures.monthly_rate),
+                 nominal=percent(figures.nominal_annual_rate),
+                 effective=percent(figures.effective_annual_rate)),
+        ]
     if figures.head_cut > 0:
         lines.append(text("tools.calc.head_cut.f068", head_cut=yuan(figures.head_cut),
                           received=yuan(terms.received_amount),

@@ -45,10 +45,13 @@ def render_markdown(case: CaseFile) -> str:
         out += [case.created_on, ""]
     out += [case.intro, "", f"## {h['summary']}", ""]
     out += [f"- **{line.label}**: {line.value}" for line in case.summary]
-    out += ["", f"## {h['violations']}", ""]
-    for v in case.violations:
-        out += [f"- {v.text}", f"  - {v.citation}"]
-    out += [f"- {text}" for text in case.allowed]
+    out += ["", f"## {h['violations']}"]
+    for lender in case.lenders:
+        out += ["", f"### {lender.number}. {lender.name}（{lender.kind}）", "", f"- {lender.check}"]
+        for v in lender.violations:
+            out += [f"- {v.text}", f"  - {v.citation}"]
+        out += [f"- {case.channels_label}{case.list_separator.join(lender.channels)}"]
+    out += [""] + [f"- {text}" for text in case.allowed]
     out += ["", f"## {h['evidence']}", "", case.evidence_progress, ""]
     out += _md_table(case.columns["evidence"], _evidence_rows(case))
     out += ["", f"## {h['plan']}", ""]
@@ -56,7 +59,9 @@ def render_markdown(case: CaseFile) -> str:
     for row in case.plan:
         out += ["", f"### {row.number}. {row.channel}", ""]
         out += [_md_detail(line) for line in row.details]
-    out += ["", f"## {h['loan']}", ""] + [f"- {line}" for line in case.loan]
+    out += ["", f"## {h['loan']}"]
+    for lender in case.lenders:
+        out += ["", f"### {lender.number}. {lender.name}", ""] + [f"- {line}" for line in lender.loan]
     out += ["", f"## {h['budget']}", ""] + [f"- {line}" for line in case.budget]
     out += ["", f"## {h['negotiation']}", ""] + [f"- {line}" for line in case.negotiation]
     out += ["", f"## {h['letters']}"]
@@ -93,11 +98,15 @@ def render_docx(case: CaseFile) -> bytes:
         paragraph.add_run(f"{line.label}: ").bold = True
         paragraph.add_run(line.value)
     doc.add_heading(h["violations"], level=1)
-    for v in case.violations:
-        doc.add_paragraph(v.text, style="List Bullet")
-        cited = doc.add_paragraph()
-        cited.paragraph_format.left_indent = Cm(0.63)  # under the bullet's text
-        cited.add_run(v.citation).italic = True
+    for lender in case.lenders:
+        doc.add_heading(f"{lender.number}. {lender.name}（{lender.kind}）", level=2)
+        doc.add_paragraph(lender.check)
+        for v in lender.violations:
+            doc.add_paragraph(v.text, style="List Bullet")
+            cited = doc.add_paragraph()
+            cited.paragraph_format.left_indent = Cm(0.63)  # under the bullet's text
+            cited.add_run(v.citation).italic = True
+        doc.add_paragraph(case.channels_label + case.list_separator.join(lender.channels))
     for text in case.allowed:
         doc.add_paragraph(text, style="List Bullet")
     doc.add_heading(h["evidence"], level=1)
@@ -111,10 +120,14 @@ def render_docx(case: CaseFile) -> bytes:
             point = detail.strip().startswith("–")
             doc.add_paragraph(detail.strip().lstrip("–").strip(),
                               style="List Bullet 2" if point else "List Bullet")
-    for section, texts in (("loan", case.loan), ("budget", case.budget)):
-        doc.add_heading(h[section], level=1)
-        for sentence in texts:
+    doc.add_heading(h["loan"], level=1)
+    for lender in case.lenders:
+        doc.add_heading(f"{lender.number}. {lender.name}", level=2)
+        for sentence in lender.loan:
             doc.add_paragraph(sentence)
+    doc.add_heading(h["budget"], level=1)
+    for sentence in case.budget:
+        doc.add_paragraph(sentence)
     doc.add_heading(h["negotiation"], level=1)
     for option in case.negotiation:
         doc.add_paragraph(option, style="List Bullet")

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from bot.tools import case
 from bot.tools.answers import EXPOSURE, THIRD_PARTIES, Answers, Text, choices, money
 
 # (id, how-to key suffix naming the facts its text states; "" when it states none)
@@ -59,14 +60,23 @@ def _wanted(item_id: str, answers: Answers) -> bool:
         "fake_documents": "fake_legal" in methods,
         "money_received": contract is not None and received is not None and contract > received,
     }
+    if item_id in _LOAN_PAPERS and case.role(answers) in case.NOT_LIABLE:
+        return False  # not their loan: they hold no contract and owe no repayments
+    if item_id == "contact_statements" and not case.is_borrower(answers):
+        return bool(choices(answers, "contacted") & {"employer", "friends"})  # their colleagues
     return rules.get(item_id, True)
 
 
+_LOAN_PAPERS = frozenset({"loan_contract", "money_received", "repayment_records"})
+
+
 def checklist(answers: Answers) -> tuple[EvidenceItem, ...]:
+    """The items any of the case's lenders calls for, in one list."""
+    views = case.lender_views(answers)
     return tuple(
         EvidenceItem(item_id, f"tools.evidence.{item_id}.title", f"tools.evidence.{item_id}.how{facts}")
         for item_id, facts in _ITEMS
-        if _wanted(item_id, answers)
+        if any(_wanted(item_id, view) for view in views)
     )
 
 
@@ -92,6 +102,18 @@ def catalogue(answers: Answers, text: Text) -> tuple[CatalogueRow, ...]:
                      dates.get(item.id, "") if item.id in done else "")
         for number, item in enumerate(checklist(answers), start=1)
     )
+
+
+def render_progress(answers: Answers, text: Text) -> str:
+    """Progress and what is already saved: the items themselves are the options below it."""
+    state = progress(answers)
+    lines = [text("tools.evidence.progress", done=state.done, total=state.total)]
+    saved = [text(row.title_key) for row in checklist(answers) if row.id not in state.missing]
+    if saved:
+        lines.append(text("tools.evidence.saved_list",
+                          items=text("tools.common.list_separator").join(saved)))
+    lines.append(text("tools.evidence.keep_safe"))
+    return "\n".join(lines)
 
 
 def render_checklist(answers: Answers, text: Text, with_steps: bool = True) -> str:

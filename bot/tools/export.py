@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from datetime import date
 
 from bot.followups.timeline import timeline_catalogue
+from bot.tools import case, documents
 from bot.tools.affordability import budget_from_answers, budget_lines, debt_basis_key
 from bot.tools.answers import Answers, Text, ToolInputError, choice, free_text, lender_type
 from bot.tools.calculator import figure_lines, figures_from_answers
@@ -17,10 +18,9 @@ from bot.tools.calculator import figure_lines, figures_from_answers
 # The renderers live in their own module (layout, not content); re-exported as the public API.
 from bot.tools.case_render import render_docx, render_json, render_markdown
 from bot.tools.evidence import catalogue, progress
-from bot.tools.letters import COMPLAINT_CHANNELS, labels, negotiation_letter
-from bot.tools.letters import complaint_letter as write_complaint
+from bot.tools.letters import labels
 from bot.tools.negotiation import option_lines
-from bot.tools.plan import Step, build_plan, step_lines
+from bot.tools.plan import Step, build_plan, channel_ids, directory_name, step_lines
 from bot.tools.violations import assess, citation
 
 
@@ -72,6 +72,17 @@ class Letter:
 
 
 @dataclass(frozen=True, slots=True)
+class LenderSection:
+    number: int
+    name: str
+    kind: str  # the lender type in words
+    check: str  # how to check its licence, from the official look-ups
+    loan: tuple[str, ...]  # its own calculator result
+    violations: tuple[ViolationEntry, ...]  # its own findings
+    channels: tuple[str, ...]  # where to complain about it, in order
+
+
+@dataclass(frozen=True, slots=True)
 class CaseFile:
     lang: str
     title: str
@@ -89,6 +100,10 @@ class CaseFile:
     budget: tuple[str, ...]
     negotiation: tuple[str, ...]  # repayment options that really exist
     letters: tuple[Letter, ...]
+    role: str  # borrower | relative | contact | guarantor | spouse (bot.tools.case)
+    lenders: tuple[LenderSection, ...]
+    channels_label: str  # "Where to complain: " before a lender's channels
+    list_separator: str
     letter_headings: tuple[str, ...]  # section lines inside the letters, shown bold in .docx
     notice: str
 
@@ -99,9 +114,14 @@ TABLES = {"evidence": ("number", "item", "status", "date"),
 
 
 def _summary(answers: Answers, text: Text) -> tuple[SummaryLine, ...]:
+    names = [free_text(view, "lender_name", text) for view in case.lender_views(answers)]
+    kinds = dict.fromkeys(text(f"tools.answer.lender_type.{lender_type(view)}")
+                          for view in case.lender_views(answers))
+    separator = text("tools.common.list_separator")
     values: list[tuple[str, str | None]] = [
-        ("lender_name", free_text(answers, "lender_name", text)),
-        ("lender_type", text(f"tools.answer.lender_type.{lender_type(answers)}")),
+        ("role", text(f"tools.answer.role.{case.role(answers)}")),
+        ("lender_name", separator.join(n for n in names if n)),
+        ("lender_type", separator.join(kinds)),
         ("contacted", labels(answers, "contacted", text)),
         ("methods", labels(answers, "methods", text)),
     ]
@@ -138,11 +158,40 @@ def _plan_row(step: Step, text: Text) -> PlanRow:
     )
 
 
-def build_case_file(answers: Answers, lang: str, text: Text, *, today: date | None = None) -> CaseFile:
-    """`today` dates the plan (when to follow up); without it the plan has no dates."""
-    result = assess(answers)
-    violations = tuple(ViolationEntry(f.id, text(f.text_key), citation(f, text), f.fact_ids)
-                       for f in result.likely)
+def _lender_sections(answers: Answers, text: Text) -> tuple[LenderSection, ...]:
+    sections = []
+    for number, view in enumerate(case.lender_views(answers), start=1):
+        kind = lender_type(view)
+        sections.append(LenderSection(
+            number=number,
+            name=free_text(view, "lender_name", text) or text("tools.letter.blank_lender"),
+            kind=text(f"tools.answer.lender_type.{kind}"),
+            check=text(case.check_key(kind)),
+            loan=_loan(view, text),
+            violations=_violations(view, text),
+            channels=tuple(text(directory_name(c)) for c in channel_ids(view)),
+        ))
+    return tuple(sections)
+
+
+def _violations(view: Answers, text: Text) -> tuple[ViolationEntry, ...]:
+    return tuple(ViolationEntry(f.id, text(f.text_key), citation(f, text), f.fact_ids)
+                 for f in assess(view).likely)
+
+
+def build_case_file(answers: Answers, lang: str, text: Text, *, today: date | None = None,
+                    official: Text | None = None) -> CaseFile:
+    """`today` dates the plan (when to follow up); without it the plan has no dates. `official`
+    is the Chinese text for the documents (default: `text`, for a Chinese-speaking user)."""
+    views = case.lender_views(answers)
+    several = len(views) > 1
+    sections = _lender_sections(answers, text)
+    violations = tuple(
+        ViolationEntry(entry.id, text("tools.export.lender_finding", lender=section.name,
+                                      finding=entry.text) if several else entry.text,
+                       entry.citation, entry.fact_ids)
+        for section in sections for entry in section.violations)
+    result = assess(views[0])
     done_word, todo_word = text("tools.export.status.done"), text("tools.export.status.todo")
     evidence = tuple(EvidenceRow(r.number, r.item_id, r.title, done_word if r.done else todo_word,
                                  r.done, r.date) for r in catalogue(answers, text))
@@ -151,11 +200,12 @@ def build_case_file(answers: Answers, lang: str, text: Text, *, today: date | No
     state = progress(answers)
     steps = build_plan(answers, today)
     plan = tuple(_plan_row(s, text) for s in steps)
-    letters = [Letter(f"complaint_{s.channel_id}", text(f"tools.letter.complaint.title.{s.channel_id}"),
-                      write_complaint(answers, s.channel_id, text))
-               for s in steps if s.channel_id in COMPLAINT_CHANNELS]
-    letters.append(Letter("negotiation", text("tools.letter.negotiation.title"),
-                          negotiation_letter(answers, text)))
+    letters = []
+    for doc in documents.build(answers, text, official or text, lang):
+        letters.append(Letter(doc.id, doc.title, doc.body))
+        if doc.reading_copy:
+            letters.append(Letter(f"{doc.id}_reading", text("tools.export.reading_copy_title",
+                                                            title=doc.title), doc.reading_copy))
     budget = budget_from_answers(answers)
     return CaseFile(
         lang=lang,
@@ -175,6 +225,10 @@ def build_case_file(answers: Answers, lang: str, text: Text, *, today: date | No
                 else (text("tools.budget.incomplete"),)),
         negotiation=tuple(option_lines(answers, text)),
         letters=tuple(letters),
+        role=case.role(answers),
+        lenders=sections,
+        channels_label=text("tools.export.channels_label"),
+        list_separator=text("tools.common.list_separator"),
         letter_headings=tuple(text(f"tools.letter.heading.{h}")
                               for h in ("facts", "rules", "requests", "attachments")),
         notice=text("tools.export.notice"),

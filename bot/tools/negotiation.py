@@ -7,6 +7,7 @@ are applied to costs and interest first (F093), and agreements should be on reco
 
 from __future__ import annotations
 
+from bot.tools import case
 from bot.tools.answers import Answers, Text, lender_type
 from bot.tools.violations import Finding
 
@@ -24,11 +25,12 @@ _OPTIONS: tuple[tuple[str, tuple[str, ...], frozenset[str] | None], ...] = (
 
 
 def options(answers: Answers) -> tuple[Finding, ...]:
-    kind = lender_type(answers)
+    """The options for every lender of the case (a card's own options once any lender is a card)."""
+    owed = {lender_type(view) for view in case.lender_views(answers)}
     return tuple(
         Finding(option_id, f"tools.negotiation.{option_id}.{'_'.join(f.lower() for f in facts)}", facts)
         for option_id, facts, kinds in _OPTIONS
-        if kinds is None or kind in kinds
+        if kinds is None or owed & kinds
     )
 
 

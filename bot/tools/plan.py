@@ -19,6 +19,7 @@ from pathlib import Path
 from bot.config import content_dir
 from bot.engine.yamlfile import load_yaml, strip_lines
 from bot.errors import FlowError
+from bot.tools import case
 from bot.tools.answers import BANKING, EXPOSURE, LICENSED, THIRD_PARTIES, Answers, Text, choice, choices
 from bot.tools.answers import lender_type as read_lender_type
 from bot.tools.evidence import checklist
@@ -112,8 +113,29 @@ def default_directory() -> Directory:
     return load_directory(content_dir("dialogs") / "channels.yaml")
 
 
+# The rungs' order when several lenders each bring their own (see the module docstring)
+_ORDER = ("lender_own_complaint", "nfra_12378", "local_financial_regulator", "police", "isc_12321",
+          "cac_12377", "court_12368", "legal_aid_12348", "heimao_tousu")
+
+
+def directory_name(channel_id: str) -> str:
+    return default_directory()[channel_id].name_key
+
+
 def channel_ids(answers: Answers) -> list[str]:
-    """The rungs for this case, in order."""
+    """The rungs for the whole case, in order: every lender's rungs, each channel once."""
+    per_lender = [_lender_channel_ids(view) for view in case.lender_views(answers)]
+    wanted = {c for ids_of_one in per_lender for c in ids_of_one}
+    threatened = any(ids_of_one[:1] == ["police"] for ids_of_one in per_lender)
+    ids = [c for c in _ORDER if c in wanted]
+    if threatened:  # threats of violence anywhere: safety before paperwork
+        ids = ["police", *(c for c in ids if c != "police")]
+    if "court_12368" in ids:  # a fake court paper: check it and call 110 before anything else
+        ids = ["court_12368", "police", *(c for c in ids if c not in ("court_12368", "police"))]
+    return ids
+
+
+def _lender_channel_ids(answers: Answers) -> list[str]:
     kind = read_lender_type(answers)
     methods = choices(answers, "methods")
     contacted = choices(answers, "contacted")
@@ -162,7 +184,9 @@ def build_plan(answers: Answers, today: date | None = None,
         if today is not None:
             waits = [due[c] for c in channel.after if c in due]
             start = max(waits, default=today)
-        follow_up = start + timedelta(days=days) if start is not None and days is not None else None
+        follow_up = (start + timedelta(days=days)
+                     if start is not None and days is not None and channel_id not in _NO_FOLLOW_UP
+                     else None)
         if follow_up is not None:
             due[channel_id] = follow_up
         next_id = ids[index + 1] if index + 1 < len(ids) else None
@@ -181,6 +205,10 @@ def build_plan(answers: Answers, today: date | None = None,
         ))
     return tuple(steps)
 
+
+# 12348's 7 days (F012) are for deciding a legal-aid application, not for answering a call:
+# the plan gives it no follow-up date
+_NO_FOLLOW_UP = frozenset({"legal_aid_12348"})
 
 # Channels whose script lists what happened (the others get a single-purpose script)
 _ATTACH_POINTS = frozenset({"lender_own_complaint", "nfra_12378", "local_financial_regulator", "police"})
