@@ -15,15 +15,20 @@ import statistics
 import sys
 import tempfile
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
 import orjson
+import psycopg
 from sqlalchemy import insert
 
+from bot.benchmarks import pg_floor
 from bot.config import Settings
 from bot.service import Service
 from bot.store.codec import encode_session_data
+from bot.store.db import open_engine, upgrade
 from bot.store.schema import sessions
 from bot.types import Inbound
 
@@ -40,7 +45,9 @@ def _percentile(samples: list[float], q: float) -> float:
     return ordered[min(len(ordered) - 1, int(q * len(ordered)))]
 
 
-async def _drive(service: Service, users: int, turns: int, clients: int) -> list[float]:
+async def _drive(
+    service: Service, users: int, turns: int, clients: int, channel: str = "bench"
+) -> list[float]:
     latencies: list[float] = []
     queue: asyncio.Queue[int] = asyncio.Queue()
     for user in range(users):
@@ -52,7 +59,7 @@ async def _drive(service: Service, users: int, turns: int, clients: int) -> list
             for turn in range(turns):
                 started = time.perf_counter()
                 text = SCRIPT[turn % len(SCRIPT)]
-                await service.handle(Inbound(f"bench:{user}", text))
+                await service.handle(Inbound(f"{channel}:{user}", text))
                 latencies.append(time.perf_counter() - started)
 
     await asyncio.gather(*(client() for _ in range(clients)))
@@ -107,26 +114,62 @@ def preload(service: Service, count: int) -> None:
             conn.execute(insert(sessions), batch)
 
 
-def run(users: int, turns: int, clients: int = 64, peer: bool = True, stored: int = 0) -> dict[str, Any]:
-    with tempfile.TemporaryDirectory(prefix="weiquan-bench-") as tmp:
-        settings = Settings.load(
-            {"WEIQUAN_DATA_DIR": tmp, "WEIQUAN_DATA_KEY": "bench-key", "HOME": tmp}
-        )
-        service = Service.open(settings)
+@contextmanager
+def _database(database_url: str | None) -> Iterator[str | None]:
+    """None: the embedded SQLite file. A PostgreSQL URL: a migrated throwaway schema on it."""
+    if database_url is None:
+        yield None
+        return
+    with pg_floor.scratch_schema(database_url) as schema:
+        url = pg_floor.in_schema(database_url, schema)
+        db = open_engine(url)
+        try:
+            upgrade(db)
+        finally:
+            db.dispose()
+        yield url
+
+
+def _pg_bytes(url: str) -> int:
+    with psycopg.connect(pg_floor.conninfo(url)) as db:
+        row = db.execute("SELECT sum(pg_total_relation_size(c.oid)) FROM pg_class c "
+                         "WHERE c.relnamespace = current_schema()::regnamespace AND c.relkind = 'r'"
+                         ).fetchone()  # fmt: skip
+    return int(row[0] or 0) if row else 0
+
+
+def run(
+    users: int, turns: int, clients: int = 64, peer: bool = True, stored: int = 0,
+    database_url: str | None = None,
+) -> dict[str, Any]:  # fmt: skip
+    # On PostgreSQL the turn is a Telegram one (its reply goes to the outbox), as in the floor.
+    channel = "bench" if database_url is None else "telegram"
+    with tempfile.TemporaryDirectory(prefix="weiquan-bench-") as tmp, _database(database_url) as url:
+        environ = {"WEIQUAN_DATA_DIR": tmp, "WEIQUAN_DATA_KEY": "bench-key", "HOME": tmp}
+        if url is not None:
+            environ["WEIQUAN_DATABASE_URL"] = url
+        service = Service.open(Settings.load(environ))
         if stored:
             preload(service, stored)
         gc.collect()
         gc.freeze()  # as `weiquan serve` does once started
         started = time.perf_counter()
-        latencies = asyncio.run(_drive(service, users, turns, min(clients, users)))
+        latencies = asyncio.run(_drive(service, users, turns, min(clients, users), channel))
         elapsed = time.perf_counter() - started
         session_count = service.store.count_sessions()
         service.store.forget_erased_pages()
         service.close()
-        db_bytes = sum(p.stat().st_size for p in Path(tmp).glob("weiquan.sqlite*"))
-        floor = raw_sqlite_floor(Path(tmp) / "floor.sqlite", min(users, 1000), max(1, turns // 2))
+        floors: dict[int, float] = {}
+        if url is None:
+            db_bytes = sum(p.stat().st_size for p in Path(tmp).glob("weiquan.sqlite*"))
+            floor = raw_sqlite_floor(Path(tmp) / "floor.sqlite", min(users, 1000), max(1, turns // 2))
+        else:
+            db_bytes = _pg_bytes(url)
+            floors = pg_floor.floor(url, min(users, 1000), max(1, turns // 4))
+            floor = max(floors.values())
     project = users * turns / elapsed
     result: dict[str, Any] = {
+        "database": "sqlite" if url is None else "postgresql",
         "users": users,
         "turns": users * turns,
         "clients": min(clients, users),
@@ -138,6 +181,7 @@ def run(users: int, turns: int, clients: int = 64, peer: bool = True, stored: in
         "rss_mb": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1),
         "floor_turns_per_s": round(floor, 1),
         "ratio": round(project / floor, 3),
+        **{f"floor_{count}conn_turns_per_s": round(rate, 1) for count, rate in floors.items()},
     }
     if peer:
         result.update(_peer(users))

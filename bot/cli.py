@@ -328,7 +328,11 @@ def build_parser() -> argparse.ArgumentParser:
 
 def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
-    settings = Settings.load()
+    try:
+        settings = Settings.load()
+    except ValueError as exc:  # a malformed setting: say which, no traceback
+        print(f"weiquan: {exc}", file=sys.stderr)
+        return 2
     setup_logging(settings.log_level)
     handler: Handler = args.handler
     try:

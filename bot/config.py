@@ -86,6 +86,8 @@ class Settings:
     # Keys that still decrypt (never encrypt): the previous WEIQUAN_DATA_KEY during and after a
     # `weiquan rotate-key`, from WEIQUAN_OLD_DATA_KEYS (comma separated).
     old_data_keys: tuple[Secret, ...] = ()
+    # PostgreSQL connections (store threads) each process writes turns on (WEIQUAN_STORE_CONNECTIONS).
+    store_connections: int = 8
 
     @classmethod
     def load(cls, environ: dict[str, str] | None = None) -> Settings:
@@ -111,7 +113,17 @@ class Settings:
             console_secret=_secret(env, "WEIQUAN_CONSOLE_SECRET")
             or _generated_key(data_dir, "console.key"),
             old_data_keys=_secret_list(env, "WEIQUAN_OLD_DATA_KEYS"),
+            store_connections=_count(env, "WEIQUAN_STORE_CONNECTIONS", 8, 64),
         )
+
+
+def _count(env: dict[str, str], name: str, default: int, most: int) -> int:
+    raw = env.get(name, "").strip()
+    if not raw:
+        return default
+    if not raw.isdigit() or not 1 <= int(raw) <= most:
+        raise ValueError(f"{name} must be a whole number from 1 to {most}, not {raw!r}")
+    return int(raw)
 
 
 def _generated_key(data_dir: Path, filename: str) -> Secret:
