@@ -6,6 +6,7 @@ floor for the same turn measured in the same run, and their ratio.
 
 from __future__ import annotations
 
+import argparse
 import asyncio
 import gc
 import os
@@ -23,6 +24,8 @@ from typing import Any
 import orjson
 import psycopg
 from sqlalchemy import insert
+from sqlalchemy.engine import make_url
+from sqlalchemy.exc import ArgumentError
 
 from bot.benchmarks import pg_floor
 from bot.config import Settings
@@ -208,14 +211,44 @@ def _peer(users: int) -> dict[str, Any]:
     }
 
 
-def main(users: int, turns: int, clients: int, webhook_rate: float | None = None, stored: int = 0) -> int:
-    if webhook_rate is not None:
+def _emit(line: dict[str, Any]) -> None:
+    print(orjson.dumps(line).decode(), flush=True)
+
+
+def _problem(args: argparse.Namespace) -> str | None:
+    """What is wrong with the command line, in words, or None."""
+    for name in ("users", "turns", "clients", "workers", "duration", "every"):
+        value = getattr(args, name, None)
+        if value is not None and value <= 0:
+            return f"--{name} must be more than 0"
+    if args.webhook is not None and args.webhook <= 0:
+        return "--webhook RATE must be more than 0"
+    if args.database_url is not None:
         try:
-            from bench import webhook
-        except ImportError:
-            print("the webhook mode runs from a checkout: make bench ARGS=--webhook", file=sys.stderr)
-            return 2
-        print(orjson.dumps(webhook.run(rate=webhook_rate, clients=clients, users=users)).decode())
+            backend = make_url(args.database_url).get_backend_name()
+        except ArgumentError:
+            return "--database-url is not a database URL (postgresql://user@host/db)"
+        if backend != "postgresql":
+            return "--database-url must be a PostgreSQL URL (postgresql://user@host/db)"
+    return None
+
+
+def main(args: argparse.Namespace) -> int:
+    problem = _problem(args)
+    if problem is not None:
+        print(f"weiquan bench: {problem}", file=sys.stderr)
+        return 2
+    if args.webhook is not None or args.workers is not None:
+        from bot.benchmarks import webhook
+
+        workers = args.workers or 1
+        if args.webhook is None:
+            _emit(webhook.run_conversations(args.users, args.turns, args.clients, workers,
+                                            args.database_url))  # fmt: skip
+            return 0
+        every = args.every or max(1.0, args.duration / 10)
+        _emit(webhook.run_arrivals(args.webhook, args.duration, args.clients, args.users, workers,
+                                   args.database_url, every, _emit))  # fmt: skip
         return 0
-    print(orjson.dumps(run(users, turns, clients, stored=stored)).decode())
+    _emit(run(args.users, args.turns, args.clients, stored=args.stored, database_url=args.database_url))
     return 0

@@ -193,7 +193,7 @@ def cmd_worker(args: argparse.Namespace, settings: Settings) -> int:
 def cmd_bench(args: argparse.Namespace, settings: Settings) -> int:
     from bot import bench
 
-    return bench.main(args.users, args.turns, args.clients, args.webhook, args.stored)
+    return bench.main(args)
 
 
 def cmd_export(args: argparse.Namespace, settings: Settings) -> int:
@@ -322,6 +322,14 @@ def build_parser() -> argparse.ArgumentParser:
                        help="first store N idle conversations (cost per turn vs. database size)")
     bench.add_argument("--webhook", type=float, nargs="?", const=200.0, default=None, metavar="RATE",
                        help="instead: POST /telegram/webhook of a real `serve` at RATE requests/s")
+    bench.add_argument("--duration", type=float, default=10.0, metavar="SECONDS",
+                       help="how long --webhook runs; it prints a line every --every seconds")
+    bench.add_argument("--every", type=float, default=None, metavar="SECONDS",
+                       help="--webhook: seconds between progress lines (default: a tenth of --duration)")
+    bench.add_argument("--database-url", default=None, metavar="URL",
+                       help="run on this PostgreSQL server (in a throwaway schema), floor included")
+    bench.add_argument("--workers", type=int, default=None, metavar="N",
+                       help="drive `serve --workers N` through the Telegram webhook")
     bench.set_defaults(handler=cmd_bench)
     return parser
 

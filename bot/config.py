@@ -88,6 +88,9 @@ class Settings:
     old_data_keys: tuple[Secret, ...] = ()
     # PostgreSQL connections (store threads) each process writes turns on (WEIQUAN_STORE_CONNECTIONS).
     store_connections: int = 8
+    # Bot API messages per second for the whole bot (WEIQUAN_TELEGRAM_MAX_RATE); Telegram allows
+    # about 30, more with paid broadcasts; 0 means no limit (a self-hosted Bot API, benchmarks).
+    telegram_max_rate: int = 30
 
     @classmethod
     def load(cls, environ: dict[str, str] | None = None) -> Settings:
@@ -114,15 +117,16 @@ class Settings:
             or _generated_key(data_dir, "console.key"),
             old_data_keys=_secret_list(env, "WEIQUAN_OLD_DATA_KEYS"),
             store_connections=_count(env, "WEIQUAN_STORE_CONNECTIONS", 8, 64),
+            telegram_max_rate=_count(env, "WEIQUAN_TELEGRAM_MAX_RATE", 30, 100_000, least=0),
         )
 
 
-def _count(env: dict[str, str], name: str, default: int, most: int) -> int:
+def _count(env: dict[str, str], name: str, default: int, most: int, least: int = 1) -> int:
     raw = env.get(name, "").strip()
     if not raw:
         return default
-    if not raw.isdigit() or not 1 <= int(raw) <= most:
-        raise ValueError(f"{name} must be a whole number from 1 to {most}, not {raw!r}")
+    if not raw.isdigit() or not least <= int(raw) <= most:
+        raise ValueError(f"{name} must be a whole number from {least} to {most}, not {raw!r}")
     return int(raw)
 
 

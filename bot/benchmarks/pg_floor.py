@@ -93,8 +93,11 @@ def floor(url: str, users: int, rounds: int) -> dict[int, float]:
         for count in CONNECTION_COUNTS:
             failures: list[Exception] = []
             # each connection owns its users, as a session's turns never run concurrently
-            threads = [threading.Thread(target=_turns, args=(
-                dsn, list(range(n, users, count)), rounds, payload, failures)) for n in range(count)]  # fmt: skip
+            threads = [
+                threading.Thread(target=_turns, args=(dsn, list(range(n, users, count)), rounds,
+                                                      payload, failures))
+                for n in range(count)
+            ]  # fmt: skip
             started = time.perf_counter()
             for thread in threads:
                 thread.start()
