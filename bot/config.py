@@ -87,7 +87,7 @@ class Settings:
     # `weiquan rotate-key`, from WEIQUAN_OLD_DATA_KEYS (comma separated).
     old_data_keys: tuple[Secret, ...] = ()
     # PostgreSQL connections (store threads) each process writes turns on (WEIQUAN_STORE_CONNECTIONS).
-    store_connections: int = 8
+    store_connections: int = 4
     # Bot API messages per second for the whole bot (WEIQUAN_TELEGRAM_MAX_RATE); Telegram allows
     # about 30, more with paid broadcasts; 0 means no limit (a self-hosted Bot API, benchmarks).
     telegram_max_rate: int = 30
@@ -116,7 +116,7 @@ class Settings:
             console_secret=_secret(env, "WEIQUAN_CONSOLE_SECRET")
             or _generated_key(data_dir, "console.key"),
             old_data_keys=_secret_list(env, "WEIQUAN_OLD_DATA_KEYS"),
-            store_connections=_count(env, "WEIQUAN_STORE_CONNECTIONS", 8, 64),
+            store_connections=_count(env, "WEIQUAN_STORE_CONNECTIONS", 4, 64),
             telegram_max_rate=_count(env, "WEIQUAN_TELEGRAM_MAX_RATE", 30, 100_000, least=0),
         )
 
