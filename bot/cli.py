@@ -164,6 +164,11 @@ def cmd_operator(args: argparse.Namespace, settings: Settings) -> int:
 def cmd_serve(args: argparse.Namespace, settings: Settings) -> int:
     import uvicorn
 
+    from bot import serve_workers
+
+    if args.workers > 1 and serve_workers.supported():  # a listening socket per worker
+        return serve_workers.run(args.host, args.port, args.workers)
+
     uvicorn.run(
         "bot.app:create_app",
         factory=True,

@@ -21,7 +21,7 @@ from bot.bench import SCRIPT, raw_sqlite_floor
 from bot.benchmarks import pg_floor
 from bot.benchmarks.fake_botapi import DOCUMENT, fingerprint
 from bot.benchmarks.load import FIRST_CHAT, Sent, arrivals, conversations, percentiles
-from bot.benchmarks.serving import Server, rss_mb, serving
+from bot.benchmarks.serving import Server, cpu_seconds, rss_mb, serving
 from bot.channels import telegram_render
 from bot.config import Settings
 from bot.service import Service
@@ -105,9 +105,12 @@ def run_conversations(
 ) -> dict[str, Any]:
     """Closed loop: `clients` chats in flight, each answering as soon as the bot has answered."""
     with serving(database_url, workers) as server:
+        cpu_before = [cpu_seconds(pid) for pid in server.worker_pids()]
         sent = asyncio.run(conversations(server.connect, users, turns, clients))
         delivery = _delivered(server, sent)
         rss = [rss_mb(pid) for pid in server.worker_pids()]
+        cpu = [round(cpu_seconds(pid) - before, 1)
+               for pid, before in zip(server.worker_pids(), cpu_before, strict=True)]  # fmt: skip
         connections = server.connections()
     turns_per_s = len(sent.latencies) / sent.elapsed
     result: dict[str, Any] = {
@@ -115,6 +118,8 @@ def run_conversations(
         "workers": workers, "users": users, "turns": len(sent.latencies), "clients": min(clients, users),
         "turns_per_s": round(turns_per_s, 1), **percentiles(sent.latencies), "errors": sent.errors,
         **delivery, "rss_mb_per_worker": rss, "db_connections": connections,
+        # the server's CPU for the load (replies delivered included), and per turn
+        "cpu_s_per_worker": cpu, "server_cpu_ms_per_turn": round(1000 * sum(cpu) / len(sent.latencies), 2),
     }  # fmt: skip
     result.update(_floor(database_url, users, turns))
     result["ratio"] = round(turns_per_s / result["floor_turns_per_s"], 3)
@@ -132,6 +137,7 @@ def run_arrivals(
 
         def report(window: dict[str, Any]) -> None:
             window["rss_mb_per_worker"] = [rss_mb(pid) for pid in server.worker_pids()]
+            window["cpu_s_per_worker"] = [cpu_seconds(pid) for pid in server.worker_pids()]
             window["db_connections"] = server.connections()
             samples.append(window)
             emit(window)

@@ -62,7 +62,7 @@ def make_bot(settings: Settings, requests: tuple[HTTPXRequest, HTTPXRequest] | N
 def http_clients() -> tuple[HTTPXRequest, HTTPXRequest]:
     """(for API calls, for getUpdates); the pool allows concurrent users' replies."""
     return (
-        HTTPXRequest(connection_pool_size=64, connect_timeout=5.0, read_timeout=15.0),
+        HTTPXRequest(connection_pool_size=16, connect_timeout=5.0, read_timeout=15.0),
         HTTPXRequest(connection_pool_size=2, read_timeout=15.0),
     )
 
