@@ -88,7 +88,7 @@ class Settings:
     old_data_keys: tuple[Secret, ...] = ()
     # PostgreSQL connections (store threads) each process writes turns on (WEIQUAN_STORE_CONNECTIONS).
     store_connections: int = 4
-    # Bot API messages per second for the whole bot (WEIQUAN_TELEGRAM_MAX_RATE); Telegram allows
+    # Bot API messages per second, per process (WEIQUAN_TELEGRAM_MAX_RATE); Telegram allows a bot
     # about 30, more with paid broadcasts; 0 means no limit (a self-hosted Bot API, benchmarks).
     telegram_max_rate: int = 30
 

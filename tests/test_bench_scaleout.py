@@ -105,3 +105,13 @@ def test_the_delivery_check_catches_lost_doubled_and_reordered_replies() -> None
              str(FIRST_CHAT + 3): [good[1], good[0], *good[2:]]}  # fmt: skip
     counts = check(sent, {"chats": chats}, canon)
     assert counts == {"lost_replies": 1, "doubled_replies": 1, "out_of_order_chats": 1}
+
+
+@pytest.mark.parametrize("value", ["lots", "0", "65"])
+def test_a_malformed_store_connection_count_is_named_not_a_traceback(value: str, tmp_path: Path) -> None:
+    env = {**os.environ, "WEIQUAN_STORE_CONNECTIONS": value, "WEIQUAN_DATA_DIR": str(tmp_path)}
+    done = subprocess.run([sys.executable, "-m", "bot", "bench", "--users", "1", "--turns", "1"],
+                          cwd=tmp_path, env=env, capture_output=True, text=True, timeout=60)  # fmt: skip
+    assert done.returncode == 2
+    assert "WEIQUAN_STORE_CONNECTIONS must be a whole number from 1 to 64" in done.stderr
+    assert "Traceback" not in done.stderr
