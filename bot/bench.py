@@ -6,6 +6,7 @@ floor for the same turn measured in the same run, and their ratio.
 
 from __future__ import annotations
 
+import argparse
 import asyncio
 import gc
 import os
@@ -15,17 +16,24 @@ import statistics
 import sys
 import tempfile
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
 import orjson
+import psycopg
 from sqlalchemy import insert
+from sqlalchemy.engine import make_url
+from sqlalchemy.exc import ArgumentError
 
+from bot.benchmarks import pg_floor
 from bot.config import Settings
 from bot.engine.engine import Engine
 from bot.safety import cost as safety_cost
 from bot.service import Service
 from bot.store.codec import encode_session_data
+from bot.store.db import open_engine, upgrade
 from bot.store.schema import sessions
 from bot.types import Inbound
 
@@ -42,7 +50,9 @@ def _percentile(samples: list[float], q: float) -> float:
     return ordered[min(len(ordered) - 1, int(q * len(ordered)))]
 
 
-async def _drive(service: Service, users: int, turns: int, clients: int) -> list[float]:
+async def _drive(
+    service: Service, users: int, turns: int, clients: int, channel: str = "bench"
+) -> list[float]:
     latencies: list[float] = []
     queue: asyncio.Queue[int] = asyncio.Queue()
     for user in range(users):
@@ -54,7 +64,7 @@ async def _drive(service: Service, users: int, turns: int, clients: int) -> list
             for turn in range(turns):
                 started = time.perf_counter()
                 text = SCRIPT[turn % len(SCRIPT)]
-                await service.handle(Inbound(f"bench:{user}", text))
+                await service.handle(Inbound(f"{channel}:{user}", text))
                 latencies.append(time.perf_counter() - started)
 
     await asyncio.gather(*(client() for _ in range(clients)))
@@ -123,18 +133,47 @@ def faq_cost(engine: Engine, rounds: int = 50) -> float:
     return (time.perf_counter() - started) / (rounds * len(FAQ_TEXT)) * 1e6
 
 
-def run(users: int, turns: int, clients: int = 64, peer: bool = True, stored: int = 0) -> dict[str, Any]:
-    with tempfile.TemporaryDirectory(prefix="weiquan-bench-") as tmp:
-        settings = Settings.load(
-            {"WEIQUAN_DATA_DIR": tmp, "WEIQUAN_DATA_KEY": "bench-key", "HOME": tmp}
-        )
-        service = Service.open(settings)
+@contextmanager
+def _database(database_url: str | None) -> Iterator[str | None]:
+    """None: the embedded SQLite file. A PostgreSQL URL: a migrated throwaway schema on it."""
+    if database_url is None:
+        yield None
+        return
+    with pg_floor.scratch_schema(database_url) as schema:
+        url = pg_floor.in_schema(database_url, schema)
+        db = open_engine(url)
+        try:
+            upgrade(db)
+        finally:
+            db.dispose()
+        yield url
+
+
+def _pg_bytes(url: str) -> int:
+    with psycopg.connect(pg_floor.conninfo(url)) as db:
+        row = db.execute("SELECT sum(pg_total_relation_size(c.oid)) FROM pg_class c "
+                         "WHERE c.relnamespace = current_schema()::regnamespace AND c.relkind = 'r'"
+                         ).fetchone()  # fmt: skip
+    return int(row[0] or 0) if row else 0
+
+
+def run(
+    users: int, turns: int, clients: int = 64, peer: bool = True, stored: int = 0,
+    database_url: str | None = None,
+) -> dict[str, Any]:  # fmt: skip
+    # On PostgreSQL the turn is a Telegram one (its reply goes to the outbox), as in the floor.
+    channel = "bench" if database_url is None else "telegram"
+    with tempfile.TemporaryDirectory(prefix="weiquan-bench-") as tmp, _database(database_url) as url:
+        environ = {"WEIQUAN_DATA_DIR": tmp, "WEIQUAN_DATA_KEY": "bench-key", "HOME": tmp}
+        if url is not None:
+            environ["WEIQUAN_DATABASE_URL"] = url
+        service = Service.open(Settings.load(environ))
         if stored:
             preload(service, stored)
         gc.collect()
         gc.freeze()  # as `weiquan serve` does once started
         started = time.perf_counter()
-        latencies = asyncio.run(_drive(service, users, turns, min(clients, users)))
+        latencies = asyncio.run(_drive(service, users, turns, min(clients, users), channel))
         elapsed = time.perf_counter() - started
         faq_us = faq_cost(service.engine)
         session_count = service.store.count_sessions()
@@ -142,10 +181,17 @@ def run(users: int, turns: int, clients: int = 64, peer: bool = True, stored: in
         safety_text_us = safety_cost.scan_cost_us(service.engine.safety, safety_cost.FREE_TEXT)
         service.store.forget_erased_pages()
         service.close()
-        db_bytes = sum(p.stat().st_size for p in Path(tmp).glob("weiquan.sqlite*"))
-        floor = raw_sqlite_floor(Path(tmp) / "floor.sqlite", min(users, 1000), max(1, turns // 2))
+        floors: dict[int, float] = {}
+        if url is None:
+            db_bytes = sum(p.stat().st_size for p in Path(tmp).glob("weiquan.sqlite*"))
+            floor = raw_sqlite_floor(Path(tmp) / "floor.sqlite", min(users, 1000), max(1, turns // 2))
+        else:
+            db_bytes = _pg_bytes(url)
+            floors = pg_floor.floor(url, min(users, 1000), max(1, turns // 4))
+            floor = max(floors.values())
     project = users * turns / elapsed
     result: dict[str, Any] = {
+        "database": "sqlite" if url is None else "postgresql",
         "users": users,
         "turns": users * turns,
         "clients": min(clients, users),
@@ -161,6 +207,7 @@ def run(users: int, turns: int, clients: int = 64, peer: bool = True, stored: in
         "safety_us_per_turn": safety_turn_us,
         "safety_us_per_free_text": safety_text_us,
         "faq_us_per_turn": round(faq_us, 1),
+        **{f"floor_{count}conn_turns_per_s": round(rate, 1) for count, rate in floors.items()},
     }
     if peer:
         result.update(_peer(users))
@@ -187,14 +234,44 @@ def _peer(users: int) -> dict[str, Any]:
     }
 
 
-def main(users: int, turns: int, clients: int, webhook_rate: float | None = None, stored: int = 0) -> int:
-    if webhook_rate is not None:
+def _emit(line: dict[str, Any]) -> None:
+    print(orjson.dumps(line).decode(), flush=True)
+
+
+def _problem(args: argparse.Namespace) -> str | None:
+    """What is wrong with the command line, in words, or None."""
+    for name in ("users", "turns", "clients", "workers", "duration", "every"):
+        value = getattr(args, name, None)
+        if value is not None and value <= 0:
+            return f"--{name} must be more than 0"
+    if args.webhook is not None and args.webhook <= 0:
+        return "--webhook RATE must be more than 0"
+    if args.database_url is not None:
         try:
-            from bench import webhook
-        except ImportError:
-            print("the webhook mode runs from a checkout: make bench ARGS=--webhook", file=sys.stderr)
-            return 2
-        print(orjson.dumps(webhook.run(rate=webhook_rate, clients=clients, users=users)).decode())
+            backend = make_url(args.database_url).get_backend_name()
+        except ArgumentError:
+            return "--database-url is not a database URL (postgresql://user@host/db)"
+        if backend != "postgresql":
+            return "--database-url must be a PostgreSQL URL (postgresql://user@host/db)"
+    return None
+
+
+def main(args: argparse.Namespace) -> int:
+    problem = _problem(args)
+    if problem is not None:
+        print(f"weiquan bench: {problem}", file=sys.stderr)
+        return 2
+    if args.webhook is not None or args.workers is not None:
+        from bot.benchmarks import webhook
+
+        workers = args.workers or 1
+        if args.webhook is None:
+            _emit(webhook.run_conversations(args.users, args.turns, args.clients, workers,
+                                            args.database_url))  # fmt: skip
+            return 0
+        every = args.every or max(1.0, args.duration / 10)
+        _emit(webhook.run_arrivals(args.webhook, args.duration, args.clients, args.users, workers,
+                                   args.database_url, every, _emit))  # fmt: skip
         return 0
-    print(orjson.dumps(run(users, turns, clients, stored=stored)).decode())
+    _emit(run(args.users, args.turns, args.clients, stored=args.stored, database_url=args.database_url))
     return 0

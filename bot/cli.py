@@ -176,6 +176,11 @@ def cmd_serve(args: argparse.Namespace, settings: Settings) -> int:
 
     if _refuse_weak_config(settings):
         return 2
+    from bot import serve_workers
+
+    if args.workers > 1 and serve_workers.supported():  # a listening socket per worker
+        return serve_workers.run(args.host, args.port, args.workers, settings.trusted_proxies)
+
     uvicorn.run(
         "bot.app:create_app",
         factory=True,
@@ -212,7 +217,7 @@ def cmd_worker(args: argparse.Namespace, settings: Settings) -> int:
 def cmd_bench(args: argparse.Namespace, settings: Settings) -> int:
     from bot import bench
 
-    return bench.main(args.users, args.turns, args.clients, args.webhook, args.stored)
+    return bench.main(args)
 
 
 def cmd_export(args: argparse.Namespace, settings: Settings) -> int:
@@ -369,6 +374,14 @@ def build_parser() -> argparse.ArgumentParser:
                        help="first store N idle conversations (cost per turn vs. database size)")
     bench.add_argument("--webhook", type=float, nargs="?", const=200.0, default=None, metavar="RATE",
                        help="instead: POST /telegram/webhook of a real `serve` at RATE requests/s")
+    bench.add_argument("--duration", type=float, default=10.0, metavar="SECONDS",
+                       help="how long --webhook runs; it prints a line every --every seconds")
+    bench.add_argument("--every", type=float, default=None, metavar="SECONDS",
+                       help="--webhook: seconds between progress lines (default: a tenth of --duration)")
+    bench.add_argument("--database-url", default=None, metavar="URL",
+                       help="run on this PostgreSQL server (in a throwaway schema), floor included")
+    bench.add_argument("--workers", type=int, default=None, metavar="N",
+                       help="drive `serve --workers N` through the Telegram webhook")
     bench.set_defaults(handler=cmd_bench)
     return parser
 
@@ -393,7 +406,11 @@ def cmd_safety_eval(args: argparse.Namespace, settings: Settings) -> int:
 def main(argv: Sequence[str] | None = None) -> int:
     os.umask(0o077)  # the database, keys and exports: readable by their owner only
     args = build_parser().parse_args(argv)
-    settings = Settings.load()
+    try:
+        settings = Settings.load()
+    except ValueError as exc:  # a malformed setting: say which, no traceback
+        print(f"weiquan: {exc}", file=sys.stderr)
+        return 2
     setup_logging(settings.log_level)
     handler: Handler = args.handler
     try:

@@ -94,6 +94,11 @@ class Settings:
     public_url: str | None = None
     # Addresses whose X-Forwarded-For/-Proto are believed (uvicorn's forwarded_allow_ips).
     trusted_proxies: str = "127.0.0.1"
+    # PostgreSQL connections (store threads) each process writes turns on (WEIQUAN_STORE_CONNECTIONS).
+    store_connections: int = 4
+    # Bot API messages per second, per process (WEIQUAN_TELEGRAM_MAX_RATE); Telegram allows a bot
+    # about 30, more with paid broadcasts; 0 means no limit (a self-hosted Bot API, benchmarks).
+    telegram_max_rate: int = 30
 
     @classmethod
     def load(cls, environ: dict[str, str] | None = None) -> Settings:
@@ -122,7 +127,18 @@ class Settings:
             human_hours=env.get("WEIQUAN_HUMAN_HOURS", DEFAULT_HOURS),
             public_url=(env.get("WEIQUAN_PUBLIC_URL") or "").strip().rstrip("/") or None,
             trusted_proxies=(env.get("WEIQUAN_TRUSTED_PROXIES") or "127.0.0.1").strip(),
+            store_connections=_count(env, "WEIQUAN_STORE_CONNECTIONS", 4, 64),
+            telegram_max_rate=_count(env, "WEIQUAN_TELEGRAM_MAX_RATE", 30, 100_000, least=0),
         )
+
+
+def _count(env: dict[str, str], name: str, default: int, most: int, least: int = 1) -> int:
+    raw = env.get(name, "").strip()
+    if not raw:
+        return default
+    if not raw.isdigit() or not least <= int(raw) <= most:
+        raise ValueError(f"{name} must be a whole number from {least} to {most}, not {raw!r}")
+    return int(raw)
 
 
 def _generated_key(data_dir: Path, filename: str) -> Secret:

@@ -55,7 +55,7 @@ class Service:
     ) -> Service:
         engine = engine or Engine.load(cache=settings.data_dir, human_hours=_human_hours(settings))
         cipher = Cipher(settings.data_key.reveal(), (k.reveal() for k in settings.old_data_keys))
-        store = Store(settings.database_url, cipher, engine)
+        store = Store(settings.database_url, cipher, engine, writers=settings.store_connections)
         service = cls(settings, engine, store, clock)
         install_followups(service)  # reminders, /move, evidence timeline: effects + eraser
         return service

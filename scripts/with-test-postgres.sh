@@ -4,6 +4,8 @@
 # loopback), runs COMMAND with WEIQUAN_TEST_POSTGRES_URL pointing at it, stops the server and removes
 # its files whatever happens, and exits with COMMAND's status. Without a PostgreSQL installation it
 # runs COMMAND anyway, with the variable unset, so the PostgreSQL tests skip with a reason.
+# WEIQUAN_TEST_POSTGRES_DURABLE=1 keeps PostgreSQL's durable defaults (fsync, synchronous_commit,
+# full_page_writes on), for benchmark figures that include the cost of flushing each commit.
 # PostgreSQL refuses to run as root: as root, the server runs as `nobody`.
 set -euo pipefail
 
@@ -54,15 +56,19 @@ cd "$workdir"
     --encoding=UTF8 --locale=C.UTF-8 >"$workdir/initdb.log" 2>&1 \
     || { cat "$workdir/initdb.log" >&2; exit 1; }
 # Durability is pointless for a throwaway server: fsync off makes the suite faster.
+durability="-c fsync=off -c synchronous_commit=off -c full_page_writes=off"
+if [[ ${WEIQUAN_TEST_POSTGRES_DURABLE:-} == 1 ]]; then
+    durability="-c fsync=on -c synchronous_commit=on -c full_page_writes=on"
+fi
 "${run_as_server_user[@]}" "$pg_bin/pg_ctl" -D "$datadir" -l "$workdir/server.log" -w -t 60 \
-    -o "-c listen_addresses=127.0.0.1 -p $port -k $workdir -c fsync=off -c synchronous_commit=off \
-        -c full_page_writes=off -c max_connections=200" start >/dev/null \
+    -o "-c listen_addresses=127.0.0.1 -p $port -k $workdir $durability \
+        -c max_connections=200" start >/dev/null \
     || { cat "$workdir/server.log" >&2; exit 1; }
 "$pg_bin/createdb" -h 127.0.0.1 -p "$port" -U "$user" "$database"
 cd - >/dev/null
 
 version=$("$pg_bin/postgres" --version)
-echo "test-postgres: $version on 127.0.0.1:$port"
+echo "test-postgres: $version on 127.0.0.1:$port ($durability)"
 export WEIQUAN_TEST_POSTGRES_URL="postgresql+asyncpg://$user@127.0.0.1:$port/$database"
 
 status=0

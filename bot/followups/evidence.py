@@ -64,7 +64,7 @@ def record_upload(
         result: TurnResult = store.runner.run(conn, Inbound(user_key, command, message_id=message_id), now)
         return result
 
-    result: TurnResult | None = store.submit(job).result()
+    result: TurnResult | None = store.submit(job, key=user_key).result()
     return result
 
 

@@ -65,7 +65,8 @@ def _sqlite_begin(connection: Any) -> None:
     connection.exec_driver_sql("BEGIN" if read_only else "BEGIN IMMEDIATE")
 
 
-def open_engine(url: str) -> Engine:
+def open_engine(url: str, writers: int = 1) -> Engine:
+    """`writers` connections are held by store threads; the pool keeps room for reads beside them."""
     url = sync_url(url)
     parsed = make_url(url)
     if parsed.get_backend_name() == "sqlite":
@@ -76,7 +77,7 @@ def open_engine(url: str) -> Engine:
         event.listen(engine, "begin", _sqlite_begin)
         return engine
     # connect_timeout: a server that drops packets fails a connection in seconds, not minutes
-    return create_engine(url, pool_size=8, max_overflow=8, pool_pre_ping=True,
+    return create_engine(url, pool_size=writers + 8, max_overflow=8, pool_pre_ping=True,
                          connect_args={"connect_timeout": 10})  # fmt: skip
 
 

@@ -49,8 +49,9 @@ class SessionInfo:
 
 
 class Store:
-    def __init__(self, url: str, cipher: Cipher, engine: Engine) -> None:
-        self.db = open_engine(url)
+    def __init__(self, url: str, cipher: Cipher, engine: Engine, writers: int = 1) -> None:
+        """`writers`: store threads, each on its own connection (PostgreSQL; SQLite has one)."""
+        self.db = open_engine(url, writers)
         self._checkpointer: Checkpointer | None = None
         if is_sqlite(self.db):
             upgrade(self.db)  # the embedded default migrates itself on first use
@@ -64,7 +65,7 @@ class Store:
         self.cipher = cipher
         self._erasers: list[Eraser] = []
         self.runner = TurnRunner(engine, cipher, self._erase, self.db.dialect)
-        self.worker = StoreWorker(self.db)
+        self.worker = StoreWorker(self.db, writers)
         install_console_tables(self)  # operator takeovers join every turn, notes every erasure
 
     def add_eraser(self, eraser: Eraser) -> None:
@@ -82,15 +83,20 @@ class Store:
 
     # -- writes, all through the store thread ---------------------------------------------
     def submit_turn(self, inbound: Inbound, clock: Callable[[], float]) -> Future[TurnResult]:
-        return self.worker.submit(lambda conn: self.runner.run(conn, inbound, clock()))
+        return self.worker.submit(
+            lambda conn: self.runner.run(conn, inbound, clock()), key=inbound.user_key
+        )
 
     def submit_turn_async(
         self, inbound: Inbound, clock: Callable[[], float]
     ) -> asyncio.Future[TurnResult]:
-        return self.worker.submit_async(lambda conn: self.runner.run(conn, inbound, clock()))
+        return self.worker.submit_async(
+            lambda conn: self.runner.run(conn, inbound, clock()), key=inbound.user_key
+        )
 
-    def submit(self, job: Callable[[Connection], Any]) -> Future[Any]:
-        return self.worker.submit(job)
+    def submit(self, job: Callable[[Connection], Any], key: str | None = None) -> Future[Any]:
+        """Run a write job on a store thread; with a user key, after that user's queued turns."""
+        return self.worker.submit(job, key)
 
     def mark_sent(self, outbox_id: int, now: float) -> Future[Any]:
         return self.worker.submit(
@@ -113,7 +119,7 @@ class Store:
             self._erase(conn, session_id)
             return True
 
-        erased = bool(self.worker.submit(job).result())
+        erased = bool(self.worker.submit(job, key=user_key).result())
         self.forget_erased_pages()
         return erased
 

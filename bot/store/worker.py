@@ -1,17 +1,22 @@
-"""The store thread: takes turns from a queue and commits concurrent ones together.
+"""The store threads: each takes jobs from its queue and commits concurrent ones together.
 
-Group commit: every job waiting when the thread wakes is run in one transaction, so N
-concurrent turns cost one fsync. Jobs run in arrival order, so one user's messages keep their
-order. Replies are handed back only after the commit.
+Group commit: every job waiting when a thread wakes is run in one transaction, so N concurrent
+turns cost one fsync. SQLite has one writer, so one thread; PostgreSQL gets several threads, each
+on its own connection, because a turn there is several network round trips and one connection
+spends most of its time waiting for them (and the server flushes concurrent commits together).
+A user's jobs always go to the same thread and run in arrival order, so a session's turns never
+run concurrently in a process and keep their order. Replies are handed back only after the commit.
 """
 
 from __future__ import annotations
 
 import asyncio
 import contextlib
+import itertools
 import logging
 import queue
 import threading
+import zlib
 from collections import defaultdict
 from collections.abc import Callable
 from concurrent.futures import Future
@@ -82,32 +87,25 @@ def _settle_all(items: list[_Item], error: Exception) -> None:
     _hand_back([(item, False, error) for item in items])
 
 
-class StoreWorker:
-    def __init__(self, engine: Engine) -> None:
+class _Lane:
+    """One store thread with its own connection and queue."""
+
+    def __init__(self, engine: Engine, name: str) -> None:
         self._engine = engine
         self._nested = engine.dialect.name != "sqlite"  # SQLite holds the write lock: no races
+        self._driver_error: type[Exception] = engine.dialect.loaded_dbapi.Error
         self._queue: queue.SimpleQueue[_Item | None] = queue.SimpleQueue()
-        self._closed = False
-        self._thread = threading.Thread(target=self._loop, name="weiquan-store", daemon=True)
+        self._thread = threading.Thread(target=self._loop, name=name, daemon=True)
         self._thread.start()
 
-    def submit(self, job: Job) -> Future[Any]:
-        return self._put(_Item(job))  # type: ignore[return-value]
-
-    def submit_async(self, job: Job) -> asyncio.Future[Any]:
-        """Like submit, for a coroutine: the whole batch wakes its event loop once."""
-        return self._put(_Item(job, asyncio.get_running_loop().create_future()))  # type: ignore[return-value]
-
-    def _put(self, item: _Item) -> Future[Any] | asyncio.Future[Any]:
-        if self._closed:
-            raise StoreError("the store is closed")
+    def put(self, item: _Item) -> None:
         self._queue.put(item)
-        return item.future
 
-    def close(self) -> None:
-        self._closed = True
+    def stop(self) -> None:
         self._queue.put(None)
-        self._thread.join(timeout=30)
+
+    def join(self, timeout: float) -> None:
+        self._thread.join(timeout=timeout)
 
     def _loop(self) -> None:
         conn: Connection | None = None
@@ -147,7 +145,10 @@ class StoreWorker:
                 log.error("store cannot connect: %s", type(exc).__name__)
                 _settle_all(batch, StoreError("the database is unavailable"))
                 return None
-        self._commit(conn, batch)
+        if len(batch) == 1:
+            self._commit_alone(conn, batch[0])
+        else:
+            self._commit_batch(conn, batch)
         return conn
 
     def _fail_leftovers(self) -> None:
@@ -162,66 +163,101 @@ class StoreWorker:
                 leftovers.append(item)
         _settle_all(leftovers, StoreError("the store is closed"))
 
-    def _commit(self, conn: Connection, batch: list[_Item]) -> None:
-        todo = batch
-        while todo:
-            current = todo
+    def _commit_batch(self, conn: Connection, batch: list[_Item]) -> None:
+        """All jobs in one transaction, with no savepoints: a savepoint per turn cost two more
+        round trips on PostgreSQL, and conflicts are rare (a turn locks its session row first).
+        If any job fails or collides with another worker, nothing of the batch is kept and each
+        job runs again in a transaction of its own, where a conflict is retried and a failure is
+        that job's alone. Committing nothing first also releases this batch's row locks, so two
+        workers that locked the same users in different orders do not deadlock again."""
+        try:
+            with conn.begin():
+                if self._nested:
+                    # wait briefly for another worker's rows, then give up and split the batch,
+                    # rather than waiting for PostgreSQL's 1 s deadlock check
+                    conn.exec_driver_sql(f"SET LOCAL lock_timeout = '{LOCK_WAIT_MS}ms'")
+                outcomes = [(item, True, item.job(conn)) for item in batch]
+        except Exception:
+            for item in batch:
+                self._commit_alone(conn, item)
+            return
+        _hand_back(outcomes)
+
+    def _commit_alone(self, conn: Connection, item: _Item) -> None:
+        """One job in its own transaction; on PostgreSQL a conflict reloads and retries the turn.
+        SQLite needs no retry: BEGIN IMMEDIATE holds the one write lock for the whole transaction,
+        so no other process can change a session between our read and our write."""
+        for _attempt in range(MAX_RETRIES if self._nested else 1):
             try:
                 with conn.begin():
-                    outcomes, todo = self._run_jobs(conn, current)
-            except Exception as exc:
-                if len(current) > 1:
-                    for item in current:
-                        self._commit(conn, [item])
-                    return
-                reason = type(exc.orig if isinstance(exc, DBAPIError) else exc).__name__
-                log.error("store job failed: %s", reason)
-                error = exc if isinstance(exc, StoreError) else StoreError("the database is unavailable")
-                outcomes, todo = [(current[0], False, error)], []
-            _hand_back(outcomes)
-
-    def _run_jobs(
-        self, conn: Connection, items: list[_Item]
-    ) -> tuple[list[tuple[_Item, bool, Any]], list[_Item]]:
-        """Run jobs in order; stop early when one collides with another worker (PostgreSQL).
-
-        The jobs before it are committed first, so this transaction's row locks are released
-        before the job is retried: two workers whose batches lock the same users in different
-        orders would otherwise deadlock again on every retry.
-        """
-        outcomes: list[tuple[_Item, bool, Any]] = []
-        for index, item in enumerate(items):
-            if index == 1 and self._nested:
-                # Holding the first job's locks now: wait briefly for another worker's rows, then
-                # yield (commit, retry), instead of waiting for PostgreSQL's 1 s deadlock check.
-                conn.exec_driver_sql(f"SET LOCAL lock_timeout = '{LOCK_WAIT_MS}ms'")
-            ran = self._run(conn, item.job, alone=index == 0)
-            if ran is None:
-                return outcomes, items[index:]
-            outcomes.append((item, *ran))
-        return outcomes, []
-
-    def _run(self, conn: Connection, job: Job, alone: bool) -> tuple[bool, Any] | None:
-        """Run one job; with savepoints (PostgreSQL) a conflict reloads and retries the turn.
-
-        None: it collided while earlier jobs of the transaction hold locks; commit them first.
-        SQLite needs no retry: BEGIN IMMEDIATE holds the one write lock for the whole batch, so no
-        other process can change a session between our read and our write.
-        """
-        if not self._nested:
-            return True, job(conn)  # errors roll back the batch, which is then retried one by one
-        for _attempt in range(MAX_RETRIES):
-            savepoint = conn.begin_nested()
-            try:
-                value = job(conn)
-            except Exception as exc:
-                savepoint.rollback()
-                if not _retryable(exc):
-                    return False, exc
-                if not alone:
-                    return None
-                continue
-            savepoint.commit()
-            return True, value
+                    try:
+                        value = item.job(conn)
+                    except Exception as exc:
+                        raise _JobFailed(exc) from exc
+            except _JobFailed as failed:
+                if self._nested and _retryable(failed.error):
+                    continue
+                _hand_back([(item, False, self._reported(failed.error))])
+            except Exception as exc:  # BEGIN or COMMIT failed: the connection or the server
+                if self._nested and _retryable(exc):
+                    continue
+                _hand_back([(item, False, self._reported(exc))])
+            else:
+                _hand_back([(item, True, value)])
+            return
         log.warning("store job gave up after %d conflicts", MAX_RETRIES)
-        return False, StoreError("too many concurrent changes, please try again")
+        _hand_back([(item, False, StoreError("too many concurrent changes, please try again"))])
+
+    def _reported(self, exc: Exception) -> Exception:
+        """A job's own error reaches its caller; a database error becomes a StoreError."""
+        if isinstance(exc, StoreError):
+            return exc
+        if isinstance(exc, DBAPIError | self._driver_error):
+            reason = type(exc.orig if isinstance(exc, DBAPIError) else exc).__name__
+            log.error("store job failed: %s", reason)
+            return StoreError("the database is unavailable")
+        return exc
+
+
+class _JobFailed(Exception):
+    """Carries a job's own exception out of the transaction block (which rolls back)."""
+
+    def __init__(self, error: Exception) -> None:
+        super().__init__(type(error).__name__)
+        self.error = error
+
+
+class StoreWorker:
+    """Routes jobs to lanes: a user's jobs by their key to one lane, others round robin."""
+
+    def __init__(self, engine: Engine, lanes: int = 1) -> None:
+        count = 1 if engine.dialect.name == "sqlite" else max(1, lanes)
+        self._lanes = [_Lane(engine, f"weiquan-store-{n}") for n in range(count)]
+        self._next = itertools.count()
+        self._closed = False
+
+    @property
+    def lanes(self) -> int:
+        return len(self._lanes)
+
+    def submit(self, job: Job, key: str | None = None) -> Future[Any]:
+        return self._put(_Item(job), key)  # type: ignore[return-value]
+
+    def submit_async(self, job: Job, key: str | None = None) -> asyncio.Future[Any]:
+        """Like submit, for a coroutine: the whole batch wakes its event loop once."""
+        item = _Item(job, asyncio.get_running_loop().create_future())
+        return self._put(item, key)  # type: ignore[return-value]
+
+    def _put(self, item: _Item, key: str | None) -> Future[Any] | asyncio.Future[Any]:
+        if self._closed:
+            raise StoreError("the store is closed")
+        index = next(self._next) if key is None else zlib.crc32(key.encode())
+        self._lanes[index % len(self._lanes)].put(item)
+        return item.future
+
+    def close(self) -> None:
+        self._closed = True
+        for lane in self._lanes:
+            lane.stop()
+        for lane in self._lanes:
+            lane.join(timeout=30)
