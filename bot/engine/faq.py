@@ -10,12 +10,11 @@ from __future__ import annotations
 
 import hashlib
 import os
-import pickle
 import warnings
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from importlib import metadata
 from pathlib import Path
-from typing import Any
 
 import numpy
 
@@ -77,6 +76,46 @@ def load_table(path: Path) -> FaqTable:
     return FaqTable(intents, {lang: tuple(str(p) for p in others.get(lang) or ()) for lang in LANGS})
 
 
+@dataclass(frozen=True, slots=True)
+class _Model:
+    """One language's trained classifier as plain arrays: scoring a message by hand costs tens of
+    microseconds, where scikit-learn's transform and its input checks cost milliseconds."""
+
+    vocabulary: Mapping[str, int]  # character n-gram -> column
+    idf: numpy.ndarray
+    coef: numpy.ndarray  # columns × classes (a row per n-gram: one gather per message)
+    intercept: numpy.ndarray
+    classes: tuple[str, ...]
+
+    def scores(self, folded: str) -> numpy.ndarray:
+        counts: dict[int, int] = {}
+        for gram in _char_ngrams(folded):
+            column = self.vocabulary.get(gram)
+            if column is not None:
+                counts[column] = counts.get(column, 0) + 1
+        if not counts:
+            return self.intercept.copy()
+        columns = numpy.fromiter(counts, dtype=numpy.intp, count=len(counts))
+        weights = (1.0 + numpy.log(numpy.fromiter(counts.values(), dtype=float))) * self.idf[columns]
+        weights /= numpy.linalg.norm(weights)  # sublinear tf × idf, L2-normalised: TfidfVectorizer's
+        result: numpy.ndarray = weights @ self.coef[columns] + self.intercept
+        return result
+
+
+def _char_ngrams(text: str) -> list[str]:
+    """scikit-learn's `char_wb` analyzer, n = 1…3: n-grams inside each word padded with spaces."""
+    grams: list[str] = []
+    for word in text.lower().split():
+        padded = f" {word} "
+        for n in (1, 2, 3):
+            if len(padded) < n:
+                break
+            grams.extend(padded[i : i + n] for i in range(len(padded) - n + 1))
+            if len(padded) == n:
+                break
+    return grams
+
+
 class FaqMatcher:
     """Ranks the intents for a message and decides: answer, offer candidates, or nothing."""
 
@@ -85,24 +124,18 @@ class FaqMatcher:
     ) -> None:
         self.intents = dict(table.intents)
         negatives = {lang: [*table.not_questions[lang], *flow_answers.get(lang, ())] for lang in LANGS}
-        cached = cache / f"faq-model-{_fingerprint(table, negatives)}.pickle" if cache else None
-        loaded = _read_cache(cached) if cached else None
-        self._models = loaded or {lang: _train(self.intents, negatives[lang], lang) for lang in LANGS}
-        if cached and loaded is None:
-            _write_cache(cached, self._models)
+        self._models = _models(self.intents, negatives, _fingerprint(table, negatives), cache)
 
     def rank(self, lang: str, text: str) -> list[tuple[str, float]]:
         model = self._models.get(lang)
         folded = fold(text)
         if model is None or not folded:
             return []
-        vectorizer, regression = model[0], model[-1]
-        # the multinomial softmax by hand: predict_proba's input checks cost as much as the maths
-        scores = (vectorizer.transform([folded]) @ regression.coef_.T).ravel() + regression.intercept_
-        probabilities = numpy.exp(scores - scores.max())
+        scores = model.scores(folded)
+        probabilities = numpy.exp(scores - scores.max())  # the multinomial softmax
         probabilities /= probabilities.sum()
-        ranked = sorted(zip(regression.classes_, probabilities, strict=True), key=lambda p: -p[1])
-        return [(str(intent), float(p)) for intent, p in ranked]
+        ranked = sorted(zip(model.classes, probabilities, strict=True), key=lambda p: -p[1])
+        return [(intent, float(p)) for intent, p in ranked]
 
     def match(self, lang: str, text: str) -> Match:
         ranked = self.rank(lang, text)
@@ -118,41 +151,70 @@ class FaqMatcher:
         return Match(candidates=tuple(i for i, p in ranked[:MAX_CANDIDATES] if p >= OFFER_WITHIN * p1))
 
 
-MODEL_VERSION = "1"  # bump when _train changes, so cached models are rebuilt
+MODEL_VERSION = "2"  # bump when _train or the stored form changes, so kept models are rebuilt
+_TRAINED: dict[str, dict[str, _Model]] = {}  # by fingerprint: one training per table per process
+
+
+def _models(
+    intents: Mapping[str, Intent], negatives: Mapping[str, Sequence[str]], fingerprint: str,
+    cache: Path | None,
+) -> dict[str, _Model]:  # fmt: skip
+    """Training takes seconds, so a model trained on exactly this table is kept: in this process,
+    and as plain arrays (no pickle) in the cache directory for the next process."""
+    if fingerprint in _TRAINED:
+        return _TRAINED[fingerprint]
+    path = cache / f"faq-model-{fingerprint}.npz" if cache else None
+    models = _read_models(path) if path else None
+    if models is None:
+        models = {lang: _train(intents, negatives[lang], lang) for lang in LANGS}
+        if path:
+            _write_models(path, models)
+    _TRAINED[fingerprint] = models
+    return models
 
 
 def _fingerprint(table: FaqTable, negatives: Mapping[str, Sequence[str]]) -> str:
-    import sklearn
-
-    digest = hashlib.sha256(f"{MODEL_VERSION} {sklearn.__version__}".encode())
+    # the installed version, without importing scikit-learn (seconds) when a kept model will do
+    digest = hashlib.sha256(f"{MODEL_VERSION} {metadata.version('scikit-learn')}".encode())
     digest.update(repr(sorted((i.id, sorted(i.phrases.items())) for i in table.intents.values())).encode())
     digest.update(repr(sorted((lang, sorted(n)) for lang, n in negatives.items())).encode())
     return digest.hexdigest()[:16]
 
 
-def _read_cache(path: Path) -> dict[str, Any] | None:
-    """Training takes seconds; a model trained on exactly this table loads in milliseconds.
-    The file lives in the data directory, written by this program only (mode 0600)."""
+def _read_models(path: Path) -> dict[str, _Model] | None:
     try:
-        with path.open("rb") as file:
-            models = pickle.load(file)
-    except (OSError, pickle.UnpicklingError, EOFError, AttributeError, ImportError):
+        with numpy.load(path, allow_pickle=False) as arrays:
+            return {
+                lang: _Model(
+                    {gram: i for i, gram in enumerate(arrays[f"{lang}.vocabulary"].tolist())},
+                    arrays[f"{lang}.idf"], arrays[f"{lang}.coef"], arrays[f"{lang}.intercept"],
+                    tuple(arrays[f"{lang}.classes"].tolist()),
+                )
+                for lang in LANGS
+            }
+    except (OSError, KeyError, ValueError):
         return None
-    return models if isinstance(models, dict) and set(models) == set(LANGS) else None
 
 
-def _write_cache(path: Path, models: Mapping[str, Any]) -> None:
+def _write_models(path: Path, models: Mapping[str, _Model]) -> None:
+    arrays: dict[str, numpy.ndarray] = {}
+    for lang, model in models.items():
+        grams = sorted(model.vocabulary, key=model.vocabulary.__getitem__)
+        arrays[f"{lang}.vocabulary"] = numpy.array(grams, dtype=str)
+        arrays[f"{lang}.idf"], arrays[f"{lang}.coef"] = model.idf, model.coef
+        arrays[f"{lang}.intercept"] = model.intercept
+        arrays[f"{lang}.classes"] = numpy.array(model.classes, dtype=str)
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
         partial = path.with_suffix(f".{os.getpid()}.tmp")
         with os.fdopen(os.open(partial, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600), "wb") as file:
-            pickle.dump(dict(models), file)
+            numpy.savez(file, **arrays)  # type: ignore[arg-type]
         partial.replace(path)
     except OSError:
-        pass  # a read-only data directory only costs the next start its training time
+        pass  # a read-only directory only costs the next start its training time
 
 
-def _train(intents: Mapping[str, Intent], not_questions: Sequence[str], lang: str) -> Any:
+def _train(intents: Mapping[str, Intent], not_questions: Sequence[str], lang: str) -> _Model:
     # imported here: scikit-learn takes a second to import, and only an engine needs it
     from sklearn.feature_extraction.text import TfidfVectorizer
     from sklearn.linear_model import LogisticRegression
@@ -175,4 +237,9 @@ def _train(intents: Mapping[str, Intent], not_questions: Sequence[str], lang: st
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")  # convergence chatter on tiny classes is not an error here
         model.fit(texts, labels)
-    return model
+    vectorizer, regression = model[0], model[-1]
+    return _Model(
+        {str(gram): int(column) for gram, column in vectorizer.vocabulary_.items()},
+        vectorizer.idf_, numpy.ascontiguousarray(regression.coef_.T), regression.intercept_,
+        tuple(str(c) for c in regression.classes_),
+    )  # fmt: skip
