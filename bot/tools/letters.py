@@ -74,6 +74,8 @@ def situation(answers: Answers, text: Text) -> list[str]:
         when = dates.resolve(since, dates.answered_on(answers.get("since_on")))
         if when is None:
             lines.append(text("tools.letter.fact.since", since=since))
+        elif dates.resolve(since, None) is not None:  # already a date: one format, said once
+            lines.append(text("tools.letter.fact.since", since=_calendar(when, text)))
         else:  # a calendar date for the office, the user's own words beside it
             lines.append(text("tools.letter.fact.since_dated", since=since,
                               when=_calendar(when, text)))
@@ -203,7 +205,7 @@ def police_report(answers: Answers, text: Text) -> str:
     lines.extend(f"{n}. {line}" for n, line in enumerate(facts, start=1))
     offences = offence_lines(answers, text)
     if offences:
-        lines += ["", text("tools.letter.heading.offences")]
+        lines += ["", text("tools.letter.heading.offences"), text("tools.police.offence.intro")]
         lines.extend(f"• {line}" for line in offences)
     lines += ["", text("tools.letter.heading.police_requests"),
               f"1. {text('tools.letter.request.police_receipt.f016')}",

@@ -66,5 +66,5 @@ _KEYS = {
 
 
 def offence_lines(answers: Answers, text: Text) -> list[str]:
-    found = offence_ids(answers)
-    return [text("tools.police.offence.intro"), *(text(_KEYS[o]) for o in found)] if found else []
+    """One line per offence the facts may amount to; the report puts its intro above them."""
+    return [text(_KEYS[o]) for o in offence_ids(answers)]
