@@ -99,6 +99,9 @@ class Settings:
     # Bot API messages per second, per process (WEIQUAN_TELEGRAM_MAX_RATE); Telegram allows a bot
     # about 30, more with paid broadcasts; 0 means no limit (a self-hosted Bot API, benchmarks).
     telegram_max_rate: int = 30
+    # Where derived files that cost time to build are kept (the trained FAQ matcher), from
+    # WEIQUAN_CACHE_DIR; None: the data directory. Several data directories may share one.
+    cache_dir: Path | None = None
 
     @classmethod
     def load(cls, environ: dict[str, str] | None = None) -> Settings:
@@ -129,6 +132,7 @@ class Settings:
             trusted_proxies=(env.get("WEIQUAN_TRUSTED_PROXIES") or "127.0.0.1").strip(),
             store_connections=_count(env, "WEIQUAN_STORE_CONNECTIONS", 4, 64),
             telegram_max_rate=_count(env, "WEIQUAN_TELEGRAM_MAX_RATE", 30, 100_000, least=0),
+            cache_dir=Path(env["WEIQUAN_CACHE_DIR"]).resolve() if env.get("WEIQUAN_CACHE_DIR") else None,
         )
 
 

@@ -53,7 +53,8 @@ class Service:
     def open(
         cls, settings: Settings, *, engine: Engine | None = None, clock: Clock = time.time
     ) -> Service:
-        engine = engine or Engine.load(cache=settings.data_dir, human_hours=_human_hours(settings))
+        cache = settings.cache_dir or settings.data_dir
+        engine = engine or Engine.load(cache=cache, human_hours=_human_hours(settings))
         cipher = Cipher(settings.data_key.reveal(), (k.reveal() for k in settings.old_data_keys))
         store = Store(settings.database_url, cipher, engine, writers=settings.store_connections)
         service = cls(settings, engine, store, clock)

@@ -25,6 +25,19 @@ TEST_DATA_KEY = "weiquan-test-data-key-0123456789abcdef"
 TEST_CONSOLE_SECRET = "weiquan-test-console-secret-0123456789"
 
 
+@pytest.fixture(scope="session", autouse=True)
+def shared_model_cache(tmp_path_factory: pytest.TempPathFactory) -> Iterator[None]:
+    """One cache directory for the whole run, inherited by the `weiquan` processes tests start:
+    the FAQ matcher is trained once, not once per test's data directory."""
+    previous = os.environ.get("WEIQUAN_CACHE_DIR")
+    os.environ["WEIQUAN_CACHE_DIR"] = str(tmp_path_factory.mktemp("model-cache"))
+    yield
+    if previous is None:
+        os.environ.pop("WEIQUAN_CACHE_DIR", None)
+    else:
+        os.environ["WEIQUAN_CACHE_DIR"] = previous
+
+
 @pytest.fixture
 def tmp_settings(tmp_path: Path) -> Settings:
     """Settings for one test: data in `tmp_path`, a SQLite file there, a fixed data key.
@@ -38,6 +51,7 @@ def tmp_settings(tmp_path: Path) -> Settings:
         "WEIQUAN_DATA_KEY": TEST_DATA_KEY,
         "WEIQUAN_CONSOLE_SECRET": TEST_CONSOLE_SECRET,
         "WEIQUAN_LOG_LEVEL": "WARNING",
+        "WEIQUAN_CACHE_DIR": os.environ.get("WEIQUAN_CACHE_DIR", str(tmp_path)),
     }
     with contextlib.chdir(tmp_path):
         return Settings.load(environ)
