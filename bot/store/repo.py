@@ -32,6 +32,9 @@ from bot.store.worker import StoreWorker
 from bot.types import Inbound, Outbound, Session, TurnResult
 
 Eraser = Callable[[Connection, int], None]
+# Marking replies sent, renewing and claiming leases share one store thread, so they run in the
+# order they were asked for: a retry pass asked after a reply was marked sent never claims it.
+OUTBOX_JOBS = "outbox"
 
 
 @dataclass(frozen=True, slots=True)
@@ -102,7 +105,8 @@ class Store:
         return self.worker.submit(
             lambda conn: conn.execute(
                 update(outbox).where(outbox.c.id == outbox_id).values(sent_at=now)
-            )
+            ),
+            key=OUTBOX_JOBS,
         )
 
     def delete_user(self, user_key: str) -> bool:
@@ -198,7 +202,7 @@ class Store:
     ) -> Future[list[PendingReply]]:
         """Unsent replies whose lease ended, claimed for this worker for `lease` seconds."""
         return self.worker.submit(
-            lambda conn: claim(conn, self.cipher, channel, now, lease, limit)
+            lambda conn: claim(conn, self.cipher, channel, now, lease, limit), key=OUTBOX_JOBS
         )
 
     def renew_leases(self, outbox_ids: list[int], until: float) -> Future[Any]:
@@ -207,7 +211,8 @@ class Store:
                 update(outbox)
                 .where(outbox.c.id.in_(outbox_ids), outbox.c.sent_at.is_(None))
                 .values(claimed_until=until)
-            )
+            ),
+            key=OUTBOX_JOBS,
         )
 
     def unsent_before(self, outbox_id: int, now: float) -> int:
