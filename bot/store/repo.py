@@ -32,6 +32,9 @@ from bot.store.worker import StoreWorker
 from bot.types import Inbound, Outbound, Session, TurnResult
 
 Eraser = Callable[[Connection, int], None]
+# Marking replies sent, renewing and claiming leases share one store thread, so they run in the
+# order they were asked for: a retry pass asked after a reply was marked sent never claims it.
+OUTBOX_JOBS = "outbox"
 
 
 @dataclass(frozen=True, slots=True)
@@ -102,7 +105,8 @@ class Store:
         return self.worker.submit(
             lambda conn: conn.execute(
                 update(outbox).where(outbox.c.id == outbox_id).values(sent_at=now)
-            )
+            ),
+            key=OUTBOX_JOBS,
         )
 
     def bind_signed_body(self, key: str, body_digest: str, now: float, keep: float) -> Future[bool]:
@@ -203,7 +207,8 @@ class Store:
                 update(outbox)
                 .where(outbox.c.id.in_(outbox_ids), outbox.c.sent_at.is_(None))
                 .values(claimed_until=until)
-            )
+            ),
+            key=OUTBOX_JOBS,
         )
 
     def close(self) -> None:
