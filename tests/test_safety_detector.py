@@ -99,3 +99,15 @@ def test_bad_human_hours_name_the_setting(bad: str, tmp_path: Path) -> None:
 ])  # fmt: skip
 def test_a_clear_no(answer: str, no: bool) -> None:
     assert detector().is_no(answer) is no
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.text(max_size=300))
+def test_any_text_gets_a_verdict_never_an_error(text: str) -> None:
+    """Lone surrogates, control characters, emoji, any script: the detector never raises."""
+    verdict = detector().scan(text)
+    assert verdict.label in (None, "crisis", "danger", "scam_victim")
+
+
+def test_a_lone_surrogate_next_to_the_signal() -> None:
+    assert detector().scan("\ud800我不想活了").label == "crisis"

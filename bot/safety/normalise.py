@@ -74,7 +74,10 @@ class Normaliser:
             text = unicodedata.normalize("NFKC", text)
         text = text.casefold().translate(_QUOTES)
         if not text.isascii():
-            text = self._t2s.convert(text)
+            try:
+                text = self._t2s.convert(text)
+            except UnicodeEncodeError:  # a lone surrogate (valid in a str, not in UTF-8)
+                text = self._t2s.convert(text.encode("utf-8", "replace").decode("utf-8"))
             text = _INSIDE_WORD.sub(r"\1", text)
             text = _CJK_RUN.sub(r"\1", text)
             text = _respell(text, self._cjk_spellings)
