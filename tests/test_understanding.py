@@ -11,6 +11,7 @@ import re
 from functools import cache
 from pathlib import Path
 
+import numpy
 import pytest
 
 from bot.engine.engine import Engine
@@ -102,3 +103,31 @@ def test_answers_rest_on_real_facts_and_show_no_fact_ids() -> None:
             if numbers:
                 assert intent.facts, (lang, intent.id, numbers)  # a number needs a fact behind it
             assert all(n in reference for n in numbers), (lang, intent.id, numbers)
+
+
+@pytest.mark.parametrize("lang", LANGS)
+def test_scoring_by_hand_equals_scikit_learn(lang: str, tmp_path: Path) -> None:
+    """_Model.scores mirrors the pipeline's features (char_wb n-grams, English words) by hand."""
+    from bot.engine import faq
+
+    matcher = engine().understanding.matcher
+    assert matcher is not None
+    pipeline = faq._fit(matcher.intents, matcher.negatives[lang], lang)
+    model = faq._arrays(pipeline)
+    faq._write_models(tmp_path / "m.npz", {code: model for code in LANGS})
+    kept = faq._read_models(tmp_path / "m.npz")
+    assert kept is not None
+    messages = {
+        "zh_CN": ["催收天天打我爸妈电话", "借5000到手3500砍頭息要還嗎", "12378 投诉多久有回复？", "ok", "好"],
+        "en": ["they call my MOM?? at work", "borrowed 5000, got 3500: legal?", "12378 hotline", "好的", "x"],
+    }[lang]
+    for message in messages:
+        folded = fold(message)
+        expected = pipeline.predict_proba([folded])[0]
+        for arrays in (model, kept[lang]):
+            scores = arrays.scores(folded)
+            by_hand = numpy.exp(scores - scores.max())
+            by_hand /= by_hand.sum()
+            assert list(arrays.classes) == [str(c) for c in pipeline.classes_]
+            assert bool(arrays.words) == (lang in faq.WORD_FEATURES)
+            assert numpy.allclose(by_hand, expected, atol=1e-9), message
