@@ -153,12 +153,21 @@ def _generated_key(data_dir: Path, filename: str) -> Secret:
         register_secret(value)
         return Secret(value)
     make_private_dir(data_dir)
-    key = secrets.token_urlsafe(32)
-    register_secret(key)
-    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    # Written whole under a private name, then linked into place: two processes starting at once
+    # on a new data directory both end up with the one key that got there first.
+    partial = data_dir / f".{filename}.{os.getpid()}.tmp"
+    fd = os.open(partial, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
     with os.fdopen(fd, "w", encoding="ascii") as handle:
-        handle.write(key + "\n")
-    return Secret(key)
+        handle.write(secrets.token_urlsafe(32) + "\n")
+    try:
+        os.link(partial, path)
+    except FileExistsError:
+        pass  # another process won the race: use its key
+    finally:
+        partial.unlink()
+    value = path.read_text(encoding="ascii").strip()
+    register_secret(value)
+    return Secret(value)
 
 
 def make_private_dir(path: Path) -> None:

@@ -78,3 +78,20 @@ def test_chat_generates_its_keys_and_keeps_var_owner_only(tmp_path: Path) -> Non
     for path in files:
         assert _mode(path) & 0o077 == 0, f"{path.name} is {oct(_mode(path))}"
     assert len((var / "data.key").read_text().strip()) >= MIN_SECRET
+
+
+def test_processes_starting_together_on_a_new_data_directory_share_one_key(tmp_path: Path) -> None:
+    # Two workers (or `serve --workers 2`) on an empty ./var/ used to race on creating the keys.
+    script = (
+        "import sys; from bot.config import Settings; "
+        "s = Settings.load({'WEIQUAN_DATA_DIR': sys.argv[1]}); "
+        "print(s.data_key.reveal(), s.console_secret.reveal())"
+    )
+    starts = [
+        subprocess.Popen([sys.executable, "-c", script, str(tmp_path)], stdout=subprocess.PIPE, text=True)
+        for _ in range(6)
+    ]
+    keys = {start.communicate(timeout=60)[0] for start in starts}
+    assert all(start.returncode == 0 for start in starts)
+    assert len(keys) == 1
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["console.key", "data.key"]
