@@ -10,11 +10,13 @@ import dataclasses
 from collections.abc import Iterator
 
 import pytest
+from sqlalchemy import func, select
 
 from bot.config import Settings
 from bot.engine.engine import Engine
 from bot.service import Service
 from bot.store.db import open_engine, upgrade
+from bot.store.schema import outbox
 
 BACKENDS = ["sqlite", pytest.param("pg", marks=pytest.mark.postgres)]
 
@@ -27,6 +29,17 @@ def migrated(url: str) -> str:
     finally:
         db.dispose()
     return url
+
+
+def unsent(url: str) -> int:
+    """Replies committed to the outbox and not yet marked sent, on either backend."""
+    db = open_engine(url)
+    try:
+        with db.connect() as conn:
+            query = select(func.count()).select_from(outbox).where(outbox.c.sent_at.is_(None))
+            return int(conn.execute(query).scalar_one())
+    finally:
+        db.dispose()
 
 
 @pytest.fixture(params=BACKENDS)

@@ -23,14 +23,11 @@ import pytest
 from fakes.telegram_api import TOKEN, FakeBotAPI, running_fake
 from fakes.telegram_harness import SECRET
 from fakes.telegram_payloads import TelegramUser
-from sqlalchemy import func, select
-from store_backends import engine, migrated  # noqa: F401 - fixture
+from store_backends import engine, migrated, unsent  # noqa: F401 - fixture
 
 from bot.config import Secret, Settings
 from bot.engine.engine import Engine
 from bot.service import Service
-from bot.store.db import open_engine
-from bot.store.schema import outbox
 
 pytestmark = pytest.mark.postgres
 
@@ -105,16 +102,6 @@ async def drive(urls: list[str]) -> list[TelegramUser]:
     async with httpx.AsyncClient(timeout=60, limits=limits) as client:
         await asyncio.gather(*(one_user(client, user) for user in users))
     return users
-
-
-def unsent(url: str) -> int:
-    db = open_engine(url)
-    try:
-        with db.connect() as conn:
-            query = select(func.count()).select_from(outbox).where(outbox.c.sent_at.is_(None))
-            return int(conn.execute(query).scalar_one())
-    finally:
-        db.dispose()
 
 
 def check(settings: Settings, engine: Engine, fake: FakeBotAPI, users: list[TelegramUser]) -> None:

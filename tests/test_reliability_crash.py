@@ -18,13 +18,13 @@ import time
 from pathlib import Path
 
 from sqlalchemy import func, select
-from store_backends import backend_settings, engine  # noqa: F401 - fixtures
+from store_backends import backend_settings, engine, unsent  # noqa: F401 - fixtures
 
 from bot.config import Settings
 from bot.engine.engine import Engine
 from bot.service import Service
 from bot.store.db import open_engine
-from bot.store.schema import inbound_log, outbox, turns
+from bot.store.schema import inbound_log, turns
 from bot.store.turns import OUTBOX_LEASE_SECONDS
 
 USERS, ROUNDS = 30, 60
@@ -82,16 +82,6 @@ def count_turns(settings: Settings) -> int:
         db.dispose()
 
 
-def count_unsent(settings: Settings) -> int:
-    db = open_engine(settings.database_url)
-    try:
-        with db.connect() as conn:
-            query = select(func.count()).select_from(outbox).where(outbox.c.sent_at.is_(None))
-            return int(conn.execute(query).scalar_one())
-    finally:
-        db.dispose()
-
-
 def assert_every_turn_once_in_order(settings: Settings, engine: Engine) -> None:
     service = Service.open(settings, engine=engine)
     try:
@@ -134,7 +124,7 @@ def test_sigkill_in_the_middle_of_load_loses_and_doubles_nothing(
     assert total // 3 <= at_kill < total  # it died with work left
     print(f"\nkilled after {at_kill} of {total} turns")
 
-    unsent = count_unsent(backend_settings)  # committed, never marked sent: cut off by the kill
+    at_the_kill = unsent(backend_settings.database_url)  # committed, never marked sent: cut off by the kill
     # restarted after the outbox lease: the unsent replies go out first, then every update is
     # redelivered (duplicates are recognised and not answered again)
     finish(child(backend_settings, tmp_path, pause=0, offset=OUTBOX_LEASE_SECONDS + 1))
@@ -142,9 +132,9 @@ def test_sigkill_in_the_middle_of_load_loses_and_doubles_nothing(
 
     lines = (tmp_path / "deliveries.txt").read_text(encoding="utf-8").splitlines()
     resent = sum(line.startswith("resend") for line in lines)
-    print(f"unsent at the kill: {unsent}, resent after restart: {resent}")
-    assert resent == unsent  # each unsent reply claimed and delivered once
-    assert count_unsent(backend_settings) == 0  # nothing left behind
+    print(f"unsent at the kill: {at_the_kill}, resent after restart: {resent}")
+    assert resent == at_the_kill  # each unsent reply claimed and delivered once
+    assert unsent(backend_settings.database_url) == 0  # nothing left behind
     delivered = {(line.split()[1]) for line in lines}
     assert delivered == {f"telegram:{u}" for u in range(USERS)}
     # at least once for every turn; twice only for replies delivered in the instant before the

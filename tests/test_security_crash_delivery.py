@@ -21,13 +21,10 @@ from fakes.telegram_api import TOKEN, FakeBotAPI, running_fake
 from fakes.telegram_harness import SECRET
 from fakes.telegram_payloads import TelegramUser
 from serving import DATA_KEY, children, serve_env, serving
-from sqlalchemy import func, select
-from store_backends import migrated
+from store_backends import migrated, unsent
 
 from bot.config import Secret, Settings
 from bot.service import Service
-from bot.store.db import open_engine
-from bot.store.schema import outbox
 
 pytestmark = pytest.mark.postgres
 
@@ -73,16 +70,6 @@ def tally(settings: Settings, fake: FakeBotAPI, users: list[TelegramUser]) -> di
     finally:
         service.close()
     return {"lost": lost, "doubled": doubled, "out_of_order_users": disordered}
-
-
-def unsent(url: str) -> int:
-    db = open_engine(url)
-    try:
-        with db.connect() as conn:
-            query = select(func.count()).select_from(outbox).where(outbox.c.sent_at.is_(None))
-            return int(conn.execute(query).scalar_one())
-    finally:
-        db.dispose()
 
 
 async def test_a_killed_worker_loses_doubles_and_reorders_nothing(
