@@ -2,10 +2,8 @@
 
 from __future__ import annotations
 
-from datetime import datetime
-
 from bot.engine.registry import ActionContext, Text, actions, conditions, views
-from bot.followups.ladder import CHINA
+from bot.followups.ladder import china_date
 from bot.tools import case, letters
 from bot.tools.answers import lender_type
 from bot.types import Session
@@ -30,7 +28,7 @@ def family_guarantor(session: Session) -> bool:
 @actions.register("stamp_since")
 def stamp_since(session: Session, ctx: ActionContext) -> None:
     """The day "since when" was answered: "上个月" in a letter becomes a calendar month."""
-    session.answers["since_on"] = datetime.fromtimestamp(ctx.now, CHINA).date().isoformat()
+    session.answers["since_on"] = china_date(ctx.now).isoformat()
 
 
 @actions.register("become_borrower")
