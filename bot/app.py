@@ -36,7 +36,8 @@ def _health_routes(service: Service) -> list[BaseRoute]:
 
 
 def build_app(service: Service, settings: Settings) -> Starlette:
-    from bot.channels import telegram, wechat
+    from bot.channels.telegram import adapter as telegram
+    from bot.channels.wechat import adapter as wechat
     from bot.console import routes as console
 
     routes: list[BaseRoute] = _health_routes(service)

@@ -197,7 +197,7 @@ def cmd_serve(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def cmd_telegram(args: argparse.Namespace, settings: Settings) -> int:
-    from bot.channels import telegram
+    from bot.channels.telegram import adapter as telegram
 
     if _refuse_weak_config(settings):
         return 2
@@ -247,7 +247,7 @@ def cmd_export(args: argparse.Namespace, settings: Settings) -> int:
 def cmd_wechat_menu(args: argparse.Namespace, settings: Settings) -> int:
     import asyncio
 
-    from bot.channels import wechat
+    from bot.channels.wechat import adapter as wechat
     from bot.errors import ChannelError
 
     try:

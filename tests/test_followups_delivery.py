@@ -20,9 +20,10 @@ from sqlalchemy import text
 from starlette.applications import Starlette
 from store_backends import backend_settings  # noqa: F401 - a fixture (parametrized: sqlite, pg)
 
-from bot.channels.telegram import make_bot
+from bot.channels.push import Sender, close_senders
+from bot.channels.telegram.adapter import make_bot
+from bot.channels.telegram.push import telegram_sender
 from bot.config import Secret, Settings
-from bot.followups.senders import Sender, close_senders, telegram_sender
 from bot.followups.worker import FollowupWorker
 from bot.service import Service
 from bot.store.db import open_engine, upgrade
@@ -186,9 +187,9 @@ async def test_wechat_reminder_waits_for_the_users_next_message(tmp_settings: Se
     from fakes.wechat_harness import served, wechat_settings
     from fakes.wechat_payloads import WeChatServer, message_xml
 
-    from bot.channels import wechat
-    from bot.channels.wechat_api import WeChatAPI
-    from bot.followups.senders import wechat_sender
+    from bot.channels.wechat import adapter as wechat
+    from bot.channels.wechat.api import WeChatAPI
+    from bot.channels.wechat.push import wechat_sender
 
     clock = Clock()
     openid = "oFollowUpUser"

@@ -7,7 +7,7 @@ from functools import partial
 from hypothesis import given
 from hypothesis import strategies as st
 
-from bot.channels import telegram_render as render
+from bot.channels.telegram import render
 from bot.config import content_dir
 from bot.engine.i18n import I18n
 from bot.types import Message, Option, Outbound

@@ -30,8 +30,8 @@ from fakes.telegram_payloads import (
     unknown_kind,
 )
 
-from bot.channels import telegram
-from bot.channels.telegram_updates import TelegramChannel
+from bot.channels.telegram import adapter as telegram
+from bot.channels.telegram.updates import TelegramChannel
 from bot.config import Settings
 
 INJECTION = "<b>Bad</b><script>alert(1)</script> & <a href='x'>"

@@ -8,9 +8,9 @@ import dataclasses
 from fakes.wechat_api import running_fake
 from fakes.wechat_harness import Harness, wechat_harness, wechat_settings
 
-from bot.channels import wechat
 from bot.channels.render import plain_text
-from bot.channels.wechat_turns import COMMANDS
+from bot.channels.wechat import adapter as wechat
+from bot.channels.wechat.turns import COMMANDS
 from bot.config import Settings
 from bot.errors import ChannelError
 

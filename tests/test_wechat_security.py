@@ -14,7 +14,7 @@ from starlette.applications import Starlette
 from test_wechat_wire import BILLION_LAUGHS, XXE
 
 from bot import metrics
-from bot.channels import wechat
+from bot.channels.wechat import adapter as wechat
 from bot.config import Settings
 from bot.service import Service
 

@@ -13,8 +13,8 @@ from hypothesis import given
 from hypothesis import strategies as st
 from wechatpy.crypto import WeChatCrypto
 
-from bot.channels.wechat_turns import PASSIVE_BYTES, split_utf8
-from bot.channels.wechat_xml import Envelope, PayloadError, is_fresh, parse_xml, text_reply
+from bot.channels.wechat.turns import PASSIVE_BYTES, split_utf8
+from bot.channels.wechat.xml import Envelope, PayloadError, is_fresh, parse_xml, text_reply
 from bot.errors import ChannelError
 
 XML = message_xml("oUser_1-x", "text", 1700000000, Content="我被催收了 ]]> <b>&amp;</b>", MsgId="42")

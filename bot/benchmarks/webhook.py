@@ -22,7 +22,7 @@ from bot.benchmarks import pg_floor
 from bot.benchmarks.fake_botapi import DOCUMENT, fingerprint
 from bot.benchmarks.load import FIRST_CHAT, Sent, arrivals, conversations, percentiles
 from bot.benchmarks.serving import Server, cpu_seconds, rss_mb, serving
-from bot.channels import telegram_render
+from bot.channels.telegram import render as telegram_render
 from bot.config import Settings
 from bot.service import Service
 from bot.types import Inbound

@@ -20,8 +20,8 @@ from typing import Any
 
 from sqlalchemy import Connection
 
+from bot.channels.push import WAIT_FOR_USER, Sender, close_senders, configured_senders
 from bot.followups.dialog import open_complaints
-from bot.followups.senders import WAIT_FOR_USER, Sender, close_senders, configured_senders
 from bot.store import followup_queries as q
 from bot.types import Inbound, TurnResult
 

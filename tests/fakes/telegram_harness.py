@@ -14,7 +14,7 @@ from typing import Any
 import httpx
 from starlette.applications import Starlette
 
-from bot.channels import telegram
+from bot.channels.telegram import adapter as telegram
 from bot.config import Secret, Settings
 from bot.service import Clock, Service
 from fakes.loopback import LoopbackServer

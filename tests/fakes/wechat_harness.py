@@ -19,7 +19,7 @@ import httpx
 import uvicorn
 from starlette.applications import Starlette
 
-from bot.channels import wechat
+from bot.channels.wechat import adapter as wechat
 from bot.config import Secret, Settings
 from bot.service import Service
 from fakes.wechat_api import APPID, SECRET, FakeWeChatAPI, running_fake

@@ -46,9 +46,9 @@ async def download_media(api: Any, media_id: str) -> bytes | None:
 
 
 async def on_wechat_media(conversation: Any, fields: dict[str, str]) -> Any:
-    """A Reply for the adapter (bot.channels.wechat_turns.Reply), or None."""
+    """A Reply for the adapter (bot.channels.wechat.turns.Reply), or None."""
     from bot.channels.render import plain_text
-    from bot.channels.wechat_turns import Reply, split_utf8
+    from bot.channels.wechat.turns import Reply, split_utf8
 
     kind = KINDS.get(fields.get("MsgType", "").lower())
     media_id, message_id = fields.get("MediaId"), fields.get("MsgId")

@@ -23,11 +23,11 @@ from telegram.constants import ChatMemberStatus
 from telegram.ext import ExtBot
 
 from bot import metrics
-from bot.channels import telegram_render as render
-from bot.channels.telegram_send import Outcome, Sender, call, partly_sent
+from bot.channels.telegram import render
+from bot.channels.telegram.media import on_telegram_media
+from bot.channels.telegram.send import Outcome, Sender, call, partly_sent
 from bot.engine.i18n import DEFAULT_LANG
 from bot.errors import ChannelError, StoreError
-from bot.followups.telegram_media import on_telegram_media
 from bot.service import Service
 from bot.tools.case_render import render_docx
 from bot.types import Inbound, Outbound, TurnResult
@@ -116,7 +116,7 @@ class TelegramChannel:
             await self._turn(message.chat.id, inbound_of(message.text))
         elif any(getattr(message, kind) for kind in MEDIA):
             if await on_telegram_media(self, update, message):
-                return  # fingerprinted into the evidence timeline (bot/followups/telegram_media.py)
+                return  # fingerprinted into the evidence timeline (bot/channels/telegram/media.py)
             if message.caption:  # a caption is words: the guards (crisis first) must read them
                 await self._turn(message.chat.id, inbound_of(message.caption), "telegram.media_evidence")
             else:

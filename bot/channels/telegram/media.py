@@ -17,10 +17,10 @@ from telegram import Message as TgMessage
 from telegram import Update
 from telegram.error import TelegramError
 
+from bot.channels.telegram.push import TelegramSender
 from bot.engine import parse
 from bot.engine.engine import WARNING_GUARDS
 from bot.followups.evidence import MAX_DOWNLOAD_BYTES, already_recorded, record_upload_async
-from bot.followups.senders import TelegramSender
 from bot.types import Message, Outbound
 
 log = logging.getLogger("weiquan.evidence")
@@ -73,7 +73,7 @@ async def on_telegram_media(channel: Any, update: Update, message: TgMessage) ->
     except TelegramError as error:
         log.warning("evidence: download failed (%s)", type(error).__name__, extra={"user_key": user_key})
         return False
-    from bot.channels.telegram_updates import locale_of
+    from bot.channels.telegram.updates import locale_of
 
     result = await record_upload_async(
         service, user_key, kind, data, description=caption[:120] or None, file_name=file_name,

@@ -23,11 +23,11 @@ from starlette.responses import PlainTextResponse, Response
 from starlette.routing import BaseRoute, Route
 
 from bot import metrics
-from bot.channels import wechat_files
-from bot.channels.wechat_api import WeChatAPI
-from bot.channels.wechat_files import CaseFileLinks
-from bot.channels.wechat_turns import PASSIVE_SECONDS, Conversation, Reply, split_utf8
-from bot.channels.wechat_xml import (
+from bot.channels.wechat import files as wechat_files
+from bot.channels.wechat.api import WeChatAPI
+from bot.channels.wechat.files import CaseFileLinks
+from bot.channels.wechat.turns import PASSIVE_SECONDS, Conversation, Reply, split_utf8
+from bot.channels.wechat.xml import (
     MAX_AGE_SECONDS,
     OPENID,
     Envelope,
@@ -43,7 +43,7 @@ from bot.engine.i18n import DEFAULT_LANG, I18n
 from bot.errors import ChannelError, StoreError
 from bot.service import Service
 
-log = logging.getLogger(__name__)
+log = logging.getLogger("bot.channels.wechat")
 
 MAX_BODY = 1_000_000
 REQUIRED = ("ToUserName", "FromUserName", "CreateTime", "MsgType")

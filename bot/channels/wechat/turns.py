@@ -17,11 +17,11 @@ from typing import Any
 
 from bot import metrics
 from bot.channels.render import plain_text
-from bot.channels.wechat_api import WeChatAPI, WeChatAPIError
-from bot.channels.wechat_files import LINK_HOURS, CaseFileLinks
+from bot.channels.wechat.api import WeChatAPI, WeChatAPIError
+from bot.channels.wechat.files import LINK_HOURS, CaseFileLinks
+from bot.channels.wechat.media import on_wechat_media
 from bot.engine.i18n import DEFAULT_LANG
 from bot.errors import ChannelError, StoreError
-from bot.followups.wechat_media import on_wechat_media
 from bot.service import Service
 from bot.types import Inbound, Outbound, TurnResult
 

@@ -20,7 +20,7 @@ from telegram.error import BadRequest, Forbidden, RetryAfter, TelegramError
 from telegram.ext import ExtBot
 
 from bot import metrics
-from bot.channels.telegram_render import Chunk
+from bot.channels.telegram.render import Chunk
 
 log = logging.getLogger("bot.channels.telegram")
 

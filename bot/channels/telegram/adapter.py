@@ -24,8 +24,8 @@ from telegram.error import BadRequest, InvalidToken, TelegramError
 from telegram.ext import AIORateLimiter, Application, ContextTypes, ExtBot, TypeHandler
 from telegram.request import HTTPXRequest
 
-from bot.channels.telegram_checks import malformed
-from bot.channels.telegram_updates import TelegramChannel
+from bot.channels.telegram.checks import malformed
+from bot.channels.telegram.updates import TelegramChannel
 from bot.config import Settings
 from bot.console.delivery import register_sender
 from bot.engine.i18n import LANGS
@@ -33,7 +33,7 @@ from bot.errors import ChannelError, StoreError
 from bot.followups.worker import BackgroundFollowups
 from bot.service import Service
 
-log = logging.getLogger(__name__)
+log = logging.getLogger("bot.channels.telegram")
 
 DEFAULT_API_BASE = "https://api.telegram.org/bot"
 MAX_BODY = 1_000_000  # Telegram updates are a few KB; anything near this is not Telegram

@@ -1,0 +1,1 @@
+"""Telegram: the Bot API adapter (polling and webhook), rendering, sending, media, reminders."""

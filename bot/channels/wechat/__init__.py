@@ -1,0 +1,1 @@
+"""WeChat Official Account: the callback endpoint, API client, turns, media, reminders."""
