@@ -15,7 +15,6 @@ from starlette.routing import BaseRoute, Route
 
 from bot import metrics
 from bot.config import Settings
-from bot.followups.worker import BackgroundFollowups
 from bot.logs import setup_logging
 from bot.service import Service
 
@@ -36,39 +35,38 @@ def _health_routes(service: Service) -> list[BaseRoute]:
 
 
 def build_app(service: Service, settings: Settings) -> Starlette:
-    from bot.channels.telegram import adapter as telegram
-    from bot.channels.wechat import adapter as wechat
+    from bot.channels.configured import configured_channels
+    from bot.channels.reminders import ChannelFollowups
     from bot.console import routes as console
 
+    channels = configured_channels(service, settings)  # built once; started by the lifespan
     routes: list[BaseRoute] = _health_routes(service)
-    routes += telegram.routes(service, settings)
-    routes += wechat.routes(service, settings)
-    routes += console.routes(service, settings)
-
-    # Channel endpoints that deliver in the background: wait for them before closing the store.
-    endpoints = [
-        endpoint
-        for route in routes
-        if (endpoint := getattr(route, "webhook", None) or getattr(route, "wechat", None))
-    ]
+    for channel in channels:
+        routes += channel.routes()
+    operator_senders = {channel.name: channel.send_operator_text for channel in channels if channel.can_push}
+    routes += console.routes(service, settings, operator_senders)
 
     @contextlib.asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
-        followups = BackgroundFollowups(service, settings)  # due complaint reminders
+        for channel in channels:  # outbox retries: a restart sends what a crash left unsent
+            await channel.start()
+        followups = ChannelFollowups(service, channels)  # due complaint reminders
         followups.start()
-        for endpoint in endpoints:  # outbox retries: a restart sends what a crash left unsent
-            endpoint.start()
         # Everything built at start-up (flow, machine, catalogs, libraries) lives as long as the
         # process: moved out of the collector's way, full collections stop pausing turns (~100 ms).
         gc.collect()
         gc.freeze()
-        yield
-        await followups.stop()
-        for endpoint in endpoints:
-            await endpoint.aclose()
-        service.close()
+        try:
+            yield
+        finally:
+            await followups.stop()  # before the channels close: its sends use their clients
+            for channel in channels:  # deliveries in flight finish, then retries and clients stop
+                await channel.aclose()
+            service.close()
 
-    return Starlette(routes=routes, lifespan=lifespan)
+    app = Starlette(routes=routes, lifespan=lifespan)
+    app.state.channels = channels  # for health checks and tests: what this app runs
+    return app
 
 
 def create_app() -> Starlette:

@@ -197,7 +197,7 @@ def cmd_serve(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def cmd_telegram(args: argparse.Namespace, settings: Settings) -> int:
-    from bot.channels.telegram import adapter as telegram
+    from bot.channels.telegram import polling as telegram
 
     if _refuse_weak_config(settings):
         return 2

@@ -64,7 +64,7 @@ async def test_the_triple_is_bound_in_the_store_shared_by_workers(service: Servi
 
 async def test_links_use_the_public_url_never_the_host_header(tmp_settings: Settings) -> None:
     async with wechat_harness(tmp_settings, safe_mode=False) as h:
-        h.endpoint.links.public_url = "https://bot.example.org"
+        h.channel.links.public_url = "https://bot.example.org"
         await h.turn(VICTIM, "/start", 1)
         callback = h.server.text(VICTIM, "/summary", 2)
         response = await h.client.post(f"{h.url}/wechat", params=callback.params,

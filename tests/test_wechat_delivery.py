@@ -10,8 +10,9 @@ from fakes.wechat_harness import Harness, wechat_harness, wechat_settings
 
 from bot.channels.render import plain_text
 from bot.channels.wechat import adapter as wechat
-from bot.channels.wechat.turns import COMMANDS
-from bot.config import Settings
+from bot.config import Settings, content_dir
+from bot.engine import parse
+from bot.engine.flow import load_flow, menu_commands
 from bot.errors import ChannelError
 
 TOKEN_PATH, SEND_PATH, MENU_PATH = "/cgi-bin/token", "/cgi-bin/message/custom/send", "/cgi-bin/menu/create"
@@ -76,7 +77,7 @@ async def test_a_send_that_can_never_succeed_is_given_up(tmp_settings: Settings)
         assert h.fake.sent_texts("oLateUser") == []
         assert await _pending(h) == 0  # not kept for a retry that would arrive out of place
         h.clock.advance(60)
-        assert await h.service.resend_pending("wechat", h.endpoint.conversation.resend) == 0
+        assert await h.service.resend_pending("wechat", h.channel.conversation.resend) == 0
         assert h.fake.sent_texts("oLateUser") == []
 
 
@@ -87,10 +88,10 @@ async def test_a_failed_send_stays_in_the_outbox_and_the_resend_delivers_it(tmp_
         await h.settle()
         assert h.fake.sent_texts("oBusyUser") == []
         assert await _pending(h) == 1
-        assert await h.service.resend_pending("wechat", h.endpoint.conversation.resend) == 0  # leased
+        assert await h.service.resend_pending("wechat", h.channel.conversation.resend) == 0  # leased
         h.clock.advance(31)  # the delivery's lease has ended
         # (the adapter's own retry loop may take it first: a claim is exclusive, either way once)
-        await h.service.resend_pending("wechat", h.endpoint.conversation.resend)
+        await h.service.resend_pending("wechat", h.channel.conversation.resend)
         session = h.service.session("wechat:oBusyUser")
         assert session is not None
         expected = plain_text(h.service.engine.current(session, h.service.clock()))
@@ -108,7 +109,10 @@ async def test_create_menu_posts_commands_with_names_within_wechat_limits(tmp_se
         assert "求助".encode() in menus[0].body  # raw UTF-8: WeChat shows \\u escapes literally
         keys = {entry["key"] for button in menus[0].json()["button"]
                 for entry in button.get("sub_button", [button])}  # fmt: skip
-        assert {"/start", "/help", "/summary", "/human"} <= keys <= COMMANDS
+        flow = load_flow(content_dir("dialogs"))
+        assert {"/start", "/help", "/summary", "/human"} <= keys == set(menu_commands(flow, "wechat"))
+        table = parse.command_table(flow.commands)
+        assert all(parse.command_of(key, table) for key in keys)  # every click runs a flow command
         wrong = dataclasses.replace(settings, wechat_appid="wx_not_ours")
         try:
             await wechat.create_menu(wrong)

@@ -14,7 +14,7 @@ from starlette.applications import Starlette
 from test_wechat_wire import BILLION_LAUGHS, XXE
 
 from bot import metrics
-from bot.channels.wechat import adapter as wechat
+from bot.channels.wechat.channel import WeChat
 from bot.config import Settings
 from bot.service import Service
 
@@ -44,8 +44,8 @@ async def test_url_verification_echoes_echostr_only_when_signed_and_fresh(tmp_se
 async def test_unconfigured_wechat_answers_404(tmp_settings: Settings) -> None:
     service = Service.open(tmp_settings)
     try:
-        assert wechat.routes(service, tmp_settings) == []
-        app = Starlette(routes=wechat.routes(service, tmp_settings))
+        assert WeChat(service, tmp_settings).routes() == []
+        app = Starlette(routes=WeChat(service, tmp_settings).routes())
         async with served(app) as url, httpx.AsyncClient() as client:
             assert (await client.get(f"{url}/wechat")).status_code == 404
             assert (await client.post(f"{url}/wechat", content=b"<xml/>")).status_code == 404

@@ -15,14 +15,10 @@ from starlette.responses import Response
 from starlette.routing import BaseRoute
 
 from bot.console.web import Console
+from bot.engine.flow import menu_commands
 from bot.store import console_tables as db
 from bot.store.console_tables import OperatorRow
 from bot.types import Inbound
-
-# What the call page's command buttons send: the flow's own global commands.
-COMMANDS = {"back": "/back", "summary": "/summary", "restart": "/restart", "help": "/help",
-            "move": "/move",  # /move: a code the caller types in their own WeChat or Telegram
-            "crisis": "/crisis", "danger": "/danger"}  # quick actions: the script, and the case marked
 
 
 def _call_key(request: Request) -> str:
@@ -34,6 +30,10 @@ def _call_key(request: Request) -> str:
 
 def routes(console: Console) -> list[BaseRoute]:
     service = console.service
+    # What the call page's command buttons send: the flow's `menus: console:` section (/move: a
+    # code the caller types in their own WeChat or Telegram; /crisis, /danger: the script, and the
+    # case marked).
+    commands = {command.lstrip("/"): command for command in menu_commands(service.engine.flow, "console")}
 
     async def new_call(request: Request, operator: OperatorRow) -> Response:
         call_id = secrets.token_hex(8)
@@ -74,7 +74,7 @@ def routes(console: Console) -> list[BaseRoute]:
         form = await request.form()
         chosen = [str(v) for v in form.getlist("options")]
         single = str(form.get("option", ""))
-        command = COMMANDS.get(str(form.get("command", "")))
+        command = commands.get(str(form.get("command", "")))
         if single:
             inbound = Inbound(user_key, option_ids=(single,))
         elif command:

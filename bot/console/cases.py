@@ -91,7 +91,7 @@ def routes(console: Console) -> list[BaseRoute]:
         text = str((await request.form()).get("text", "")).strip()[:MAX_REPLY]
         if not text:
             return console.redirect(case_url(user_key))
-        outcome = await deliver(service, user_key, operator.name, text)
+        outcome = await deliver(service, console.operator_senders, user_key, operator.name, text)
         return console.redirect(f"{case_url(user_key)}?sent={outcome.value}")
 
     async def note(request: Request, operator: OperatorRow, user_key: str) -> Response:

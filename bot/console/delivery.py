@@ -1,10 +1,8 @@
 """How an operator's reply reaches the user: a sender per channel, or the user's next turn.
 
-Channel adapters that can push a message (Telegram, WeChat's customer-service API) register a
-sender when the app starts:
-
-    from bot.console.delivery import register_sender
-    register_sender("telegram", send_text)   # async def send_text(user_key, text) -> None
+The app hands the console one sender per channel that can push a message (Telegram, WeChat's
+customer-service API): the channel objects' `send_operator_text` (bot/channels/lifecycle.py),
+passed to `bot.console.routes.routes` as `operator_senders`.
 
 Channels without one (the terminal) get the reply queued in the store: the user's next turn shows
 it before the bot's own answer (bot/store/console_tables.py, ConsoleTurnHook).
@@ -14,7 +12,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Mapping
 from enum import Enum
 
 from starlette.concurrency import run_in_threadpool
@@ -25,26 +23,13 @@ from bot.store import console_turns
 
 log = logging.getLogger("weiquan.console")
 
-Sender = Callable[[str, str], Awaitable[None]]
-_senders: dict[str, Sender] = {}
+Sender = Callable[[str, str], Awaitable[None]]  # (user_key, text); raises when not taken
 
 
 class Delivery(Enum):
     SENT = "sent"  # pushed through the channel's sender
     QUEUED = "queued"  # shown at the user's next message
     NO_SESSION = "no_session"
-
-
-def register_sender(channel: str, sender: Sender) -> None:
-    _senders[channel] = sender
-
-
-def unregister_sender(channel: str) -> None:
-    _senders.pop(channel, None)
-
-
-def sender_for(channel: str) -> Sender | None:
-    return _senders.get(channel)
 
 
 async def queue_reply(service: Service, user_key: str, operator: str, text: str) -> bool:
@@ -56,7 +41,9 @@ async def queue_reply(service: Service, user_key: str, operator: str, text: str)
     return queued
 
 
-async def deliver(service: Service, user_key: str, operator: str, text: str) -> Delivery:
+async def deliver(
+    service: Service, senders: Mapping[str, Sender], user_key: str, operator: str, text: str
+) -> Delivery:
     """Push the reply if the channel can; otherwise (or if pushing fails) keep it for later.
 
     The user sees it marked as coming from a person (console.from_operator, in their language).
@@ -64,7 +51,7 @@ async def deliver(service: Service, user_key: str, operator: str, text: str) -> 
     session = await run_in_threadpool(service.session, user_key)
     if session is None:
         return Delivery.NO_SESSION
-    sender = sender_for(user_key.split(":", 1)[0])
+    sender = senders.get(user_key.split(":", 1)[0])
     if sender is not None:
         shown = service.i18n.text(session.lang, "console.from_operator", text=text)
         try:

@@ -6,6 +6,8 @@ operator (else a redirect to `/console/login`); every POST needs the form's CSRF
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+
 from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 from starlette.routing import BaseRoute, Mount, Route
@@ -22,6 +24,7 @@ from bot.console.auth import (
     needs_rehash,
     throttle_keys,
 )
+from bot.console.delivery import Sender
 from bot.console.web import HERE, LANG_COOKIE, Console
 from bot.engine.i18n import LANGS
 from bot.service import Service
@@ -133,8 +136,12 @@ def _auth_routes(console: Console) -> list[BaseRoute]:
     ]
 
 
-def routes(service: Service, settings: Settings) -> list[BaseRoute]:
-    console = Console(service, settings)
+def routes(
+    service: Service, settings: Settings, operator_senders: Mapping[str, Sender] | None = None
+) -> list[BaseRoute]:
+    """`operator_senders`: per channel, how an operator's reply is pushed (else it waits for the
+    user's next message)."""
+    console = Console(service, settings, operator_senders or {})
 
     async def to_console(request: Request) -> Response:
         return RedirectResponse("/console/", status_code=307)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import asyncio
 from collections import OrderedDict
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Mapping
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -20,6 +20,7 @@ from starlette.routing import Route
 from bot.config import Settings
 from bot.console import rights
 from bot.console.auth import CSRF_COOKIE, SESSION_COOKIE, PasswordWork, Signer, new_nonce
+from bot.console.delivery import Sender
 from bot.engine.i18n import DEFAULT_LANG, LANGS
 from bot.service import Service
 from bot.store import console_tables as db
@@ -43,8 +44,11 @@ SECURITY_HEADERS = {
 
 
 class Console:
-    def __init__(self, service: Service, settings: Settings) -> None:
+    def __init__(
+        self, service: Service, settings: Settings, operator_senders: Mapping[str, Sender] | None = None
+    ) -> None:
         self.service = service
+        self.operator_senders: Mapping[str, Sender] = operator_senders or {}
         self.signer = Signer(settings.console_secret.reveal())
         self.passwords = PasswordWork()
         self.templates = Environment(

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -74,6 +74,7 @@ class Flow:
     roles: dict[str, str]  # special role -> state name
     commands: dict[str, tuple[str, ...]]  # command -> spellings
     guards: dict[str, dict[str, tuple[str, ...]]]  # guard -> {"phrases": …, "except": …}
+    menus: dict[str, Any] = field(default_factory=dict)  # surface -> raw `menus:` entry; see menu()
 
     def state(self, name: str) -> StateSpec:
         return self.states[name]
@@ -84,6 +85,7 @@ def load_flow(root: Path) -> Flow:
     roles: dict[str, str] = {}
     commands: dict[str, tuple[str, ...]] = {}
     guards: dict[str, dict[str, tuple[str, ...]]] = {}
+    menus: dict[str, Any] = {}
     for path in sorted(root.glob("*.yaml")):
         doc = load_yaml(path) or {}
         if not isinstance(doc, dict):
@@ -106,7 +108,8 @@ def load_flow(root: Path) -> Flow:
                     "phrases": tuple(raw.get("phrases") or ()),
                     "except": tuple(raw.get("except") or ()),
                 }
-    flow = Flow(states, roles, commands, guards)
+        menus.update((doc.get("menus") or {}).items())  # one file's `menus:` (core.yaml)
+    flow = Flow(states, roles, commands, guards, menus)
     _check_references(flow)
     return flow
 
@@ -216,3 +219,33 @@ def _check_references(flow: Flow) -> None:
             raise FlowError(f"{state.origin}: multi-select {state.name!r} needs a `slot`")
         if not state.options and not state.input and state.routes:
             raise FlowError(f"{state.origin}: {state.name!r} has `next` but nothing to answer")
+
+
+MenuGroups = tuple[tuple[str, tuple[str, ...]], ...]
+
+
+def menu(flow: Flow, surface: str) -> MenuGroups:
+    """What a surface (telegram, wechat, console) lists, from the flow's `menus:` section: its
+    groups in order, each (group name, commands as typed: each command's first spelling, "/lang").
+    A plain list is one group named after the surface. The one source for every command menu."""
+    raw = flow.menus.get(surface) if surface != "__line__" else None
+    if raw is None:
+        raise FlowError(f"dialogs: no menu for {surface!r} under `menus:`")
+    groups = raw.items() if isinstance(raw, dict) else [(surface, raw)]
+    result: list[tuple[str, tuple[str, ...]]] = []
+    for group, names in groups:
+        if group == "__line__":
+            continue
+        if not isinstance(names, list) or not names:
+            raise FlowError(f"dialogs: menu {surface}.{group} must list commands")
+        unknown = [str(name) for name in names if name not in flow.commands or not flow.commands[name]]
+        if unknown:
+            raise FlowError(f"dialogs: menu {surface}.{group} names unknown commands {unknown}")
+        result.append((str(group), tuple(flow.commands[name][0] for name in names)))
+    return tuple(result)
+
+
+def menu_commands(flow: Flow, surface: str) -> tuple[str, ...]:
+    """A surface's commands as typed ("/start", …), in menu order, groups flattened."""
+    return tuple(command for _, commands in menu(flow, surface) for command in commands)
+

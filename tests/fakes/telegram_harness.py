@@ -15,6 +15,7 @@ import httpx
 from starlette.applications import Starlette
 
 from bot.channels.telegram import adapter as telegram
+from bot.channels.telegram.channel import Telegram
 from bot.config import Secret, Settings
 from bot.service import Clock, Service
 from fakes.loopback import LoopbackServer
@@ -72,20 +73,19 @@ async def webhook_harness(base: Settings, clock: Clock = time.time) -> AsyncIter
     with running_fake() as (fake, api_base):
         settings = telegram_settings(base, api_base)
         service = Service.open(settings, clock=clock)
-        routes = telegram.routes(service, settings)
+        channel = Telegram(service, settings)
 
         @contextlib.asynccontextmanager
         async def lifespan(app: Starlette) -> AsyncIterator[None]:
+            await channel.start()
             yield
-            for route in routes:
-                if isinstance(route, telegram.WebhookRoute):
-                    await route.webhook.aclose()
+            await channel.aclose()
 
         try:
-            with LoopbackServer(Starlette(routes=routes, lifespan=lifespan), lifespan="on") as server:
+            app = Starlette(routes=channel.routes(), lifespan=lifespan)
+            with LoopbackServer(app, lifespan="on") as server:
                 async with httpx.AsyncClient(timeout=30) as client:
-                    webhook = next(r.webhook for r in routes if isinstance(r, telegram.WebhookRoute))
-                    yield Harness(fake, service, server.url, client, api_base, webhook)
+                    yield Harness(fake, service, server.url, client, api_base, channel.webhook)
         finally:
             service.close()
 

@@ -19,7 +19,7 @@ import httpx
 import uvicorn
 from starlette.applications import Starlette
 
-from bot.channels.wechat import adapter as wechat
+from bot.channels.wechat.channel import WeChat
 from bot.config import Secret, Settings
 from bot.service import Service
 from fakes.wechat_api import APPID, SECRET, FakeWeChatAPI, running_fake
@@ -54,7 +54,7 @@ class MovableClock:
 class Harness:
     fake: FakeWeChatAPI
     service: Service
-    endpoint: wechat.WeChatEndpoint
+    channel: WeChat
     url: str
     client: httpx.AsyncClient
     server: WeChatServer
@@ -87,7 +87,7 @@ class Harness:
 
     async def settle(self) -> None:
         """Waits until every customer-service delivery the adapter started has finished."""
-        await self.endpoint.conversation.drain()
+        await self.channel.conversation.drain()
 
     def stage(self, openid: str) -> str | None:
         session = self.service.session(f"wechat:{openid}")
@@ -129,15 +129,16 @@ async def wechat_harness(
         clock = MovableClock()
         service = Service.open(settings, clock=clock)
         try:
-            routes = wechat.routes(service, settings)
-            route = next(r for r in routes if isinstance(r, wechat.WeChatRoute))
+            channel = WeChat(service, settings)
             if passive_seconds is not None:
-                route.wechat.conversation.passive_seconds = passive_seconds
-            async with served(Starlette(routes=routes)) as url, httpx.AsyncClient(timeout=30) as client:
+                channel.conversation.passive_seconds = passive_seconds
+            await channel.start()
+            app = Starlette(routes=channel.routes())
+            async with served(app) as url, httpx.AsyncClient(timeout=30) as client:
                 if links:
-                    route.wechat.links.public_url = url
+                    channel.links.public_url = url
                 server = WeChatServer(safe_mode=safe_mode)
-                yield Harness(fake, service, route.wechat, url, client, server, clock)
-                await route.wechat.aclose()
+                yield Harness(fake, service, channel, url, client, server, clock)
+                await channel.aclose()
         finally:
             service.close()

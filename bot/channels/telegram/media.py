@@ -17,7 +17,6 @@ from telegram import Message as TgMessage
 from telegram import Update
 from telegram.error import TelegramError
 
-from bot.channels.telegram.push import TelegramSender
 from bot.engine import parse
 from bot.engine.engine import WARNING_GUARDS
 from bot.followups.evidence import MAX_DOWNLOAD_BYTES, already_recorded, record_upload_async
@@ -82,6 +81,6 @@ async def on_telegram_media(channel: Any, update: Update, message: TgMessage) ->
     if result is None or result.duplicate:
         return True  # a redelivered update: recorded and answered the first time
     outbound = _with_warnings(service, result.outbound, caption)
-    send = TelegramSender(service, channel.bot)
-    await service.deliver(result.outbox_id, send, lambda: send(user_key, outbound))  # in order, once
+    # the adapter's own sending path (rendering, failure classification, metrics); in order, once
+    await service.deliver(result.outbox_id, channel.deliver, lambda: channel.deliver(user_key, outbound))
     return True

@@ -23,10 +23,8 @@ from starlette.responses import PlainTextResponse, Response
 from starlette.routing import BaseRoute, Route
 
 from bot import metrics
-from bot.channels.wechat import files as wechat_files
 from bot.channels.wechat.api import WeChatAPI
-from bot.channels.wechat.files import CaseFileLinks
-from bot.channels.wechat.turns import PASSIVE_SECONDS, Conversation, Reply, split_utf8
+from bot.channels.wechat.turns import Conversation, Reply
 from bot.channels.wechat.xml import (
     MAX_AGE_SECONDS,
     OPENID,
@@ -38,7 +36,7 @@ from bot.channels.wechat.xml import (
     text_reply,
 )
 from bot.config import Settings, content_dir
-from bot.console.delivery import register_sender
+from bot.engine.flow import Flow, load_flow, menu
 from bot.engine.i18n import DEFAULT_LANG, I18n
 from bot.errors import ChannelError, StoreError
 from bot.service import Service
@@ -47,19 +45,10 @@ log = logging.getLogger("bot.channels.wechat")
 
 MAX_BODY = 1_000_000
 REQUIRED = ("ToUserName", "FromUserName", "CreateTime", "MsgType")
-# The custom menu: three top-level entries (WeChat's maximum), each a command or up to five.
-# Labels are locale keys wechat.menu.<name>; a click sends the command as EventKey.
-MENU: tuple[tuple[str, tuple[str, ...]], ...] = (
-    ("get_help", ("/start", "/back", "/restart")),
-    ("summary", ("/summary",)),
-    ("more", ("/help", "/human", "/lang", "/delete")),
-)
 
 
 class WeChatEndpoint:
-    def __init__(
-        self, service: Service, settings: Settings, *, passive_seconds: float = PASSIVE_SECONDS
-    ) -> None:
+    def __init__(self, service: Service, settings: Settings, conversation: Conversation) -> None:
         if settings.wechat_token is None:
             raise ChannelError("WEIQUAN_WECHAT_TOKEN is not set")
         self.token = settings.wechat_token.reveal()
@@ -69,9 +58,7 @@ class WeChatEndpoint:
                 raise ChannelError("WEIQUAN_WECHAT_AES_KEY needs WEIQUAN_WECHAT_APPID")
             self.envelope = Envelope(self.token, settings.wechat_aes_key.reveal(), settings.wechat_appid)
         self.clock = service.clock
-        self.api = WeChatAPI(settings, clock=service.clock)
-        self.links = CaseFileLinks(settings)
-        self.conversation = Conversation(service, self.api, self.links, passive_seconds)
+        self.conversation = conversation
         self.service = service
 
     def _signed_now(self, request: Request) -> bool:
@@ -86,18 +73,6 @@ class WeChatEndpoint:
             metrics.errors.labels("wechat", "forbidden").inc()
             return False
         return True
-
-    async def send_operator_text(self, user_key: str, text: str) -> None:
-        """An operator's reply from the console, as customer-service messages (48-hour window)."""
-        await self.api.send_texts(user_key.split(":", 1)[1], split_utf8(text))
-
-    def start(self) -> None:
-        """The outbox retry loop (the app's lifespan calls it at start-up)."""
-        self.conversation.start_outbox_retries()
-
-    async def aclose(self) -> None:
-        """Stops the outbox retries and waits for deliveries in progress (app shutdown)."""
-        await self.conversation.aclose()
 
     async def verify(self, request: Request) -> Response:
         """URL verification when the server address is saved in the WeChat admin console."""
@@ -136,7 +111,6 @@ class WeChatEndpoint:
             log.warning("wechat: %s", error, extra={"channel": "wechat", "status": 400})
             metrics.errors.labels("wechat", "bad_request").inc()
             return Response(status_code=400)
-        self.start()  # the app's lifespan started it already; this covers a route mounted alone
         try:
             if not await self._first_use(query, body):
                 return _forbidden("wechat: signature replayed with another body")
@@ -202,31 +176,21 @@ async def _read_limited(request: Request) -> bytes | None:
     return bytes(body)
 
 
-class WeChatRoute(Route):
-    """`/wechat`, holding its endpoint (`.wechat`) so tests and shutdown can wait for deliveries."""
+def endpoint_routes(endpoint: WeChatEndpoint) -> list[BaseRoute]:
+    """`GET /wechat` (URL verification) and `POST /wechat` (messages)."""
 
-    def __init__(self, endpoint: WeChatEndpoint) -> None:
-        async def dispatch(request: Request) -> Response:
-            if request.method == "GET":
-                return await endpoint.verify(request)
-            return await endpoint.receive(request)
+    async def dispatch(request: Request) -> Response:
+        if request.method == "GET":
+            return await endpoint.verify(request)
+        return await endpoint.receive(request)
 
-        super().__init__("/wechat", dispatch, methods=["GET", "POST"])
-        self.wechat = endpoint
+    return [Route("/wechat", dispatch, methods=["GET", "POST"])]
 
 
-def routes(service: Service, settings: Settings) -> list[BaseRoute]:
-    """No routes (so 404) unless WEIQUAN_WECHAT_TOKEN is set."""
-    if settings.wechat_token is None:
-        return []
-    endpoint = WeChatEndpoint(service, settings)
-    register_sender("wechat", endpoint.send_operator_text)  # console takeover replies
-    return [WeChatRoute(endpoint), *wechat_files.routes(service, endpoint.links)]
-
-
-def menu_payload(i18n: I18n, lang: str = DEFAULT_LANG) -> dict[str, Any]:
+def menu_payload(flow: Flow, i18n: I18n, lang: str = DEFAULT_LANG) -> dict[str, Any]:
+    """The custom menu from the flow's `menus: wechat:` section; a click sends its command."""
     buttons: list[dict[str, Any]] = []
-    for name, commands in MENU:
+    for name, commands in menu(flow, "wechat"):
         label = i18n.text(lang, f"wechat.menu.{name}")
         entries = [
             {"type": "click", "name": i18n.text(lang, f"wechat.menu.{c.lstrip('/')}"), "key": c}
@@ -241,6 +205,10 @@ def menu_payload(i18n: I18n, lang: str = DEFAULT_LANG) -> dict[str, Any]:
 
 async def create_menu(settings: Settings, lang: str = DEFAULT_LANG) -> None:
     """`weiquan wechat menu`: replaces the account's custom menu (needs APPID and SECRET)."""
-    i18n = I18n.load(content_dir("locales"))
-    await WeChatAPI(settings, clock=time.time).create_menu(menu_payload(i18n, lang))
+    flow, i18n = load_flow(content_dir("dialogs")), I18n.load(content_dir("locales"))
+    api = WeChatAPI(settings, clock=time.time)
+    try:
+        await api.create_menu(menu_payload(flow, i18n, lang))
+    finally:
+        await api.aclose()
     log.info("wechat: menu created", extra={"channel": "wechat"})

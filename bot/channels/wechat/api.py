@@ -1,9 +1,10 @@
-"""The few WeChat Official Account API calls we make: access token, customer-service text, menu.
+"""The few WeChat Official Account API calls we make: access token, customer-service text, menu,
+temporary media.
 
-httpx.AsyncClient, one per delivery (a delivery is a handful of calls, and the app has no hook to
-close a long-lived client). The access token is cached until shortly before it expires and fetched
-again when WeChat says it is invalid or expired (another process may have refreshed it: WeChat
-keeps only the newest token valid).
+One long-lived httpx.AsyncClient per WeChatAPI (its connections are reused across deliveries),
+closed by `aclose()` when the channel stops. The access token is cached until shortly before it
+expires and fetched again when WeChat says it is invalid or expired (another process may have
+refreshed it: WeChat keeps only the newest token valid).
 """
 
 from __future__ import annotations
@@ -43,37 +44,70 @@ class WeChatAPI:
         self._token: str | None = None
         self._token_expires_at = 0.0
         self._token_lock = asyncio.Lock()
+        self._client: httpx.AsyncClient | None = None  # opened at the first call
 
     @property
     def configured(self) -> bool:
         return bool(self._appid and self._secret)
 
+    @property
     def client(self) -> httpx.AsyncClient:
-        return httpx.AsyncClient(timeout=TIMEOUT)
+        if self._client is None:
+            self._client = httpx.AsyncClient(timeout=TIMEOUT)
+        return self._client
+
+    @property
+    def closed(self) -> bool:
+        """No connection is left open (never opened, or closed by `aclose`)."""
+        return self._client is None or self._client.is_closed
+
+    async def aclose(self) -> None:
+        if self._client is not None:
+            await self._client.aclose()
+            self._client = None
 
     async def send_texts(self, openid: str, texts: Sequence[str]) -> None:
         """Customer-service text messages, in order (WeChat allows them for 48 h after the user wrote)."""
-        async with self.client() as client:
-            for text in texts:
-                payload = {"touser": openid, "msgtype": "text", "text": {"content": text}}
-                await self.call(client, "/cgi-bin/message/custom/send", payload)
+        for text in texts:
+            payload = {"touser": openid, "msgtype": "text", "text": {"content": text}}
+            await self.call("/cgi-bin/message/custom/send", payload)
 
     async def create_menu(self, menu: dict[str, Any]) -> None:
-        async with self.client() as client:
-            await self.call(client, "/cgi-bin/menu/create", menu)
+        await self.call("/cgi-bin/menu/create", menu)
 
-    async def call(self, client: httpx.AsyncClient, path: str, payload: dict[str, Any]) -> dict[str, Any]:
+    async def call(self, path: str, payload: dict[str, Any]) -> dict[str, Any]:
         """POST JSON with the access token; one retry with a fresh token if WeChat rejects it."""
-        token = await self.access_token(client)
+        token = await self.access_token()
         try:
-            return await self._post(client, path, payload, token)
+            return await self._post(path, payload, token)
         except WeChatAPIError as error:
             if error.errcode not in TOKEN_INVALID:
                 raise
-        token = await self.access_token(client, stale=token)
-        return await self._post(client, path, payload, token)
+        token = await self.access_token(stale=token)
+        return await self._post(path, payload, token)
 
-    async def access_token(self, client: httpx.AsyncClient, stale: str | None = None) -> str:
+    async def media(self, media_id: str, limit: int) -> bytes | None:
+        """A temporary media file (GET /cgi-bin/media/get), or None when WeChat has none for us or
+        it is larger than `limit` bytes; one retry with a fresh token if WeChat rejects it."""
+        stale: str | None = None
+        for _attempt in range(2):
+            token = await self.access_token(stale=stale)
+            params = {"access_token": token, "media_id": media_id}
+            response = await self._send(self.client.get(f"{self.base}/cgi-bin/media/get", params=params))
+            if response.status_code != 200:
+                return None
+            if response.headers.get("content-type", "").startswith(("application/json", "text/")):
+                try:  # an error object instead of the file
+                    self._json(response, "/media/get")
+                except WeChatAPIError as error:
+                    if error.errcode in TOKEN_INVALID:
+                        stale = token
+                        continue
+                return None
+            return response.content if len(response.content) <= limit else None
+        return None
+
+    async def access_token(self, stale: str | None = None) -> str:
         async with self._token_lock:
             fresh = self._token is not None and self._clock() < self._token_expires_at
             if fresh and self._token != stale:
@@ -87,7 +121,7 @@ class WeChatAPI:
                 "appid": self._appid,
                 "secret": self._secret.reveal(),
             }
-            data = self._json(await self._send(client.get(f"{self.base}/cgi-bin/token", params=params)),
+            data = self._json(await self._send(self.client.get(f"{self.base}/cgi-bin/token", params=params)),
                               "/token")
             token, expires_in = data.get("access_token"), data.get("expires_in")
             if not isinstance(token, str) or not token or not isinstance(expires_in, int):
@@ -97,11 +131,9 @@ class WeChatAPI:
             log.info("wechat: access token refreshed")
             return token
 
-    async def _post(
-        self, client: httpx.AsyncClient, path: str, payload: dict[str, Any], token: str
-    ) -> dict[str, Any]:
+    async def _post(self, path: str, payload: dict[str, Any], token: str) -> dict[str, Any]:
         # orjson writes UTF-8 as is: WeChat shows \\uXXXX escapes literally (menu names, messages)
-        response = await self._send(client.post(
+        response = await self._send(self.client.post(
             f"{self.base}{path}",
             params={"access_token": token},
             content=orjson.dumps(payload),

@@ -9,45 +9,21 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from typing import Any
+from typing import TYPE_CHECKING
 
-import httpx
-
+from bot.channels.render import plain_text
 from bot.followups.evidence import MAX_DOWNLOAD_BYTES, already_recorded, record_upload_async
 from bot.types import Inbound, TurnResult
 
+if TYPE_CHECKING:  # the conversation imports this module: only its types are needed here
+    from bot.channels.wechat.turns import Conversation, Reply
+
 log = logging.getLogger("weiquan.evidence")
 KINDS = {"image": "photo", "voice": "voice"}
-TOKEN_INVALID = frozenset({40001, 40014, 42001})
-_background: set[asyncio.Task[None]] = set()
 
 
-async def download_media(api: Any, media_id: str) -> bytes | None:
-    stale: str | None = None
-    async with api.client() as client:
-        for _attempt in range(2):
-            token = await api.access_token(client, stale=stale)
-            try:
-                response = await client.get(f"{api.base}/cgi-bin/media/get",
-                                            params={"access_token": token, "media_id": media_id})  # fmt: skip
-            except httpx.HTTPError as error:
-                log.warning("evidence: wechat media download failed (%s)", type(error).__name__)
-                return None
-            kind = response.headers.get("content-type", "")
-            if response.status_code != 200:
-                return None
-            if kind.startswith(("application/json", "text/")):  # an error object, not the file
-                if response.json().get("errcode") in TOKEN_INVALID:
-                    stale = token
-                    continue
-                return None
-            return response.content if len(response.content) <= MAX_DOWNLOAD_BYTES else None
-    return None
-
-
-async def on_wechat_media(conversation: Any, fields: dict[str, str]) -> Any:
-    """A Reply for the adapter (bot.channels.wechat.turns.Reply), or None."""
-    from bot.channels.render import plain_text
+async def on_wechat_media(conversation: Conversation, fields: dict[str, str]) -> Reply | None:
+    """The passive reply for a recorded file, or None to answer as before."""
     from bot.channels.wechat.turns import Reply, split_utf8
 
     kind = KINDS.get(fields.get("MsgType", "").lower())
@@ -62,7 +38,7 @@ async def on_wechat_media(conversation: Any, fields: dict[str, str]) -> Any:
         result = await service.handle(Inbound(user_key, "", message_id=message_id))  # the same reply
     else:
         try:
-            data = await download_media(conversation.api, media_id)
+            data = await conversation.api.media(media_id, MAX_DOWNLOAD_BYTES)
         except Exception as error:  # token refused, network: answer as if we could not fetch it
             log.warning("evidence: wechat media unavailable (%s)", type(error).__name__)
             data = None
@@ -75,7 +51,6 @@ async def on_wechat_media(conversation: Any, fields: dict[str, str]) -> Any:
     parts = split_utf8(plain_text(result.outbound))
     if len(parts) == 1:
         return Reply(parts[0], result.outbox_id)
-    task = asyncio.create_task(conversation.deliver_parts(openid, parts[1:], result.outbox_id))
-    _background.add(task)
-    task.add_done_callback(_background.discard)
+    # the rest as customer-service texts, tracked by the conversation so shutdown waits for it
+    conversation.spawn(conversation.deliver_parts(openid, parts[1:], result.outbox_id))
     return Reply(parts[0])

@@ -20,6 +20,7 @@ from bot.channels.render import plain_text
 from bot.channels.wechat.api import WeChatAPI, WeChatAPIError
 from bot.channels.wechat.files import LINK_HOURS, CaseFileLinks
 from bot.channels.wechat.media import on_wechat_media
+from bot.engine.flow import menu_commands
 from bot.engine.i18n import DEFAULT_LANG
 from bot.errors import ChannelError, StoreError
 from bot.service import Service
@@ -32,7 +33,6 @@ PASSIVE_BYTES = 2048  # WeChat's limit for a passive text reply, UTF-8
 # WeChat's "this can never be delivered" answers: invalid openid, unfollowed, 48-hour window
 # closed, reply limit reached, API not authorised. Anything else may work on a later try.
 GIVE_UP = frozenset({40003, 43004, 45015, 45047, 48001})
-COMMANDS = frozenset({"/start", "/help", "/back", "/restart", "/summary", "/lang", "/human", "/delete"})
 # Messages the conversation cannot read get a locale sentence instead (wechat.<key>).
 CANNED = {
     "image": "media_evidence", "video": "media_evidence", "shortvideo": "media_evidence",
@@ -84,6 +84,7 @@ class Conversation:
         self._in_flight: set[str] = set()  # message ids whose turn is still running
         self._background: set[asyncio.Task[None]] = set()  # keep references until done
         self._retries: asyncio.Task[None] | None = None
+        self.menu = frozenset(menu_commands(service.engine.flow, "wechat"))  # what a click may send
 
     async def answer(self, fields: dict[str, str]) -> Reply:
         openid = fields["FromUserName"]
@@ -106,19 +107,18 @@ class Conversation:
         elif kind in CANNED:
             recorded = await on_wechat_media(self, fields)  # images, voice: the evidence timeline
             if recorded is not None:
-                return recorded  # type: ignore[no-any-return]
+                return recorded
             return Reply(await self._sentence(user_key, CANNED[kind]))
         else:
             return Reply(await self._sentence(user_key, "text_only"))
         return await self._turn(Inbound(user_key, text, message_id=message_id), openid)
 
-    @staticmethod
-    def _event_command(fields: dict[str, str]) -> str | None:
+    def _event_command(self, fields: dict[str, str]) -> str | None:
         event = fields.get("Event", "").lower()
         if event == "subscribe":
             return "/start"
         key = fields.get("EventKey", "")
-        if event == "click" and key in COMMANDS:
+        if event == "click" and key in self.menu:
             return key
         return None  # unsubscribe, VIEW, location reports, scans: nothing to say
 
@@ -135,7 +135,7 @@ class Conversation:
             result = await asyncio.wait_for(asyncio.shield(task), self.passive_seconds)
         except TimeoutError:
             metrics.errors.labels("wechat", "slow_turn").inc()  # answered by the API instead
-            self._spawn(self._deliver_late(task, openid))
+            self.spawn(self._deliver_late(task, openid))
             return NOTHING
         except Exception as error:
             log.error("wechat: turn failed (%s)", type(error).__name__, extra={"channel": "wechat"})
@@ -146,7 +146,7 @@ class Conversation:
             return Reply(parts[0])  # the recorded reply again; the rest went out the first time
         if len(parts) == 1:
             return Reply(parts[0], result.outbox_id)
-        self._spawn(self.deliver_parts(openid, parts[1:], result.outbox_id))
+        self.spawn(self.deliver_parts(openid, parts[1:], result.outbox_id))
         return Reply(parts[0])
 
     async def _parts(self, outbound: Outbound, openid: str) -> list[str]:
@@ -222,7 +222,7 @@ class Conversation:
         session = await asyncio.to_thread(self.service.session, user_key)
         return self.service.i18n.text(session.lang if session else DEFAULT_LANG, f"wechat.{key}")
 
-    def _spawn(self, job: Coroutine[Any, Any, None]) -> None:
+    def spawn(self, job: Coroutine[Any, Any, None]) -> None:
         task = asyncio.create_task(job)
         self._background.add(task)
         task.add_done_callback(self._background.discard)
