@@ -279,6 +279,11 @@ class TelegramChannel:
         if self._retries is None:
             self._retries = asyncio.create_task(self.service.run_outbox_retries("telegram", self.deliver))
 
+    @property
+    def retrying(self) -> bool:
+        """The outbox retry loop is running."""
+        return self._retries is not None and not self._retries.done()
+
     async def stop_outbox_retries(self) -> None:
         if self._retries is not None:
             self._retries.cancel()

@@ -210,6 +210,11 @@ class Conversation:
         if self._retries is None:
             self._retries = asyncio.create_task(self.service.run_outbox_retries("wechat", self.resend))
 
+    @property
+    def retrying(self) -> bool:
+        """The outbox retry loop is running."""
+        return self._retries is not None and not self._retries.done()
+
     async def aclose(self) -> None:
         if self._retries is not None:
             self._retries.cancel()
