@@ -11,7 +11,7 @@ from __future__ import annotations
 import asyncio
 import logging
 from dataclasses import replace
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from telegram import Message as TgMessage
 from telegram import Update
@@ -21,6 +21,9 @@ from bot.engine import parse
 from bot.engine.engine import WARNING_GUARDS
 from bot.followups.evidence import MAX_DOWNLOAD_BYTES, already_recorded, record_upload_async
 from bot.types import Message, Outbound
+
+if TYPE_CHECKING:  # the update router imports this module: only its type is needed here
+    from bot.channels.telegram.updates import TelegramChannel
 
 log = logging.getLogger("weiquan.evidence")
 
@@ -53,7 +56,7 @@ def _with_warnings(service: Any, outbound: Outbound, caption: str) -> Outbound:
     return replace(outbound, messages=notes + outbound.messages) if notes else outbound
 
 
-async def on_telegram_media(channel: Any, update: Update, message: TgMessage) -> bool:
+async def on_telegram_media(channel: TelegramChannel, update: Update, message: TgMessage) -> bool:
     found = file_of(message)
     user = message.from_user
     if found is None or user is None:
