@@ -21,6 +21,9 @@ from bot.engine.i18n import I18n
 from bot.service import Service
 
 WEIQUAN = [sys.executable, "-m", "bot", "telegram"]
+# A fresh process trains the FAQ matcher before it polls: on a busy 2-core machine that alone can
+# take over 20 s. A bound on waiting, not a timing assertion.
+STARTUP_SECONDS = 120
 
 
 @contextlib.contextmanager
@@ -75,7 +78,7 @@ def test_polling_conversation_to_the_summary_by_buttons(tmp_path: Path) -> None:
     user = TelegramUser(5150, "zh-CN")
     with running_fake() as (fake, api_base):
         with polling(tmp_path, api_base):
-            wait_until(lambda: bool(fake.calls_to("getUpdates")))
+            wait_until(lambda: bool(fake.calls_to("getUpdates")), STARTUP_SECONDS)
             assert fake.calls_to("deleteWebhook")  # polling and a webhook exclude each other
             fake.push_update(user.text("/start"))
             wait_until(lambda: sends(fake, user.id) == 1)
@@ -110,7 +113,7 @@ def test_one_batch_of_updates_is_answered_in_order_per_chat(tmp_path: Path) -> N
     alice, carol, bob = TelegramUser(1), TelegramUser(3), TelegramUser(2)
     with running_fake() as (fake, api_base):
         with polling(tmp_path, api_base):
-            wait_until(lambda: bool(fake.calls_to("getUpdates")))
+            wait_until(lambda: bool(fake.calls_to("getUpdates")), STARTUP_SECONDS)
             for n, text in enumerate(steps, start=1):
                 fake.push_update(bob.text(text))
                 wait_until(lambda n=n: sends(fake, bob.id) == n)  # type: ignore[misc]

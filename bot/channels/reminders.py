@@ -25,10 +25,6 @@ class ChannelFollowups:
                 self.worker.run_forever(self.interval, self._stop), name="weiquan-followups"
             )
 
-    @property
-    def running(self) -> bool:
-        return self._task is not None and not self._task.done()
-
     async def stop(self) -> None:
         """Lets the pass in progress finish (its replies are committed), then stops; before the
         channels close, so its sends still have a client."""
