@@ -16,6 +16,12 @@ I18N = I18n.load(content_dir("locales"))
 TABLE = parse.command_table(FLOW.commands)
 
 
+def labelled(lang: str, key: str) -> bool:
+    """The catalog has this key (a missing one comes back as the key itself)."""
+    text = I18N.text(lang, key)
+    return bool(text.strip()) and text != key
+
+
 @pytest.mark.parametrize("surface", ["telegram", "wechat", "console"])
 def test_every_menu_entry_runs_a_flow_command(surface: str) -> None:
     commands = menu_commands(FLOW, surface)
@@ -24,13 +30,14 @@ def test_every_menu_entry_runs_a_flow_command(surface: str) -> None:
 
 
 def test_menu_labels_exist_in_every_language() -> None:
+    assert not labelled("en", "telegram.commands.no_such_command")
     for lang in LANGS:
         for command in menu_commands(FLOW, "telegram"):
-            assert I18N.text(lang, f"telegram.commands.{command.lstrip('/')}").strip()
+            assert labelled(lang, f"telegram.commands.{command.lstrip('/')}")
         for group, commands in menu(FLOW, "wechat"):
-            assert I18N.text(lang, f"wechat.menu.{group}").strip()
+            assert labelled(lang, f"wechat.menu.{group}")
             for command in commands:
-                assert I18N.text(lang, f"wechat.menu.{command.lstrip('/')}").strip()
+                assert labelled(lang, f"wechat.menu.{command.lstrip('/')}")
 
 
 def test_wechat_menu_fits_wechats_limits() -> None:
@@ -55,3 +62,11 @@ def test_a_menu_naming_an_unknown_command_or_missing_is_a_clear_error() -> None:
     with pytest.raises(FlowError, match="no menu for 'console'"):
         menu(flow, "console")
     assert menu(Flow({}, {}, {"start": ("/start",)}, {}, {"x": ["start"]}), "x") == (("x", ("/start",)),)
+
+
+def test_console_buttons_are_the_menus_groups_labelled_in_every_language() -> None:
+    groups = dict(menu(FLOW, "console"))
+    assert set(groups) == {"quick", "steps"}
+    for lang in LANGS:
+        for command in menu_commands(FLOW, "console"):
+            assert labelled(lang, f"console.call.{command.lstrip('/')}")

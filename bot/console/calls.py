@@ -15,6 +15,7 @@ from starlette.responses import Response
 from starlette.routing import BaseRoute
 
 from bot.console.web import Console
+from bot.engine.flow import menu as flow_menu
 from bot.engine.flow import menu_commands
 from bot.store import console_tables as db
 from bot.store.console_tables import OperatorRow
@@ -30,9 +31,10 @@ def _call_key(request: Request) -> str:
 
 def routes(console: Console) -> list[BaseRoute]:
     service = console.service
-    # What the call page's command buttons send: the flow's `menus: console:` section (/move: a
-    # code the caller types in their own WeChat or Telegram; /crisis, /danger: the script, and the
-    # case marked).
+    # The call page's command buttons: the flow's `menus: console:` groups, `quick` (/crisis,
+    # /danger: the script, and the case marked) and `steps` (/move: a code the caller types in
+    # their own WeChat or Telegram); a button sends the command's name without the slash.
+    menu = {group: [c.lstrip("/") for c in cs] for group, cs in flow_menu(service.engine.flow, "console")}
     commands = {command.lstrip("/"): command for command in menu_commands(service.engine.flow, "console")}
 
     async def new_call(request: Request, operator: OperatorRow) -> Response:
@@ -66,6 +68,7 @@ def routes(console: Console) -> list[BaseRoute]:
             request, "call.html", operator=operator, user_key=user_key,
             call_id=user_key.split(":", 1)[1], outbound=outbound, script=script, ask=ask,
             notes=notes, finished="case_file" in outbound.effects or outbound.stage == "summary",
+            menu=menu,
         )  # fmt: skip
 
     async def answer(request: Request, operator: OperatorRow) -> Response:
