@@ -208,10 +208,15 @@ def cmd_worker(args: argparse.Namespace, settings: Settings) -> int:
     import asyncio
 
     from bot.followups.worker import run_worker
+    from bot.service import Service
 
     if _refuse_weak_config(settings):
         return 2
-    return asyncio.run(run_worker(settings, args.interval, args.once))
+    service = Service.open(settings)
+    try:
+        return asyncio.run(run_worker(service, settings, args.interval, args.once))
+    finally:
+        service.close()
 
 
 def cmd_bench(args: argparse.Namespace, settings: Settings) -> int:

@@ -7,12 +7,11 @@ sender when the app starts:
     register_sender("telegram", send_text)   # async def send_text(user_key, text) -> None
 
 Channels without one (the terminal) get the reply queued in the store: the user's next turn shows
-it before the bot's own answer (bot/store/console_tables.py, ConsoleTurnHook).
+it before the bot's own answer (bot/turns.py). Both are recorded through the Service.
 """
 
 from __future__ import annotations
 
-import asyncio
 import logging
 from collections.abc import Awaitable, Callable
 from enum import Enum
@@ -20,8 +19,6 @@ from enum import Enum
 from starlette.concurrency import run_in_threadpool
 
 from bot.service import Service
-from bot.store import console_tables as db
-from bot.store import console_turns
 
 log = logging.getLogger("weiquan.console")
 
@@ -48,12 +45,7 @@ def sender_for(channel: str) -> Sender | None:
 
 
 async def queue_reply(service: Service, user_key: str, operator: str, text: str) -> bool:
-    now = service.clock()
-    store = service.store
-    future = store.submit(lambda conn: db.queue_reply(conn, store.cipher, user_key, operator, text, now))
-    queued = bool(await asyncio.wrap_future(future))
-    console_turns.wake(store)
-    return queued
+    return await service.record_operator_reply(user_key, operator, text, pushed=None)
 
 
 async def deliver(service: Service, user_key: str, operator: str, text: str) -> Delivery:
@@ -72,9 +64,7 @@ async def deliver(service: Service, user_key: str, operator: str, text: str) -> 
         except Exception as exc:  # the platform refused: the user still gets it next turn
             log.warning("operator reply not pushed (%s); queued instead", type(exc).__name__)
         else:
-            now, store = service.clock(), service.store
-            await asyncio.wrap_future(store.submit(
-                lambda conn: db.record_sent_reply(conn, store.cipher, user_key, shown, now)))  # fmt: skip
+            await service.record_operator_reply(user_key, operator, text, pushed=shown)
             return Delivery.SENT
     queued = await queue_reply(service, user_key, operator, text)
     return Delivery.QUEUED if queued else Delivery.NO_SESSION

@@ -8,6 +8,7 @@ from bot.config import content_dir
 from bot.engine import actions as _actions  # noqa: F401 - registers the actions
 from bot.engine import conditions as _conditions  # noqa: F401 - registers the conditions
 from bot.engine import dates, offers, parse, views
+from bot.engine import followups as _followups  # noqa: F401 - the follow-ups plugin: actions, views
 from bot.engine import lenders as _lenders  # noqa: F401 - registers the lender list's parts
 from bot.engine import people as _people  # noqa: F401 - registers the user's role in the case
 from bot.engine.flow import BACK, Flow, OptionSpec, StateSpec, load_flow
@@ -21,7 +22,6 @@ from bot.engine.safety_turns import SafetyTurns
 from bot.engine.term import parse_term
 from bot.engine.understanding import Phrases, Understanding
 from bot.errors import FlowError
-from bot.followups import dialog as _followups  # noqa: F401 - registers its actions and views
 from bot.safety import Detector, Verdict
 from bot.types import Inbound, Message, Option, Outbound, Session
 
