@@ -187,9 +187,12 @@ class Service:
         For a crash between commit and send, or a failed send: the app's lifespan runs it every
         so often (`run_outbox_retries`). Only users whose oldest unsent reply is due (its own
         sender's lease ended) are taken, each by one worker at a time, their replies in order
-        (bot/ordered_delivery.py).
+        (bot/ordered_delivery.py). Each pass sets the channel's outbox backlog in /metrics.
         """
-        return await self.delivery.pending(channel, send, limit)
+        delivered = await self.delivery.pending(channel, send, limit)
+        backlog = await asyncio.to_thread(self.store.outbox_backlog, channel)
+        metrics.outbox_backlog.labels(channel).set(backlog)
+        return delivered
 
     async def deliver(self, outbox_id: int | None, send: Send, send_own: SendOwn) -> bool:
         """A turn's own reply: the user's earlier unsent replies first (`send`), then this one

@@ -205,6 +205,14 @@ class Store:
             for r in rows
         ]
 
+    def outbox_backlog(self, channel: str) -> int:
+        """Replies of `channel` committed and not yet sent (including those given up on)."""
+        with self.db.connect().execution_options(**READ_ONLY) as conn:
+            return int(conn.execute(
+                select(func.count()).select_from(outbox)
+                .where(outbox.c.channel == channel, outbox.c.sent_at.is_(None))
+            ).scalar_one())  # fmt: skip
+
     def renew_leases(self, outbox_ids: list[int], until: float) -> Future[Any]:
         return self.worker.submit(
             lambda conn: conn.execute(
