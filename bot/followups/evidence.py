@@ -2,16 +2,19 @@
 description and the SHA-256 of its bytes.
 
 The bytes are hashed and dropped, unless the user asked for encrypted copies (`evidence_keep`)
-and the copies stay under a quota. The timeline itself is kept in the session's answers
-(`evidence_timeline`, encrypted with them), so the flow, the case file's evidence catalogue and
-/delete all see it; `evidence_items` holds the same entries plus any kept copy.
+and the copies stay under a quota; `weiquan export --files DIR` gives them back. The timeline
+itself is kept in the session's answers (`evidence_timeline`, encrypted with them), so the flow,
+the case file's evidence catalogue and /delete all see it; `evidence_items` holds the same
+entries plus any kept copy.
 """
 
 from __future__ import annotations
 
 import hashlib
 import logging
+import re
 from dataclasses import dataclass
+from pathlib import Path, PurePath
 from typing import Any
 
 from bot.followups.host import ServiceHost
@@ -26,6 +29,7 @@ log = logging.getLogger("weiquan.evidence")
 KEEP_QUOTA_BYTES = 20 * 1024 * 1024  # encrypted copies per user, all files together
 MAX_DOWNLOAD_BYTES = 20 * 1024 * 1024  # the Bot API serves files up to 20 MB to bots
 KINDS = ("photo", "document", "voice", "audio", "video")
+_PLAIN_SUFFIX = re.compile(r"\.[A-Za-z0-9]{1,8}")
 
 
 @dataclass(frozen=True, slots=True)
@@ -109,3 +113,29 @@ def kept_copy(service: ServiceHost, user_key: str, number: int) -> bytes | None:
             data: bytes = service.store.cipher.decrypt(row.blob_enc, row.sha256.encode())
             return data
     return None
+
+
+def write_kept_copies(service: ServiceHost, user_key: str, directory: Path) -> list[Path]:
+    """The user's kept copies, decrypted into `directory` (`weiquan export --files`, when a user
+    asks for their files back): one file per timeline entry that has a copy, named by its number,
+    kind and the start of its SHA-256, with the original's extension when it had a name."""
+    session = service.session(user_key)
+    timeline = (session.answers.get("evidence_timeline") or []) if session else []
+    with service.store.db.connect() as conn:
+        session_id = service.store.runner.load(conn, user_key)[0]
+        rows = q.evidence_of(conn, session_id) if session_id is not None else []
+    names = {row.sha256: row.file_name_enc for row in rows}
+    written = []
+    for number, entry in enumerate(timeline, start=1):
+        data = kept_copy(service, user_key, number) if entry.get("kept") else None
+        if data is None:
+            continue
+        name_blob = names.get(entry["sha256"])
+        original = service.store.cipher.decrypt(name_blob).decode() if name_blob else ""
+        suffix = PurePath(original).suffix
+        suffix = suffix if _PLAIN_SUFFIX.fullmatch(suffix) else ""  # the name came from the user
+        path = directory / f"{number:02d}-{entry['kind']}-{entry['sha256'][:12]}{suffix}"
+        directory.mkdir(parents=True, exist_ok=True)
+        path.write_bytes(data)
+        written.append(path)
+    return written

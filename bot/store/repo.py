@@ -27,7 +27,7 @@ from bot.store.db import (
 from bot.store.replay import bind_signed_body
 from bot.store.schema import inbound_log, outbox, sessions, turns
 from bot.store.turns import TurnRunner, TurnStep, erase_session_rows
-from bot.store.worker import StoreWorker
+from bot.store.writers import StoreWorker
 from bot.types import Inbound, Outbound, Session, TurnResult
 
 Eraser = Callable[[Connection, int], None]

@@ -16,7 +16,7 @@ from bot.tools.calculator import figure_lines, figures_from_answers
 
 # The renderers live in their own module (layout, not content); re-exported as the public API.
 from bot.tools.case_render import render_docx, render_json, render_markdown
-from bot.tools.evidence import catalogue, progress
+from bot.tools.evidence_checklist import catalogue, progress
 from bot.tools.letters import labels
 from bot.tools.negotiation import option_lines
 from bot.tools.plan import Step, build_plan, channel_ids, directory_name, step_lines

@@ -26,7 +26,7 @@ from bot.tools.answers import (
     yuan,
 )
 from bot.tools.calculator import figures_from_answers
-from bot.tools.evidence import catalogue
+from bot.tools.evidence_checklist import catalogue
 from bot.tools.plan import point_key
 from bot.tools.police import offence_lines
 from bot.tools.timeline import timeline_catalogue
