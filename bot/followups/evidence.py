@@ -11,7 +11,6 @@ entries plus any kept copy.
 from __future__ import annotations
 
 import hashlib
-import logging
 import re
 from dataclasses import dataclass
 from pathlib import Path, PurePath
@@ -23,8 +22,6 @@ from bot.store.codec import encode_session_data
 from bot.store.turns import dedup_key
 from bot.turns import TurnScope
 from bot.types import Inbound, TurnResult
-
-log = logging.getLogger("weiquan.evidence")
 
 KEEP_QUOTA_BYTES = 20 * 1024 * 1024  # encrypted copies per user, all files together
 MAX_DOWNLOAD_BYTES = 20 * 1024 * 1024  # the Bot API serves files up to 20 MB to bots

@@ -17,8 +17,8 @@ import logging
 import os
 import socket
 from collections.abc import Awaitable, Callable
-from typing import Any
 
+from bot.config import Settings
 from bot.engine.followups.dialog import open_complaints
 from bot.followups.host import ServiceHost
 from bot.followups.senders import WAIT_FOR_USER, Sender, close_senders, configured_senders
@@ -104,7 +104,7 @@ class FollowupWorker:
 class BackgroundFollowups:
     """The worker inside `weiquan serve` / `weiquan telegram`: started and stopped with the app."""
 
-    def __init__(self, service: ServiceHost, settings: Any, interval: float = DEFAULT_INTERVAL) -> None:
+    def __init__(self, service: ServiceHost, settings: Settings, interval: float = DEFAULT_INTERVAL) -> None:
         self.service = service
         self.settings = settings
         self.interval = interval
@@ -129,7 +129,7 @@ class BackgroundFollowups:
 
 
 async def run_worker(
-    service: ServiceHost, settings: Any, interval: float = DEFAULT_INTERVAL, once: bool = False
+    service: ServiceHost, settings: Settings, interval: float = DEFAULT_INTERVAL, once: bool = False
 ) -> int:
     """`weiquan worker`: only the follow-up worker, for deployments that run it on its own. The
     caller opens the service and closes it afterwards."""
