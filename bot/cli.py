@@ -208,10 +208,15 @@ def cmd_worker(args: argparse.Namespace, settings: Settings) -> int:
     import asyncio
 
     from bot.followups.worker import run_worker
+    from bot.service import Service
 
     if _refuse_weak_config(settings):
         return 2
-    return asyncio.run(run_worker(settings, args.interval, args.once))
+    service = Service.open(settings)
+    try:
+        return asyncio.run(run_worker(service, settings, args.interval, args.once))
+    finally:
+        service.close()
 
 
 def cmd_bench(args: argparse.Namespace, settings: Settings) -> int:
@@ -221,16 +226,20 @@ def cmd_bench(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def cmd_export(args: argparse.Namespace, settings: Settings) -> int:
+    from bot.followups.evidence import write_kept_copies
     from bot.tools.case_render import render_docx, render_json, render_markdown
 
     service = _service(settings)
     try:
         case = service.case_file(args.user)
+        copies = write_kept_copies(service, args.user, Path(args.files)) if args.files and case else []
     finally:
         service.close()
     if case is None:
         print(f"no data for {args.user}", file=sys.stderr)
         return 1
+    for path in copies:  # the files the user asked us to keep, decrypted
+        print(path, file=sys.stderr)
     if args.format == "docx":
         output = Path(args.output or f"{args.user}.docx")  # ./<user>.docx, as the contract says
         output.write_bytes(render_docx(case))
@@ -321,6 +330,8 @@ def build_parser() -> argparse.ArgumentParser:
     export.add_argument("--user", type=_user_key, required=True)
     export.add_argument("--format", choices=["md", "docx", "json"], default="md")
     export.add_argument("--output", default=None, help="file to write (docx: default ./<user>.docx)")
+    export.add_argument("--files", default=None, metavar="DIR",
+                        help="also write the copies of files the user asked us to keep into DIR")
     export.set_defaults(handler=cmd_export)
 
     purge = sub.add_parser("purge", help="erase conversations idle for longer than a duration")

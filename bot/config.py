@@ -7,8 +7,9 @@ import secrets
 from dataclasses import dataclass
 from pathlib import Path
 
-from bot.engine.hours import DEFAULT_HOURS
 from bot.logs import register_secret
+
+DEFAULT_HOURS = "09:00-21:00"  # when a person answers /human (bot/engine/hours.py reads the setting)
 
 PACKAGE_DIR = Path(__file__).resolve().parent
 

@@ -15,8 +15,8 @@ from pathlib import Path
 from bot.engine.engine import Engine
 from bot.engine.faq import NONE
 from bot.engine.i18n import LANGS
-from bot.engine.yamlfile import load_yaml
 from bot.errors import FlowError
+from bot.yamlfile import load_yaml
 
 
 @dataclass(slots=True)

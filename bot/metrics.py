@@ -5,7 +5,10 @@ from __future__ import annotations
 from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram
 
 registry = CollectorRegistry()
-turns = Counter("weiquan_turns", "Conversation turns processed", ["channel"], registry=registry)
+turns = Counter(
+    "weiquan_turns", "Conversation turns processed, by kind of turn", ["channel", "kind"],
+    registry=registry,
+)
 duplicates = Counter(
     "weiquan_duplicate_inbound", "Inbound messages seen before", ["channel"], registry=registry
 )

@@ -21,7 +21,7 @@ from store_backends import backend_settings  # noqa: F401 - a fixture (parametri
 
 from bot.config import Settings
 from bot.engine.i18n import I18n
-from bot.followups.evidence import KEEP_QUOTA_BYTES, kept_copy
+from bot.followups.evidence import KEEP_QUOTA_BYTES, kept_copy, write_kept_copies
 from bot.tools.export import build_case_file, render_markdown
 
 USER = 3131
@@ -106,6 +106,10 @@ async def test_captioned_photo_and_voice_and_opt_in_copies(tmp_settings: Setting
         assert kept_copy(h.service, key, 1) == photo  # the largest photo size, decrypted
         assert kept_copy(h.service, key, 2) == voice
         assert photo[-64:] not in db_bytes(tmp_settings, h)  # kept encrypted, never in clear
+        # the user can have them back (`weiquan export --files DIR`)
+        written = write_kept_copies(h.service, key, Path(tmp_settings.data_dir) / "export")
+        assert [p.read_bytes() for p in written] == [photo, voice]
+        assert [p.name.split("-")[:2] for p in written] == [["01", "photo"], ["02", "voice"]]
         h.service.store.delete_user(key)
         with h.service.store.db.connect() as conn:
             assert conn.execute(text("SELECT count(*) FROM evidence_items")).scalar() == 0

@@ -49,3 +49,10 @@ def test_unknown_user_and_bad_key(tmp_path: Path) -> None:
     bad = weiquan(tmp_path, "export", "--user", "nobody")
     assert bad.returncode == 2 and "CHANNEL:ID" in bad.stderr
     assert "Traceback" not in missing.stderr + bad.stderr
+
+
+def test_files_option_with_nothing_kept_writes_nothing(tmp_path: Path) -> None:
+    assert weiquan(tmp_path, "chat", "--user", "bo", stdin="/start\n").returncode == 0
+    done = weiquan(tmp_path, "export", "--user", "terminal:bo", "--files", str(tmp_path / "files"))
+    assert done.returncode == 0, done.stderr
+    assert not (tmp_path / "files").exists()  # the terminal sends no files: no copies to give back

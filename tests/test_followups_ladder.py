@@ -6,7 +6,7 @@ from datetime import date, datetime
 
 import pytest
 
-from bot.followups.ladder import CHINA, default_ladder, due_for, next_rung
+from bot.tools.ladder import CHINA, default_ladder, due_for, next_rung
 
 NOW = datetime(2026, 11, 17, 10, 0, tzinfo=CHINA).timestamp()  # a Tuesday
 

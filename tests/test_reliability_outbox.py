@@ -13,6 +13,7 @@ from collections.abc import Awaitable, Callable, Iterator
 import pytest
 from store_backends import backend_settings, engine  # noqa: F401 - fixtures
 
+from bot import metrics
 from bot.config import Settings
 from bot.engine.engine import Engine
 from bot.service import Service
@@ -211,3 +212,20 @@ async def test_replies_still_being_delivered_keep_their_lease(
     assert [u for u, _ in send.sent] == ["telegram:9"]
     assert [p[0] for p in sender.store.pending_outbox("telegram")] == []
     assert slow.outbox_id is not None
+
+
+def _backlog() -> float | None:
+    return metrics.registry.get_sample_value("weiquan_outbox_backlog", {"channel": "telegram"})
+
+
+async def test_each_retry_pass_sets_the_outbox_backlog_metric(
+    workers: list[Service], clock: Clock
+) -> None:
+    service = workers[0]
+    await _turns(service, users=2, per_user=2)
+    clock.now += OUTBOX_LEASE_SECONDS + 1
+    assert await service.resend_pending("telegram", Recorder(refuse=frozenset({"telegram:1"}))) == 2
+    assert _backlog() == 2  # telegram:1's two replies wait
+    clock.now += OUTBOX_LEASE_SECONDS + 1
+    assert await service.resend_pending("telegram", Recorder()) == 2
+    assert _backlog() == 0

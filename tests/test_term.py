@@ -6,9 +6,9 @@ from fractions import Fraction
 
 import pytest
 
-from bot.engine.term import chinese_number, parse_term
 from bot.tools.answers import ToolInputError
 from bot.tools.calculator import figures_from_answers
+from bot.tools.term import chinese_number, parse_term
 
 
 @pytest.mark.parametrize(("typed", "term"), [

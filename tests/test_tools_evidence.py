@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from test_tools_locales import strict_text
 
-from bot.tools.evidence import ITEM_IDS, catalogue, checklist, progress, render_checklist
+from bot.tools.evidence_checklist import ITEM_IDS, catalogue, checklist, progress, render_checklist
 
 ALWAYS = ["loan_contract", "repayment_records", "timeline", "backups"]
 

@@ -21,13 +21,13 @@ from bot.engine.i18n import I18n, placeholders
 from bot.tools import (
     affordability,
     calculator,
-    evidence,
     export,
     letters,
     negotiation,
     plan,
     violations,
 )
+from bot.tools import evidence_checklist as evidence
 
 ROOT = Path(__file__).resolve().parent.parent
 FACTS = ROOT.parent / "shared" / "reference" / "facts.md"

@@ -17,8 +17,8 @@ import pytest
 from bot.engine.engine import Engine
 from bot.engine.i18n import LANGS
 from bot.engine.textnorm import fold
-from bot.engine.yamlfile import load_yaml
 from bot.faq_eval import LangScore, evaluate
+from bot.yamlfile import load_yaml
 
 ROOT = Path(__file__).resolve().parent.parent
 HERE = ROOT / "tests" / "understanding"

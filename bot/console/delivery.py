@@ -5,12 +5,11 @@ customer-service API): the channel objects' `send_operator_text` (bot/channels/l
 passed to `bot.console.routes.routes` as `operator_senders`.
 
 Channels without one (the terminal) get the reply queued in the store: the user's next turn shows
-it before the bot's own answer (bot/store/console_tables.py, ConsoleTurnHook).
+it before the bot's own answer (bot/turns.py). Both are recorded through the Service.
 """
 
 from __future__ import annotations
 
-import asyncio
 import logging
 from collections.abc import Awaitable, Callable, Mapping
 from enum import Enum
@@ -18,8 +17,6 @@ from enum import Enum
 from starlette.concurrency import run_in_threadpool
 
 from bot.service import Service
-from bot.store import console_tables as db
-from bot.store import console_turns
 
 log = logging.getLogger("weiquan.console")
 
@@ -33,12 +30,7 @@ class Delivery(Enum):
 
 
 async def queue_reply(service: Service, user_key: str, operator: str, text: str) -> bool:
-    now = service.clock()
-    store = service.store
-    future = store.submit(lambda conn: db.queue_reply(conn, store.cipher, user_key, operator, text, now))
-    queued = bool(await asyncio.wrap_future(future))
-    console_turns.wake(store)
-    return queued
+    return await service.record_operator_reply(user_key, operator, text, pushed=None)
 
 
 async def deliver(
@@ -59,9 +51,7 @@ async def deliver(
         except Exception as exc:  # the platform refused: the user still gets it next turn
             log.warning("operator reply not pushed (%s); queued instead", type(exc).__name__)
         else:
-            now, store = service.clock(), service.store
-            await asyncio.wrap_future(store.submit(
-                lambda conn: db.record_sent_reply(conn, store.cipher, user_key, shown, now)))  # fmt: skip
+            await service.record_operator_reply(user_key, operator, text, pushed=shown)
             return Delivery.SENT
     queued = await queue_reply(service, user_key, operator, text)
     return Delivery.QUEUED if queued else Delivery.NO_SESSION

@@ -5,7 +5,8 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from bot.engine.registry import conditions
-from bot.tools import case, evidence, plan
+from bot.tools import case, plan
+from bot.tools import evidence_checklist as evidence
 from bot.tools.answers import loan_term
 from bot.types import Session
 

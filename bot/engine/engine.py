@@ -4,25 +4,25 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from bot.config import content_dir
+from bot.config import DEFAULT_HOURS, content_dir
 from bot.engine import actions as _actions  # noqa: F401 - registers the actions
 from bot.engine import conditions as _conditions  # noqa: F401 - registers the conditions
 from bot.engine import dates, offers, parse, views
+from bot.engine import followups as _followups  # noqa: F401 - the follow-ups plugin: actions, views
 from bot.engine import lenders as _lenders  # noqa: F401 - registers the lender list's parts
 from bot.engine import people as _people  # noqa: F401 - registers the user's role in the case
 from bot.engine.flow import BACK, Flow, OptionSpec, StateSpec, load_flow
 from bot.engine.freetext import FreeTextTurns, Turn, jump_trigger
-from bot.engine.hours import DEFAULT_HOURS, HumanHours
+from bot.engine.hours import HumanHours
 from bot.engine.i18n import DEFAULT_LANG, LANGS, I18n
 from bot.engine.machine import SUBMIT, build_machine, fire, goto
 from bot.engine.registry import ActionContext, conditions
 from bot.engine.risk import assess_risk
 from bot.engine.safety_turns import SafetyTurns
-from bot.engine.term import parse_term
 from bot.engine.understanding import Phrases, Understanding
 from bot.errors import FlowError
-from bot.followups import dialog as _followups  # noqa: F401 - registers its actions and views
 from bot.safety import Detector, Verdict
+from bot.tools.term import parse_term
 from bot.types import Inbound, Message, Option, Outbound, Session
 
 IDLE_SECONDS = 24 * 3600

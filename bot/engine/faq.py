@@ -21,8 +21,8 @@ import numpy
 
 from bot.engine.i18n import LANGS
 from bot.engine.textnorm import fold
-from bot.engine.yamlfile import load_yaml, where
 from bot.errors import FlowError
+from bot.yamlfile import load_yaml, where
 
 # Confidence rules, chosen on the tune split and the unrelated set (`weiquan faq-eval`):
 ANSWER_AT = 0.3  # answer the top intent outright when its probability is at least this …

@@ -6,8 +6,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from bot.engine.yamlfile import load_yaml, where
 from bot.errors import FlowError
+from bot.yamlfile import load_yaml, where
 
 STAGES = (
     "welcome", "harassment", "lender", "evidence", "channels",

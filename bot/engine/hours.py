@@ -12,7 +12,6 @@ from dataclasses import dataclass
 
 CHINA_OFFSET_SECONDS = 8 * 3600
 DAY_SECONDS = 24 * 3600
-DEFAULT_HOURS = "09:00-21:00"
 _RANGE = re.compile(r"^([01]?\d|2[0-3]):([0-5]\d)-([01]?\d|2[0-4]):([0-5]\d)$")
 
 

@@ -7,8 +7,8 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
-from bot.engine.yamlfile import LINE, load_yaml
 from bot.errors import FlowError
+from bot.yamlfile import LINE, load_yaml
 
 DEFAULT_LANG = "zh_CN"
 LANGS = ("zh_CN", "en")

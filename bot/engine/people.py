@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 from bot.engine.registry import ActionContext, Text, actions, conditions, views
-from bot.followups.ladder import china_date
 from bot.tools import case, letters
 from bot.tools.answers import lender_type
+from bot.tools.ladder import china_date
 from bot.types import Session
 
 

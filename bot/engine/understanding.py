@@ -12,8 +12,8 @@ from bot.engine import amounts, dates, offers
 from bot.engine.faq import FaqMatcher, FaqTable, load_table
 from bot.engine.i18n import LANGS
 from bot.engine.textnorm import fold, script_counts
-from bot.engine.yamlfile import load_yaml
 from bot.errors import FlowError
+from bot.yamlfile import load_yaml
 
 _LANG_COMMAND = re.compile(r"^/(?:lang|language)(?:@\w+)?\s+(\S+)$", re.I)
 _WORDS = re.compile(r"[a-zA-Z]+")

@@ -18,12 +18,12 @@ from bot.tools import (
     calculator,
     case,
     documents,
-    evidence,
     letters,
     negotiation,
     plan,
     violations,
 )
+from bot.tools import evidence_checklist as evidence
 from bot.tools.answers import THIRD_PARTIES, choices, money, yuan
 from bot.tools.export import build_case_file
 from bot.types import Session

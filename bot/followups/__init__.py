@@ -1,15 +1,16 @@
-"""Follow-ups (tracker issue 10): complaint reminders, `/move` codes, the evidence timeline.
+"""Follow-ups: complaint reminders, `/move` codes between channels, the evidence timeline.
 
-`install(service)` registers the store-side effect handlers and the eraser; `Service.open`
-calls it, so every channel, the worker and the transcript runner share them.
+Their dialogue parts (actions, conditions, views) are an engine plugin; what needs rows of their
+own is an application service: `install(service)` registers the effect handlers and the eraser
+(`Service.open` calls it, so every channel, the worker and the transcript runner share them),
+`evidence` records uploaded files, and `worker` fires due reminders.
 """
 
 from __future__ import annotations
 
-from typing import Any
+from bot.followups.effects import FollowupEffects
+from bot.followups.host import ServiceHost
 
 
-def install(service: Any) -> None:
-    from bot.followups.effects import FollowupEffects
-
+def install(service: ServiceHost) -> None:
     FollowupEffects(service).install()

@@ -1,4 +1,4 @@
-"""Store-side effect handlers of dialogs/followups.yaml, run inside the turn's transaction.
+"""Effect handlers of dialogs/followups.yaml: application services run inside the turn's transaction.
 
 `sync_followups` keeps the due-jobs table equal to the session's open complaints. The /move
 handlers need what only the store has (a fresh code, the moved case): they put it in a copy of
@@ -12,10 +12,12 @@ from typing import Any
 
 from sqlalchemy import Connection
 
-from bot.followups import keys
-from bot.followups.dialog import SUBFLOW_PREFIXES, open_complaints
+from bot.engine.followups.dialog import SUBFLOW_PREFIXES, open_complaints
+from bot.followups.host import ServiceHost
 from bot.store import followup_queries as q
+from bot.store import move_codes as keys
 from bot.store.codec import encode_session_data
+from bot.store.repo import Store
 from bot.types import Message, Outbound, Session
 
 MOVE_CODE_SECONDS = 600.0  # a code lasts ten minutes
@@ -26,26 +28,26 @@ PRUNE_AFTER = 86400.0  # attempts and dead codes older than a day are deleted
 
 
 class FollowupEffects:
-    def __init__(self, service: Any) -> None:
-        self.service = service  # bot.service.Service (typed loosely: service imports this package)
+    def __init__(self, service: ServiceHost) -> None:
+        self.service = service
 
     @property
-    def store(self) -> Any:
+    def store(self) -> Store:
         return self.service.store
 
     def install(self) -> None:
-        store = self.store
-        store.add_effect_handler("sync_followups", self.sync_followups)
-        store.add_effect_handler("issue_move_code", self.issue_move_code)
-        store.add_effect_handler("redeem_move_code", self.redeem_move_code)
-        store.add_eraser(q.erase)
+        service = self.service
+        service.add_effect_handler("sync_followups", self.sync_followups)
+        service.add_effect_handler("issue_move_code", self.issue_move_code)
+        service.add_effect_handler("redeem_move_code", self.redeem_move_code)
+        self.store.add_eraser(q.erase)
 
     def _render(self, session: Session, now: float, extra: dict[str, Any],
                 before: tuple[Message, ...] = ()) -> Outbound:  # fmt: skip
         """The state's reply again, with store data in the answers for this render only."""
         shown = copy.copy(session)
         shown.answers = {**session.answers, **extra}
-        reply: Outbound = self.service.engine.current(shown, now)
+        reply = self.service.engine.current(shown, now)
         if before:
             reply = Outbound(before + reply.messages, reply.state, reply.stage, reply.lang, reply.effects)
         return reply
@@ -76,8 +78,10 @@ class FollowupEffects:
             return self._render(session, now, {"_move_invalid": True})
         q.record_attempt(conn, who, now, ok=True)
         q.move_case(conn, from_id, session_id)
-        self.store._erase(conn, from_id)  # the old channel's binding ends: its session is gone
+        self.store.erase_session(conn, from_id)  # the old channel's binding ends: its session is gone
         moved = self.store.runner.load(conn, session.user_key)[1]
+        if moved is None:  # cannot happen: the case was just moved onto this session
+            raise LookupError("the moved session is gone")
         self._resume_before_subflow(conn, session_id, moved)
         welcome = Message(self.service.i18n.text(moved.lang, "followups.move.welcome_back"))
         return self._render(moved, now, {}, before=(welcome,))

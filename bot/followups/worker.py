@@ -1,8 +1,9 @@
 """The follow-up worker: fires due reminders from the database, never from in-memory timers.
 
-One pass (`run_once`): in ONE store transaction, claim the due jobs (FOR UPDATE SKIP LOCKED on
-PostgreSQL; BEGIN IMMEDIATE on SQLite), step each one's conversation with `/followup` (a turn
-with message id `followup-<job id>`, so the dedup log makes it exactly-once) and mark it done.
+One pass (`run_once`): in ONE store transaction (`Service.run_turns`, so the reminders are counted
+and tracked like any turn), claim the due jobs (FOR UPDATE SKIP LOCKED on PostgreSQL; BEGIN
+IMMEDIATE on SQLite), step each one's conversation with `/followup` (a turn with message id
+`followup-<job id>`, so the dedup log makes it exactly-once) and mark it done.
 After the commit, deliver each reply through the channel's sender and mark it sent. Any number
 of workers (`weiquan worker`, `serve`, `telegram`) can run: a job is stepped once, and its reply
 sent once by the worker that stepped it (a send that fails stays in the outbox for its retries).
@@ -16,13 +17,13 @@ import logging
 import os
 import socket
 from collections.abc import Awaitable, Callable
-from typing import Any
-
-from sqlalchemy import Connection
 
 from bot.channels.push import WAIT_FOR_USER, Sender, close_senders, configured_senders
-from bot.followups.dialog import open_complaints
+from bot.config import Settings
+from bot.engine.followups.dialog import open_complaints
+from bot.followups.host import ServiceHost
 from bot.store import followup_queries as q
+from bot.turns import TurnScope
 from bot.types import Inbound, TurnResult
 
 log = logging.getLogger("weiquan.followups")
@@ -39,7 +40,7 @@ def _own(send: Sender, user_key: str, result: TurnResult) -> Callable[[], Awaita
 
 
 class FollowupWorker:
-    def __init__(self, service: Any, senders: dict[str, Sender], name: str | None = None) -> None:
+    def __init__(self, service: ServiceHost, senders: dict[str, Sender], name: str | None = None) -> None:
         self.service = service
         self.senders = senders
         self.name = name or f"{socket.gethostname()}:{os.getpid()}:{id(self):x}"[:64]
@@ -48,8 +49,7 @@ class FollowupWorker:
         """Fire every due reminder this worker can deliver; the number delivered."""
         delivered = 0
         while self.senders:  # batch after batch, so a backlog drains in one pass
-            claimed, fired = await self._claim_batch(float(self.service.clock()))
-            self._track(fired)
+            claimed, fired = await self.service.run_turns("reminder", self._claim_and_step)
             for number, (job, result) in enumerate(fired):
                 if result.duplicate or not result.outbound.messages:
                     continue  # an operator holds the conversation: the bot says nothing
@@ -64,30 +64,17 @@ class FollowupWorker:
                 break
         return delivered
 
-    def _track(self, fired: list[tuple[q.DueJob, TurnResult]]) -> None:
-        """Like a channel's own turns: the outbox rows we are delivering are in flight, so this
-        process renews their leases and no retry loop sends them a second time meanwhile."""
-        in_flight = getattr(self.service, "_in_flight", None)
-        if isinstance(in_flight, dict):
-            now = float(self.service.clock())
-            in_flight.update({r.outbox_id: now for _, r in fired if r.outbox_id is not None})
-
-    async def _claim_batch(self, now: float) -> tuple[int, list[tuple[q.DueJob, TurnResult]]]:
-        future = self.service.store.submit(lambda conn: self._claim_and_step(conn, now))
-        result: tuple[int, list[tuple[q.DueJob, TurnResult]]] = await asyncio.wrap_future(future)
-        return result
-
     async def _mark_sent(self, job_id: int, now: float) -> None:
         await asyncio.wrap_future(self.service.store.submit(lambda conn: q.mark_job_sent(conn, job_id, now)))
 
-    def _claim_and_step(self, conn: Connection, now: float) -> tuple[int, list[tuple[q.DueJob, TurnResult]]]:
-        store, engine = self.service.store, self.service.engine
+    def _claim_and_step(self, scope: TurnScope) -> tuple[int, list[tuple[q.DueJob, TurnResult]]]:
+        conn, now, engine = scope.conn, scope.now, self.service.engine
         push = frozenset(c for c in self.senders if c not in WAIT_FOR_USER)
         wait = frozenset(c for c in self.senders if c in WAIT_FOR_USER)
         fired = []
         claimed = q.claim_due(conn, now, self.name, push, wait, limit=BATCH)
         for job in claimed:
-            session = store.runner.load(conn, job.user_key)[1]
+            session = scope.load(job.user_key)[1]
             if session is None or job.complaint_id not in {c["id"] for c in open_complaints(session)}:
                 q.cancel_job(conn, job.id, now)  # the user restarted, or the complaint was closed
                 continue
@@ -95,7 +82,7 @@ class FollowupWorker:
                 q.postpone_job(conn, job.id, now + CRISIS_POSTPONE_SECONDS)
                 continue
             inbound = Inbound(job.user_key, FOLLOWUP_COMMAND, message_id=f"followup-{job.id}")
-            result = store.runner.run(conn, inbound, now)
+            result = scope.turn(inbound)
             q.finish_job(conn, job.id, now, result.outbox_id)
             fired.append((job, result))
         return len(claimed), fired
@@ -117,7 +104,7 @@ class FollowupWorker:
 class BackgroundFollowups:
     """The worker inside `weiquan serve` / `weiquan telegram`: started and stopped with the app."""
 
-    def __init__(self, service: Any, settings: Any, interval: float = DEFAULT_INTERVAL) -> None:
+    def __init__(self, service: ServiceHost, settings: Settings, interval: float = DEFAULT_INTERVAL) -> None:
         self.service = service
         self.settings = settings
         self.interval = interval
@@ -141,13 +128,13 @@ class BackgroundFollowups:
         await close_senders(self._senders)
 
 
-async def run_worker(settings: Any, interval: float = DEFAULT_INTERVAL, once: bool = False) -> int:
-    """`weiquan worker`: only the follow-up worker, for deployments that run it on its own."""
+async def run_worker(
+    service: ServiceHost, settings: Settings, interval: float = DEFAULT_INTERVAL, once: bool = False
+) -> int:
+    """`weiquan worker`: only the follow-up worker, for deployments that run it on its own. The
+    caller opens the service and closes it afterwards."""
     import signal
 
-    from bot.service import Service
-
-    service = Service.open(settings)
     senders = configured_senders(service, settings)
     try:
         if not senders:
@@ -167,4 +154,3 @@ async def run_worker(settings: Any, interval: float = DEFAULT_INTERVAL, once: bo
         return 0
     finally:
         await close_senders(senders)
-        service.close()

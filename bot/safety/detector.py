@@ -16,10 +16,10 @@ from pathlib import Path
 from typing import Any
 
 from bot.config import content_dir
-from bot.engine.yamlfile import load_yaml
 from bot.errors import FlowError
 from bot.safety.firstchars import first_chars
 from bot.safety.normalise import Normaliser
+from bot.yamlfile import load_yaml
 
 LABELS = ("crisis", "danger", "scam_victim")  # in priority order: a crisis outranks the rest
 SCAN_LIMIT = 20_000  # characters read from one message (its first and last halves past that)

@@ -260,14 +260,16 @@ def waiting_replies(conn: Connection, cipher: Cipher, user_key: str) -> list[Not
     return _texts(conn, console_pending, cipher, user_key)
 
 
-def record_sent_reply(conn: Connection, cipher: Cipher, user_key: str, shown: str, now: float) -> None:
+def record_sent_reply(conn: Connection, cipher: Cipher, user_key: str, shown: str, now: float) -> bool:
     """A reply pushed through the user's channel joins the transcript like any bot message."""
     row = conn.execute(
         select(sessions.c.id, sessions.c.state).where(sessions.c.user_key == user_key)
     ).first()
-    if row is not None:
-        blob = cipher.encrypt(orjson.dumps({"in": "", "out": shown}))
-        conn.execute(insert(turns).values(session_id=row.id, at=now, state=row.state, text_enc=blob))
+    if row is None:
+        return False
+    blob = cipher.encrypt(orjson.dumps({"in": "", "out": shown}))
+    conn.execute(insert(turns).values(session_id=row.id, at=now, state=row.state, text_enc=blob))
+    return True
 
 
 def holder(conn: Connection, user_key: str) -> str | None:

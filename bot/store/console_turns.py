@@ -1,7 +1,8 @@
-"""The console's part in every turn and every erasure (tables in console_tables.py).
+"""The console's rows in every turn and every erasure (tables in console_tables.py).
 
-Pending operator replies are shown before the bot's own reply; while an operator holds a case
-the bot records the user's messages but does not answer them.
+Each turn of a known session asks for the operator replies waiting for it (handed over once)
+and whether an operator holds the case; the application layer (bot/turns.py) decides what the
+user then sees.
 """
 
 from __future__ import annotations
@@ -11,20 +12,15 @@ from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import Connection, bindparam, delete, exists, or_, select, update
 
-from bot.engine import parse
 from bot.store.console_tables import console_audit, console_notes, console_pending, console_takeovers
 from bot.store.hotpath import compile_sql, run
-from bot.types import Inbound, Message, Session
 
 if TYPE_CHECKING:
     from bot.store.repo import Store
 
 
-class ConsoleTurnHook:
-    """Runs inside every turn of a known session: hands over pending operator replies (to be
-    shown before the bot's own reply) and keeps the bot silent while an operator holds the case.
-
-    Almost always no case is held and no reply waits, so the per-session lookups run only while
+class ConsoleTurnRows:
+    """Almost always no case is held and no reply waits, so the per-session lookups run only while
     some row exists anywhere; that is re-checked every RECHECK_SECONDS, and at once after a
     console write in this process (`wake`). Another process (`weiquan chat`) sees a takeover
     within RECHECK_SECONDS.
@@ -34,7 +30,6 @@ class ConsoleTurnHook:
 
     def __init__(self, store: Store) -> None:
         self.cipher = store.cipher
-        self.engine = store.runner.engine
         self._busy = True
         self._recheck_at = 0.0
         dialect = store.db.dialect
@@ -52,26 +47,18 @@ class ConsoleTurnHook:
         self.drop_sql = compile_sql(
             delete(console_pending).where(console_pending.c.session_id == bindparam("sid")), dialect)
 
-    def __call__(
-        self, conn: Connection, session_id: int, session: Session, inbound: Inbound, now: float
-    ) -> tuple[tuple[Message, ...], bool]:
+    def take_for_turn(self, conn: Connection, session_id: int) -> tuple[list[str], bool]:
+        """The operator replies waiting for this session (removed: shown once), oldest first, and
+        whether an operator holds the conversation."""
         dbapi = conn.connection.dbapi_connection
         if not self._anything_held_or_waiting(dbapi):
-            return (), False
+            return [], False
         params = {"sid": session_id}
         pending = run(dbapi, self.pending_sql, params).fetchall()
-        messages: tuple[Message, ...] = ()
         if pending:
             run(dbapi, self.drop_sql, params)
-            messages = tuple(
-                Message(self.engine.i18n.text(
-                    session.lang, "console.from_operator", text=self.cipher.decrypt(blob).decode()))
-                for _id, blob in pending
-            )  # fmt: skip
-        held = run(dbapi, self.held_sql, params).fetchone() is not None
-        if held and self._erasing(session, inbound):
-            held = False  # erasure is the user's right even while a person holds the case
-        return messages, held
+        texts = [self.cipher.decrypt(blob).decode() for _id, blob in pending]
+        return texts, run(dbapi, self.held_sql, params).fetchone() is not None
 
     def wake(self) -> None:
         """A console write just happened: look again at the next turn."""
@@ -84,13 +71,6 @@ class ConsoleTurnHook:
             self._recheck_at = now + self.RECHECK_SECONDS
         return self._busy
 
-    def _erasing(self, session: Session, inbound: Inbound) -> bool:
-        """/delete, or the answer to its confirmation question."""
-        if session.state == self.engine.flow.roles.get("delete"):
-            return True
-        text = parse.clean(inbound.text)
-        return bool(text) and parse.command_of(text, self.engine.commands) == "delete"
-
 
 def erase_console_rows(conn: Connection, session_id: int) -> None:
     for table in (console_notes, console_pending, console_takeovers):
@@ -101,12 +81,4 @@ def erase_console_rows(conn: Connection, session_id: int) -> None:
 
 def wake(store: Store) -> None:
     """After a takeover or a queued reply: the next turn of any user re-checks the tables."""
-    hook = store.runner.turn_hook
-    if isinstance(hook, ConsoleTurnHook):
-        hook.wake()
-
-
-def install(store: Store) -> None:
-    """Called by the Store: every turn and every erasure, in every process, sees these tables."""
-    store.runner.turn_hook = ConsoleTurnHook(store)
-    store.add_eraser(erase_console_rows)
+    store.console.wake()

@@ -201,7 +201,7 @@ def erase(conn: Connection, session_id: int) -> None:
     for table in (followup_jobs, move_codes, evidence_items):
         conn.execute(delete(table).where(table.c.session_id == session_id))
     if user_key is not None:
-        from bot.followups.keys import attempt_key
+        from bot.store.move_codes import attempt_key
 
         # Failed guesses stay (pruned after a day): /delete must not reset the brute-force limit.
         conn.execute(delete(move_attempts).where(

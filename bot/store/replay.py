@@ -22,6 +22,6 @@ def bind_signed_body(conn: Connection, key: str, body_digest: str, now: float, k
     if seen is not None:
         return bool(seen == body_digest)
     # Two workers inserting the same key at once: PostgreSQL's unique violation retries the job
-    # (bot/store/worker.py), which then reads the winner's row.
+    # (bot/store/writers.py), which then reads the winner's row.
     conn.execute(insert(wechat_nonces).values(key=key, body_digest=body_digest, expires_at=now + keep))
     return True

@@ -11,11 +11,10 @@ from typing import Any
 import orjson
 from sqlalchemy import Connection, delete, func, select, update
 
-from bot.engine.engine import Engine
 from bot.errors import StoreError
 from bot.store.checkpoint import Checkpointer
 from bot.store.codec import outbound_from_json, session_from_row
-from bot.store.console_turns import install as install_console_tables
+from bot.store.console_turns import ConsoleTurnRows, erase_console_rows
 from bot.store.crypto import Cipher
 from bot.store.db import (
     READ_ONLY,
@@ -27,8 +26,8 @@ from bot.store.db import (
 )
 from bot.store.replay import bind_signed_body
 from bot.store.schema import inbound_log, outbox, sessions, turns
-from bot.store.turns import EffectHandler, TurnRunner, erase_session_rows
-from bot.store.worker import StoreWorker
+from bot.store.turns import TurnRunner, TurnStep, erase_session_rows
+from bot.store.writers import StoreWorker
 from bot.types import Inbound, Outbound, Session, TurnResult
 
 Eraser = Callable[[Connection, int], None]
@@ -52,7 +51,7 @@ class SessionInfo:
 
 
 class Store:
-    def __init__(self, url: str, cipher: Cipher, engine: Engine, writers: int = 1) -> None:
+    def __init__(self, url: str, cipher: Cipher, writers: int = 1) -> None:
         """`writers`: store threads, each on its own connection (PostgreSQL; SQLite has one)."""
         self.db = open_engine(url, writers)
         self._checkpointer: Checkpointer | None = None
@@ -66,40 +65,45 @@ class Store:
                 self.db.dispose()
                 raise
         self.cipher = cipher
-        self._erasers: list[Eraser] = []
-        self.runner = TurnRunner(engine, cipher, self._erase, self.db.dialect)
+        self._erasers: list[Eraser] = [erase_console_rows]  # every process erases console rows
+        self.runner = TurnRunner(cipher, self.erase_session, self.db.dialect)
+        self.console = ConsoleTurnRows(self)  # operator takeovers and waiting replies, per turn
         self.worker = StoreWorker(self.db, writers)
-        install_console_tables(self)  # operator takeovers join every turn, notes every erasure
 
     def add_eraser(self, eraser: Eraser) -> None:
         """Other modules' tables (reminders, evidence, audit …) join every erasure."""
         self._erasers.append(eraser)
 
-    def add_effect_handler(self, effect: str, handler: EffectHandler) -> None:
-        """Write rows for a flow effect (e.g. a reminder) in the same transaction as the turn."""
-        self.runner.effect_handlers[effect] = handler
-
-    def _erase(self, conn: Connection, session_id: int) -> None:
+    def erase_session(self, conn: Connection, session_id: int) -> None:
+        """Every row about a session, inside the caller's transaction."""
         for eraser in self._erasers:
             eraser(conn, session_id)
         erase_session_rows(conn, session_id)
 
     # -- writes, all through the store thread ---------------------------------------------
-    def submit_turn(self, inbound: Inbound, clock: Callable[[], float]) -> Future[TurnResult]:
+    def submit_turn(
+        self, inbound: Inbound, clock: Callable[[], float], step: TurnStep
+    ) -> Future[TurnResult]:
         return self.worker.submit(
-            lambda conn: self.runner.run(conn, inbound, clock()), key=inbound.user_key
+            lambda conn: self.runner.run(conn, inbound, clock(), step), key=inbound.user_key
         )
 
     def submit_turn_async(
-        self, inbound: Inbound, clock: Callable[[], float]
+        self, inbound: Inbound, clock: Callable[[], float], step: TurnStep
     ) -> asyncio.Future[TurnResult]:
         return self.worker.submit_async(
-            lambda conn: self.runner.run(conn, inbound, clock()), key=inbound.user_key
+            lambda conn: self.runner.run(conn, inbound, clock(), step), key=inbound.user_key
         )
 
     def submit(self, job: Callable[[Connection], Any], key: str | None = None) -> Future[Any]:
         """Run a write job on a store thread; with a user key, after that user's queued turns."""
         return self.worker.submit(job, key)
+
+    def submit_async(
+        self, job: Callable[[Connection], Any], key: str | None = None
+    ) -> asyncio.Future[Any]:
+        """Like submit, awaited: the whole batch wakes the event loop once."""
+        return self.worker.submit_async(job, key)
 
     def mark_sent(self, outbox_id: int, now: float) -> Future[Any]:
         return self.worker.submit(
@@ -120,7 +124,7 @@ class Store:
             ).scalar()
             if session_id is None:
                 return False
-            self._erase(conn, session_id)
+            self.erase_session(conn, session_id)
             return True
 
         erased = bool(self.worker.submit(job, key=user_key).result())
@@ -133,7 +137,7 @@ class Store:
                 select(sessions.c.id).where(sessions.c.last_activity_at < idle_before)
             ).scalars().all()
             for session_id in ids:
-                self._erase(conn, session_id)
+                self.erase_session(conn, session_id)
             # Replies recorded for exactly-once delivery outlive an erased session (session_id
             # NULL, no user id); platforms stop resending within a day, so old ones go too.
             conn.execute(delete(inbound_log).where(inbound_log.c.at < idle_before))
@@ -200,6 +204,14 @@ class Store:
             (r.id, r.user_key, outbound_from_json(self.cipher.decrypt(r.payload_enc)))
             for r in rows
         ]
+
+    def outbox_backlog(self, channel: str) -> int:
+        """Replies of `channel` committed and not yet sent (including those given up on)."""
+        with self.db.connect().execution_options(**READ_ONLY) as conn:
+            return int(conn.execute(
+                select(func.count()).select_from(outbox)
+                .where(outbox.c.channel == channel, outbox.c.sent_at.is_(None))
+            ).scalar_one())  # fmt: skip
 
     def renew_leases(self, outbox_ids: list[int], until: float) -> Future[Any]:
         return self.worker.submit(

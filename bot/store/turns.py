@@ -1,20 +1,19 @@
-"""One turn's database work, as one synchronous block of statements on one connection.
+"""One turn's unit of work, as one synchronous block of statements on one connection.
 
-load session → engine.step → save session (version + 1) → transcript row → dedup row → outbox row.
+load session → the application's step (which saves or erases the session) → transcript row →
+dedup row → outbox row. The store knows nothing of the dialogue: the step is passed in.
 """
 
 from __future__ import annotations
 
 import hashlib
-import logging
 from collections.abc import Callable
-from dataclasses import dataclass, field, replace
-from typing import Any
+from dataclasses import dataclass, field
+from typing import Any, Protocol
 
 import orjson
 from sqlalchemy import Connection, delete
 
-from bot.engine.engine import Engine
 from bot.errors import ConflictError
 from bot.store.codec import (
     encode_session_data,
@@ -26,9 +25,7 @@ from bot.store.crypto import Cipher
 from bot.store.hotpath import SESSION_COLUMNS, HotPath, run
 from bot.store.limits import bounded
 from bot.store.schema import inbound_log, outbox, sessions, turns
-from bot.types import Inbound, Message, Outbound, Session, TurnResult
-
-log = logging.getLogger("weiquan.turn")
+from bot.types import Inbound, Outbound, Session, TurnResult
 
 # Channels whose replies go through the outbox (sent after commit, marked sent after delivery).
 OUTBOX_CHANNELS = frozenset({"telegram", "wechat"})
@@ -38,12 +35,11 @@ OUTBOX_CHANNELS = frozenset({"telegram", "wechat"})
 OUTBOX_LEASE_SECONDS = 5.0
 
 
-# A handler may return an Outbound to replace the reply (e.g. a code it just issued, or the case
-# it just moved here); None keeps the engine's reply.
-EffectHandler = Callable[[Connection, int, Session, float], Outbound | None]
-# Runs before the engine for a known session (the console's takeovers, bot/store/console_tables.py):
-# returns messages to put before the bot's reply, and True when the bot must stay silent.
-TurnHook = Callable[[Connection, int, Session, Inbound, float], tuple[tuple[Message, ...], bool]]
+class TurnStep(Protocol):
+    """The application's part of a turn (bot/turns.py): decide the reply, and save or erase the
+    session through the unit. Runs on the store thread, inside the turn's transaction."""
+
+    def __call__(self, unit: TurnUnit) -> Outbound: ...
 
 
 class _Row:
@@ -63,16 +59,51 @@ def dedup_key(inbound: Inbound) -> str:
 
 
 @dataclass(slots=True)
+class TurnUnit:
+    """What a step sees of the transaction: the loaded session (None for a new user), the message
+    cut to size (`full_text`: as received, for readers that must see all of it), and two writes."""
+
+    conn: Connection
+    inbound: Inbound
+    full_text: str
+    now: float
+    session_id: int | None
+    session: Session | None
+    _runner: TurnRunner
+    _version: int = 0
+    failed: bool = False
+    said: str | None = None  # the reply as the transcript keeps it
+
+
+    def fail(self) -> None:
+        """The step could not decide a reply: nothing of this turn is recorded (no transcript,
+        dedup or outbox row), so a redelivered message is stepped again."""
+        self.failed = True
+
+    def save(self, session: Session, reply: Outbound) -> int:
+        """Write the session (version + 1); returns its id (new for a first turn). The transcript
+        keeps `reply` as it is now: what effects add later (a /move code) stays out of it."""
+        dbapi = self.conn.connection.dbapi_connection
+        self.session_id = self._runner.save(
+            dbapi, self.session_id, session, self._version, reply.stage, self.now)
+        self.session = session
+        self.said = reply.text
+        return self.session_id
+
+    def erase(self) -> None:
+        """The user asked for erasure: every row about the session goes (all erasers)."""
+        if self.session_id is not None:
+            self._runner.on_delete(self.conn, self.session_id)
+        self.session_id = None
+        self.said = None
+
+
+@dataclass(slots=True)
 class TurnRunner:
-    engine: Engine
     cipher: Cipher
     on_delete: Callable[[Connection, int], None]  # erases every row about a session
     dialect: Any
     sql: HotPath = field(init=False)
-    # Effects named in the flow (`effects: [...]`) that need rows of their own, written in the
-    # turn's transaction: effect -> fn(conn, session_id, session, now).
-    effect_handlers: dict[str, EffectHandler] = field(default_factory=dict)
-    turn_hook: TurnHook | None = None
 
     def __post_init__(self) -> None:
         self.sql = HotPath(self.dialect)
@@ -88,10 +119,8 @@ class TurnRunner:
         record = _Row(tuple(row))
         return record.id, session_from_row(self.cipher, record)
 
-    def run(self, conn: Connection, inbound: Inbound, now: float) -> TurnResult:
-        # The safety detector reads the whole message before anything cuts it to size: a long
-        # vent that ends in "我不想活了" must still reach the crisis screen.
-        verdict = self.engine.safety.scan(inbound.text) if not inbound.option_ids else None
+    def run(self, conn: Connection, inbound: Inbound, now: float, step: TurnStep) -> TurnResult:
+        full_text = inbound.text
         inbound = bounded(inbound)
         dbapi = conn.connection.dbapi_connection
         key = dedup_key(inbound) if inbound.message_id else None
@@ -103,42 +132,18 @@ class TurnRunner:
             if seen is not None:
                 reply = outbound_from_json(self.cipher.decrypt(seen[0]))
                 return TurnResult(reply, duplicate=True)
-        if session is None:
-            session = self.engine.new_session(inbound.user_key, inbound.locale, now)
-        version = session.version
-        prefix: tuple[Message, ...] = ()
-        held = False
-        if self.turn_hook is not None and session_id is not None:
-            prefix, held = self.turn_hook(conn, session_id, session, inbound, now)
-        try:
-            if held:  # an operator holds the conversation: record the message, say nothing
-                if verdict is not None:
-                    self.engine.note_alert(session, verdict, now)
-                session.last_activity_at = now
-                stage = self.engine.flow.state(session.state).stage
-                reply = Outbound(prefix, session.state, stage, session.lang, ("held",))
-            else:
-                reply = self.engine.step(session, inbound, now, verdict)
-                if prefix:
-                    reply = replace(reply, messages=prefix + reply.messages)
-        except Exception:
-            log.exception("engine failed", extra={"user_key": inbound.user_key})
-            return TurnResult(self._apology(session))
-        if "deleted" in reply.effects:
-            if session_id is not None:
-                self.on_delete(conn, session_id)
-            session_id = None
-        else:
-            session_id = self._save(dbapi, session_id, session, version, reply.stage, now)
-            text = orjson.dumps({"in": inbound.text or list(inbound.option_ids), "out": reply.text})
+        version = session.version if session is not None else 0
+        unit = TurnUnit(conn, inbound, full_text, now, session_id, session, self, version)
+        reply = step(unit)
+        if unit.failed:
+            return TurnResult(reply)
+        session_id = unit.session_id
+        if session_id is not None and unit.session is not None and unit.said is not None:
+            text = orjson.dumps({"in": inbound.text or list(inbound.option_ids), "out": unit.said})
             run(dbapi, self.sql.insert_turn, {
-                "sid": session_id, "at": now, "state": session.state,
+                "sid": session_id, "at": now, "state": unit.session.state,
                 "text_enc": self.cipher.encrypt(text),
             })  # fmt: skip
-        for effect in reply.effects:
-            handler = self.effect_handlers.get(effect)
-            if handler is not None and session_id is not None:
-                reply = handler(conn, session_id, session, now) or reply
         needs_outbox = session_id is not None and inbound.channel in OUTBOX_CHANNELS
         if key is None and not needs_outbox:
             return TurnResult(reply)
@@ -155,7 +160,7 @@ class TurnRunner:
             }).fetchone()[0]  # fmt: skip
         return TurnResult(reply, outbox_id=outbox_id)
 
-    def _save(
+    def save(
         self, dbapi: Any, session_id: int | None, session: Session, version: int, stage: str,
         now: float,
     ) -> int:  # fmt: skip
@@ -180,11 +185,6 @@ class TurnRunner:
         if run(dbapi, self.sql.update_session, values).rowcount != 1:
             raise ConflictError(f"session {session_id} changed under us")
         return session_id
-
-    def _apology(self, session: Session) -> Outbound:
-        text = self.engine.i18n.text(session.lang, "common.error")
-        stage = self.engine.flow.state(session.state).stage
-        return Outbound((Message(text),), session.state, stage, session.lang)
 
 
 def erase_session_rows(conn: Connection, session_id: int) -> None:

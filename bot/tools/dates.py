@@ -11,7 +11,7 @@ import re
 from dataclasses import dataclass
 from datetime import date, timedelta
 
-from bot.engine.term import chinese_number
+from bot.tools.term import chinese_number
 
 
 @dataclass(frozen=True, slots=True)

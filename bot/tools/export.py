@@ -9,7 +9,6 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 
-from bot.followups.timeline import timeline_catalogue
 from bot.tools import case, documents
 from bot.tools.affordability import budget_from_answers, budget_lines, debt_basis_key
 from bot.tools.answers import Answers, Text, ToolInputError, choice, free_text, lender_type
@@ -17,10 +16,11 @@ from bot.tools.calculator import figure_lines, figures_from_answers
 
 # The renderers live in their own module (layout, not content); re-exported as the public API.
 from bot.tools.case_render import render_docx, render_json, render_markdown
-from bot.tools.evidence import catalogue, progress
+from bot.tools.evidence_checklist import catalogue, progress
 from bot.tools.letters import labels
 from bot.tools.negotiation import option_lines
 from bot.tools.plan import Step, build_plan, channel_ids, directory_name, step_lines
+from bot.tools.timeline import timeline_catalogue
 from bot.tools.violations import assess, citation
 
 

@@ -10,7 +10,6 @@ evidence the user marked as saved.
 
 from __future__ import annotations
 
-from bot.followups.timeline import timeline_catalogue
 from bot.tools import case, dates
 from bot.tools.affordability import budget_from_answers
 from bot.tools.answers import (
@@ -27,9 +26,10 @@ from bot.tools.answers import (
     yuan,
 )
 from bot.tools.calculator import figures_from_answers
-from bot.tools.evidence import catalogue
+from bot.tools.evidence_checklist import catalogue
 from bot.tools.plan import point_key
 from bot.tools.police import offence_lines
+from bot.tools.timeline import timeline_catalogue
 from bot.tools.violations import Finding, assess, citation
 
 COMPLAINT_CHANNELS = ("lender_own_complaint", "nfra_12378", "local_financial_regulator", "police")

@@ -17,13 +17,13 @@ from functools import lru_cache
 from pathlib import Path
 
 from bot.config import content_dir
-from bot.engine.yamlfile import load_yaml, strip_lines
 from bot.errors import FlowError
 from bot.tools import case
 from bot.tools.answers import BANKING, EXPOSURE, LICENSED, THIRD_PARTIES, Answers, Text, choice, choices
 from bot.tools.answers import lender_type as read_lender_type
-from bot.tools.evidence import checklist
+from bot.tools.evidence_checklist import checklist
 from bot.tools.violations import assess
+from bot.yamlfile import load_yaml, strip_lines
 
 
 @dataclass(frozen=True, slots=True)

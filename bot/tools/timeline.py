@@ -6,7 +6,7 @@ from collections.abc import Mapping
 from datetime import datetime
 from typing import Any
 
-from bot.followups.ladder import CHINA
+from bot.tools.ladder import CHINA
 
 
 def timeline_catalogue(answers: Mapping[str, Any], text: Any, start: int) -> list[tuple[Any, ...]]:

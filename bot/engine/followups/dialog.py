@@ -10,7 +10,7 @@ from datetime import date
 from typing import Any
 
 from bot.engine.registry import ActionContext, actions, conditions
-from bot.followups.ladder import china_date, due_for, next_rung
+from bot.tools.ladder import china_date, due_for, next_rung
 from bot.types import Session
 
 SUBFLOW_PREFIXES = ("fu_", "mv_", "ev_")
@@ -201,4 +201,4 @@ def evidence_not_kept(session: Session) -> bool:
     return not evidence_kept(session)
 
 
-from bot.followups import dialog_views as _views  # noqa: E402,F401 - registers the views
+from bot.engine.followups import views as _views  # noqa: E402,F401 - registers the views

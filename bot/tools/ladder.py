@@ -14,8 +14,8 @@ from pathlib import Path
 from typing import Any
 
 from bot.config import content_dir
-from bot.engine.yamlfile import load_yaml, strip_lines
 from bot.errors import FlowError
+from bot.yamlfile import load_yaml, strip_lines
 
 CHINA = timezone(timedelta(hours=8))  # dates the user gives are Beijing dates
 ASK_AT = time(9, 0)  # the reminder goes out the morning after the time has run out

@@ -10,9 +10,9 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
+from bot.engine.followups.dialog import Complaint, current, next_channel, open_complaints
 from bot.engine.registry import Text, views
-from bot.followups.dialog import Complaint, current, next_channel, open_complaints
-from bot.followups.ladder import CHINA
+from bot.tools.ladder import CHINA
 from bot.types import Session
 
 
