@@ -207,7 +207,7 @@ def cmd_telegram(args: argparse.Namespace, settings: Settings) -> int:
 def cmd_worker(args: argparse.Namespace, settings: Settings) -> int:
     import asyncio
 
-    from bot.followups.worker import run_worker
+    from bot.channels.reminders import run_worker
     from bot.service import Service
 
     if _refuse_weak_config(settings):

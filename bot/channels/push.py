@@ -9,16 +9,12 @@ written again (see followup_queries.claim_due).
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
-
 from bot.channels.configured import configured_channels
 from bot.channels.lifecycle import Channel
 from bot.config import Settings
+from bot.followups.worker import Sender
 from bot.service import Service
 from bot.types import Outbound
-
-Sender = Callable[[str, Outbound], Awaitable[bool]]
-WAIT_FOR_USER = frozenset({"wechat"})  # channels that may only answer after the user wrote
 
 
 class ChannelSender:

@@ -1,12 +1,19 @@
-"""The follow-up worker inside a process that runs channels (`weiquan serve`, `weiquan telegram`)."""
+"""The follow-up worker with the channels' push: inside `weiquan serve` / `weiquan telegram`, or
+on its own (`weiquan worker`)."""
 
 from __future__ import annotations
 
 import asyncio
+import logging
+import signal
 
 from bot.channels.lifecycle import Channel
+from bot.channels.push import close_senders, configured_senders
+from bot.config import Settings
 from bot.followups.worker import DEFAULT_INTERVAL, FollowupWorker
 from bot.service import Service
+
+log = logging.getLogger("weiquan.followups")
 
 
 class ChannelFollowups:
@@ -32,3 +39,29 @@ class ChannelFollowups:
         if self._task is not None:
             await self._task
             self._task = None
+
+
+async def run_worker(
+    service: Service, settings: Settings, interval: float = DEFAULT_INTERVAL, once: bool = False
+) -> int:
+    """`weiquan worker`: only the follow-up worker, for deployments that run it on its own. The
+    caller opens the service and closes it afterwards."""
+    senders = configured_senders(service, settings)
+    try:
+        if not senders:
+            log.error("worker: configure Telegram or WeChat first: no channel can receive reminders")
+            return 2
+        worker = FollowupWorker(service, senders)
+        if once:
+            log.info("follow-ups: %d reminder(s) sent", await worker.run_once())
+            return 0
+        stop = asyncio.Event()
+        loop = asyncio.get_running_loop()
+        for signum in (signal.SIGINT, signal.SIGTERM):
+            loop.add_signal_handler(signum, stop.set)
+        log.info("follow-ups: worker started")
+        await worker.run_forever(interval, stop)
+        log.info("follow-ups: worker stopped")
+        return 0
+    finally:
+        await close_senders(senders)

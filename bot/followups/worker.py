@@ -18,15 +18,17 @@ import os
 import socket
 from collections.abc import Awaitable, Callable
 
-from bot.channels.push import WAIT_FOR_USER, Sender, close_senders, configured_senders
-from bot.config import Settings
 from bot.engine.followups.dialog import open_complaints
 from bot.followups.host import ServiceHost
 from bot.store import followup_queries as q
 from bot.turns import TurnScope
-from bot.types import Inbound, TurnResult
+from bot.types import Inbound, Outbound, TurnResult
 
 log = logging.getLogger("weiquan.followups")
+
+# A channel's proactive send: (user_key, reply) -> whether nothing is left to retry.
+Sender = Callable[[str, Outbound], Awaitable[bool]]
+WAIT_FOR_USER = frozenset({"wechat"})  # channels that may only answer after the user wrote
 
 FOLLOWUP_COMMAND = "/followup"
 CRISIS_POSTPONE_SECONDS = 86400.0  # never interrupt a crisis with paperwork: ask a day later
@@ -99,58 +101,3 @@ class FollowupWorker:
                 log.exception("follow-ups: worker pass failed")
             with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(stop.wait(), timeout=interval)
-
-
-class BackgroundFollowups:
-    """The worker inside `weiquan serve` / `weiquan telegram`: started and stopped with the app."""
-
-    def __init__(self, service: ServiceHost, settings: Settings, interval: float = DEFAULT_INTERVAL) -> None:
-        self.service = service
-        self.settings = settings
-        self.interval = interval
-        self._stop = asyncio.Event()
-        self._task: asyncio.Task[None] | None = None
-        self._senders: dict[str, Sender] = {}
-
-    def start(self) -> None:
-        self._senders = configured_senders(self.service, self.settings)
-        if not self._senders:
-            return  # no channel that can receive a reminder is configured
-        worker = FollowupWorker(self.service, self._senders)
-        self._task = asyncio.get_running_loop().create_task(
-            worker.run_forever(self.interval, self._stop), name="weiquan-followups"
-        )
-
-    async def stop(self) -> None:
-        self._stop.set()
-        if self._task is not None:
-            await self._task
-        await close_senders(self._senders)
-
-
-async def run_worker(
-    service: ServiceHost, settings: Settings, interval: float = DEFAULT_INTERVAL, once: bool = False
-) -> int:
-    """`weiquan worker`: only the follow-up worker, for deployments that run it on its own. The
-    caller opens the service and closes it afterwards."""
-    import signal
-
-    senders = configured_senders(service, settings)
-    try:
-        if not senders:
-            log.error("worker: configure Telegram or WeChat first: no channel can receive reminders")
-            return 2
-        worker = FollowupWorker(service, senders)
-        if once:
-            log.info("follow-ups: %d reminder(s) sent", await worker.run_once())
-            return 0
-        stop = asyncio.Event()
-        loop = asyncio.get_running_loop()
-        for signum in (signal.SIGINT, signal.SIGTERM):
-            loop.add_signal_handler(signum, stop.set)
-        log.info("follow-ups: worker started")
-        await worker.run_forever(interval, stop)
-        log.info("follow-ups: worker stopped")
-        return 0
-    finally:
-        await close_senders(senders)
