@@ -286,7 +286,7 @@ def build_parser() -> argparse.ArgumentParser:
     chat = sub.add_parser("chat", help="talk to the assistant in this terminal")
     chat.add_argument("--lang", choices=["zh_CN", "en"], default=None)
     chat.add_argument("--user", default="local", help="conversation id (resumes it)")
-    chat.set_defaults(handler=cmd_chat)
+    chat.set_defaults(handler=cmd_chat, needs_keys=True)
 
     tests = sub.add_parser("test-dialogs", help="run transcript files or folders")
     tests.add_argument("paths", nargs="+")
@@ -349,16 +349,16 @@ def build_parser() -> argparse.ArgumentParser:
     serve.add_argument("--host", default="127.0.0.1")
     serve.add_argument("--port", type=int, default=8080)
     serve.add_argument("--workers", type=int, default=1)
-    serve.set_defaults(handler=cmd_serve)
+    serve.set_defaults(handler=cmd_serve, needs_keys=True)
 
     telegram = sub.add_parser("telegram", help="run the Telegram bot by long polling")
     telegram.add_argument("--set-webhook", metavar="URL", default=None)
-    telegram.set_defaults(handler=cmd_telegram)
+    telegram.set_defaults(handler=cmd_telegram, needs_keys=True)
 
     worker = sub.add_parser("worker", help="send due complaint follow-ups (also runs in serve/telegram)")
     worker.add_argument("--interval", type=float, default=15.0, help="seconds between passes")
     worker.add_argument("--once", action="store_true", help="one pass, then exit")
-    worker.set_defaults(handler=cmd_worker)
+    worker.set_defaults(handler=cmd_worker, needs_keys=True)
 
     safety_eval = sub.add_parser("safety-eval", help="the safety detector's recall and false alarms")
     safety_eval.add_argument("path", nargs="?", default=None,
@@ -412,6 +412,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(f"weiquan: {exc}", file=sys.stderr)
         return 2
     setup_logging(settings.log_level)
+    if getattr(args, "needs_keys", False):  # other commands make a key only if they use it
+        settings.make_keys()
     handler: Handler = args.handler
     try:
         return handler(args, settings)
