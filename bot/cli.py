@@ -140,7 +140,7 @@ def cmd_rotate_key(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def cmd_operator(args: argparse.Namespace, settings: Settings) -> int:
-    from bot.console.routes import add_operator, disable_operator
+    from bot.console.auth import add_operator, disable_operator
 
     if args.operator_command == "add":
         try:

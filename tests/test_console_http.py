@@ -23,7 +23,7 @@ from starlette.applications import Starlette
 
 from bot.config import Settings
 from bot.console import delivery
-from bot.console.routes import add_operator, disable_operator
+from bot.console.auth import add_operator, disable_operator
 from bot.service import Service
 from bot.types import Inbound
 
