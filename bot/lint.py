@@ -45,9 +45,9 @@ def check_flow(flow: Flow) -> list[str]:
         names = [r.condition for r in state.routes] + [o.when for o in state.options]
         names += [r.condition for o in state.options for r in o.routes]
         names += [s.condition for s in state.say]
-        for name in filter(None, names):
-            if name not in conditions:
-                problems.append(f"{state.origin}: unknown condition {name!r}")
+        for check in filter(None, names):
+            if check.name not in conditions:
+                problems.append(f"{state.origin}: unknown condition {check.name!r}")
         for name in [a for o in state.options for a in o.actions] + list(state.enter):
             if name not in actions:
                 problems.append(f"{state.origin}: unknown action {name!r}")

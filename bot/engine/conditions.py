@@ -110,11 +110,6 @@ def picked_done(session: Session) -> bool:
     return session.answers.get("evidence_item") in (session.answers.get("evidence_done") or [])
 
 
-@conditions.register("picked_not_done")
-def picked_not_done(session: Session) -> bool:
-    return not picked_done(session)
-
-
 # -- the escalation plan, one step at a time ----------------------------------------------------
 def plan_length(session: Session) -> int:
     return len(plan.channel_ids(session.answers))

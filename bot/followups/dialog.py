@@ -13,7 +13,6 @@ from bot.engine.registry import ActionContext, actions, conditions
 from bot.followups.ladder import china_date, due_for, next_rung
 from bot.types import Session
 
-SUBFLOW_PREFIXES = ("fu_", "mv_", "ev_")
 SNOOZE_DAYS = 7
 TRANSIENT_KEYS = ("fu_new_channel", "fu_new_date", "fu_new_ref", "fu_cancel_pick", "move_code_input",
                   "ev_description")  # fmt: skip
@@ -53,7 +52,7 @@ def next_channel(session: Session, complaint: Complaint) -> str | None:
 def leave_followups(session: Session, ctx: ActionContext) -> None:
     """Unwind this sub-flow from the history, so the `$back` that follows returns to the state
     the user was in before /reminders, /move, … (wherever that was)."""
-    while session.history and session.history[-1].startswith(SUBFLOW_PREFIXES):
+    while session.history and ctx.flow.in_subflow(session.history[-1]):
         session.history.pop()
     for key in TRANSIENT_KEYS:  # half-entered complaints, a typed move code: not worth keeping
         session.answers.pop(key, None)
@@ -174,11 +173,6 @@ def has_current_followup(session: Session) -> bool:
     return complaint is not None and complaint["status"] == "open"
 
 
-@conditions.register("no_current_followup")
-def no_current_followup(session: Session) -> bool:
-    return not has_current_followup(session)
-
-
 @conditions.register("last_complaint_overdue")
 def last_complaint_overdue(session: Session) -> bool:
     complaint = current(session)
@@ -194,11 +188,6 @@ def has_next_rung(session: Session) -> bool:
 @conditions.register("evidence_kept")
 def evidence_kept(session: Session) -> bool:
     return bool(session.answers.get("evidence_keep"))
-
-
-@conditions.register("evidence_not_kept")
-def evidence_not_kept(session: Session) -> bool:
-    return not evidence_kept(session)
 
 
 from bot.followups import dialog_views as _views  # noqa: E402,F401 - registers the views
