@@ -6,11 +6,8 @@ from collections.abc import Callable
 
 from bot.engine.registry import conditions
 from bot.tools import case, evidence, plan
-from bot.tools.answers import loan_term
+from bot.tools.answers import BANKING, EXPOSURE, THIRD_PARTIES, loan_term
 from bot.types import Session
-
-NFRA_LENDERS = {"bank", "credit_card", "consumer_finance"}  # NFRA's side (F004)
-THIRD_PARTIES = {"family", "friends", "employer", "contact_list"}
 
 
 def _has(session: Session, slot: str, *values: str) -> bool:
@@ -21,7 +18,7 @@ def _has(session: Session, slot: str, *values: str) -> bool:
 @conditions.register("nfra_lender")
 def nfra_lender(session: Session) -> bool:
     """Banks, credit cards and consumer-finance companies answer to NFRA (12378)."""
-    return session.answers.get("lender_type") in NFRA_LENDERS
+    return session.answers.get("lender_type") in BANKING
 
 
 @conditions.register("small_loan_lender")
@@ -62,7 +59,7 @@ def fake_papers(session: Session) -> bool:
 
 @conditions.register("online_exposure")
 def online_exposure(session: Session) -> bool:
-    return _has(session, "methods", "doctored_photos", "group_chats", "published_debt")
+    return _has(session, "methods", *EXPOSURE)
 
 
 @conditions.register("credit_card")
