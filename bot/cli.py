@@ -51,6 +51,11 @@ def cmd_test_dialogs(args: argparse.Namespace, settings: Settings) -> int:
 def cmd_lint(args: argparse.Namespace, settings: Settings) -> int:
     from bot.lint import lint
 
+    if args.vocabulary:
+        from bot.vocabulary import vocabulary
+
+        print(vocabulary())
+        return 0
     problems = lint()
     for problem in problems:
         print(problem)
@@ -292,7 +297,10 @@ def build_parser() -> argparse.ArgumentParser:
     tests.add_argument("paths", nargs="+")
     tests.set_defaults(handler=cmd_test_dialogs)
 
-    sub.add_parser("lint", help="validate dialogs and locales").set_defaults(handler=cmd_lint)
+    lint = sub.add_parser("lint", help="validate dialogs and locales")
+    lint.add_argument("--vocabulary", action="store_true",
+                      help="list the conditions, actions, views and input kinds the dialogs may use")
+    lint.set_defaults(handler=cmd_lint)
 
     faq_eval = sub.add_parser("faq-eval", help="score the FAQ matcher on questions it was not taught")
     faq_eval.add_argument("path", nargs="?", type=Path, default=Path("tests/understanding/heldout.yaml"))

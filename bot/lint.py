@@ -13,6 +13,7 @@ from bot.engine.flow import BACK, INPUT_KINDS, Flow, load_flow
 from bot.engine.i18n import DEFAULT_LANG, I18n, placeholders
 from bot.engine.registry import actions, conditions, views
 from bot.errors import FlowError
+from bot.flow_schema import check_schema
 
 TERMINAL_EFFECTS = {"deleted"}  # a state that ends the conversation on purpose
 ENGINE_KEYS = (
@@ -129,6 +130,9 @@ def check_faq(path: Path, flow: Flow, i18n: I18n) -> list[str]:
 
 def lint(dialogs: Path | None = None, locales: Path | None = None) -> list[str]:
     dialogs = dialogs or content_dir("dialogs")
+    shape = check_schema(dialogs)
+    if shape:  # the loader's own errors would be less precise about a malformed file
+        return shape
     try:
         flow = load_flow(dialogs)
         i18n = I18n.load(locales or content_dir("locales"))

@@ -10,7 +10,13 @@ from bot.engine.yamlfile import load_yaml, where
 from bot.errors import FlowError
 
 BACK = "$back"  # a `next` that returns to the previous state
-INPUT_KINDS = ("text", "money", "int", "date", "term")
+INPUT_KINDS = {  # what a state's `input: kind:` accepts (its refusal text: input.invalid.<kind>)
+    "text": "Any text, up to the input's `max` characters (200 if not given).",
+    "money": "An amount of yuan: 3000, 3,000, 3k, 3千, 三千, 1.2万.",
+    "int": "A whole number in digits: 12.",
+    "date": "A day: 2026-10-01, 10月1日, 上周一, yesterday.",
+    "term": "A loan's length in months: 12, 12期, 一年, 6 months.",
+}
 SPECIAL_ROLES = (
     "start", "crisis", "danger", "help", "summary", "language", "delete", "human", "idle",
     "screen", "scam_victim",
@@ -188,7 +194,7 @@ def _state(path: Path, name: str, raw: Any) -> StateSpec:
     if raw.get("input") is not None:
         node = raw["input"]
         if not isinstance(node, dict) or node.get("kind", "text") not in INPUT_KINDS:
-            raise FlowError(f"{where(path, raw)}: `input` needs slot and kind in {INPUT_KINDS}")
+            raise FlowError(f"{where(path, raw)}: `input` needs slot and kind in {tuple(INPUT_KINDS)}")
         spec_input = InputSpec(str(node["slot"]), node.get("kind", "text"), int(node.get("max", 200)))
     say = tuple(_say(path, raw, item) for item in raw.get("say") or ())
     prompt = raw.get("prompt", f"{name}.prompt")

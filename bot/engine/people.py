@@ -23,6 +23,7 @@ def borrower_role(session: Session) -> bool:
 
 @conditions.register("family_guarantor")
 def family_guarantor(session: Session) -> bool:
+    """The user guaranteed someone else's loan."""
     return case.role(session.answers) == "guarantor"
 
 
