@@ -12,6 +12,7 @@ from pathlib import Path
 
 from bot.config import Settings
 from bot.logs import setup_logging
+from bot.types import UserKey
 
 Handler = Callable[[argparse.Namespace, Settings], int]
 
@@ -279,9 +280,10 @@ def cmd_faq_eval(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def _user_key(text: str) -> str:
-    if ":" not in text:
-        raise argparse.ArgumentTypeError("use CHANNEL:ID, e.g. telegram:12345")
-    return text
+    try:
+        return str(UserKey.parse(text))
+    except ValueError as exc:
+        raise argparse.ArgumentTypeError(str(exc)) from exc
 
 
 def build_parser() -> argparse.ArgumentParser:

@@ -22,6 +22,7 @@ from starlette.concurrency import run_in_threadpool
 from bot.service import Service
 from bot.store import console_tables as db
 from bot.store import console_turns
+from bot.types import UserKey
 
 log = logging.getLogger("weiquan.console")
 
@@ -64,7 +65,7 @@ async def deliver(service: Service, user_key: str, operator: str, text: str) -> 
     session = await run_in_threadpool(service.session, user_key)
     if session is None:
         return Delivery.NO_SESSION
-    sender = sender_for(user_key.split(":", 1)[0])
+    sender = sender_for(UserKey.parse(user_key).channel)
     if sender is not None:
         shown = service.i18n.text(session.lang, "console.from_operator", text=text)
         try:

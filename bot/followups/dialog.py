@@ -11,12 +11,9 @@ from typing import Any
 
 from bot.engine.registry import ActionContext, actions, conditions
 from bot.followups.ladder import china_date, due_for, next_rung
-from bot.types import Session
+from bot.types import TRANSIENT_KEYS, Complaint, Session
 
 SNOOZE_DAYS = 7
-TRANSIENT_KEYS = ("fu_new_channel", "fu_new_date", "fu_new_ref", "fu_cancel_pick", "move_code_input",
-                  "ev_description")  # fmt: skip
-Complaint = dict[str, Any]
 
 
 def complaints(session: Session) -> list[Complaint]:
@@ -135,8 +132,8 @@ def snooze_followup(session: Session, ctx: ActionContext) -> None:
     """Ask about the current complaint again in a week."""
     complaint = current(session)
     if complaint is not None:
-        complaint.update(due_at=ctx.now + SNOOZE_DAYS * 86400, asked=False, kind="checkin",
-                         due_date=china_date(ctx.now + SNOOZE_DAYS * 86400).isoformat())  # fmt: skip
+        complaint.update({"due_at": ctx.now + SNOOZE_DAYS * 86400, "asked": False, "kind": "checkin",
+                          "due_date": china_date(ctx.now + SNOOZE_DAYS * 86400).isoformat()})  # fmt: skip
 
 
 @actions.register("preset_next_channel")

@@ -8,12 +8,12 @@ handlers (bot/followups/effects.py) and are never saved. The evidence timeline i
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any
 
 from bot.engine.registry import Text, views
-from bot.followups.dialog import Complaint, current, next_channel, open_complaints
+from bot.followups.dialog import current, next_channel, open_complaints
 from bot.followups.ladder import CHINA
-from bot.types import Session
+from bot.tools.answers import timeline_entries
+from bot.types import Complaint, Session, TimelineEntry
 
 
 def channel_name(channel_id: str, text: Text) -> str:
@@ -155,7 +155,7 @@ def _clock(at: float) -> str:
     return datetime.fromtimestamp(at, CHINA).strftime("%Y-%m-%d %H:%M")
 
 
-def timeline_line(row: dict[str, Any], text: Text) -> str:
+def timeline_line(row: TimelineEntry, text: Text) -> str:
     description = row.get("description") or text("followups.evidence.no_description")
     return text("followups.evidence.line", number=row["number"], at=_clock(row["at"]),
                 kind=text(f"followups.evidence.kind.{row['kind']}"), description=description,
@@ -165,7 +165,7 @@ def timeline_line(row: dict[str, Any], text: Text) -> str:
 @views.register("evidence_timeline")
 def evidence_timeline(session: Session, text: Text) -> str:
     """Every evidence file received, dated, with fingerprints and whether copies are kept."""
-    rows: list[dict[str, Any]] = session.answers.get("evidence_timeline") or []
+    rows = timeline_entries(session.answers)
     keep = session.answers.get("evidence_keep")
     kept = "followups.evidence.kept" if keep else "followups.evidence.not_kept"
     if not rows:
@@ -177,7 +177,7 @@ def evidence_timeline(session: Session, text: Text) -> str:
 @views.register("evidence_received")
 def evidence_received(session: Session, text: Text) -> str:
     """Confirms the last evidence file received, with its fingerprint."""
-    rows: list[dict[str, Any]] = session.answers.get("evidence_timeline") or []
+    rows = timeline_entries(session.answers)
     if not rows:
         return text("followups.evidence.send_hint")
     return "\n".join([text("followups.evidence.received"), timeline_line(rows[-1], text)])

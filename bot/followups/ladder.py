@@ -10,6 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta, timezone
 from functools import lru_cache
+from typing import Literal
 
 from bot.tools.channel_directory import Channel, ChannelDirectory, default_channel_directory
 
@@ -29,7 +30,7 @@ class Due:
     due_at: float  # when the reminder is sent (epoch seconds)
     due_date: str  # the day the answer was due, or the check-in day (ISO)
     days: int  # the channel's time or our check-in
-    kind: str  # "deadline" (a rule's time) | "checkin" (ours)
+    kind: Literal["deadline", "checkin"]  # a rule's time | our own check-in
 
 
 def ladder_of(directory: ChannelDirectory) -> Ladder:
@@ -60,6 +61,7 @@ def due_for(channel_id: str, filed: date, lender_type: str | None, now: float,
     ladder = ladder or default_ladder()
     channel = ladder.channels.get(channel_id)
     days = channel.days if channel and channel.follow_up else None
+    kind: Literal["deadline", "checkin"]
     if channel and channel.only_for is not None and lender_type not in channel.only_for:
         days = None
     if channel and days is not None:
