@@ -12,6 +12,7 @@ from pathlib import Path
 
 from bot.config import Settings
 from bot.logs import setup_logging
+from bot.types import UserKey
 
 Handler = Callable[[argparse.Namespace, Settings], int]
 
@@ -51,6 +52,11 @@ def cmd_test_dialogs(args: argparse.Namespace, settings: Settings) -> int:
 def cmd_lint(args: argparse.Namespace, settings: Settings) -> int:
     from bot.lint import lint
 
+    if args.vocabulary:
+        from bot.vocabulary import vocabulary
+
+        print(vocabulary())
+        return 0
     problems = lint()
     for problem in problems:
         print(problem)
@@ -140,7 +146,7 @@ def cmd_rotate_key(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def cmd_operator(args: argparse.Namespace, settings: Settings) -> int:
-    from bot.console.routes import add_operator, disable_operator
+    from bot.console.auth import add_operator, disable_operator
 
     if args.operator_command == "add":
         try:
@@ -283,9 +289,10 @@ def cmd_faq_eval(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def _user_key(text: str) -> str:
-    if ":" not in text:
-        raise argparse.ArgumentTypeError("use CHANNEL:ID, e.g. telegram:12345")
-    return text
+    try:
+        return str(UserKey.parse(text))
+    except ValueError as exc:
+        raise argparse.ArgumentTypeError(str(exc)) from exc
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -295,13 +302,16 @@ def build_parser() -> argparse.ArgumentParser:
     chat = sub.add_parser("chat", help="talk to the assistant in this terminal")
     chat.add_argument("--lang", choices=["zh_CN", "en"], default=None)
     chat.add_argument("--user", default="local", help="conversation id (resumes it)")
-    chat.set_defaults(handler=cmd_chat)
+    chat.set_defaults(handler=cmd_chat, needs_keys=True)
 
     tests = sub.add_parser("test-dialogs", help="run transcript files or folders")
     tests.add_argument("paths", nargs="+")
     tests.set_defaults(handler=cmd_test_dialogs)
 
-    sub.add_parser("lint", help="validate dialogs and locales").set_defaults(handler=cmd_lint)
+    lint = sub.add_parser("lint", help="validate dialogs and locales")
+    lint.add_argument("--vocabulary", action="store_true",
+                      help="list the conditions, actions, views and input kinds the dialogs may use")
+    lint.set_defaults(handler=cmd_lint)
 
     faq_eval = sub.add_parser("faq-eval", help="score the FAQ matcher on questions it was not taught")
     faq_eval.add_argument("path", nargs="?", type=Path, default=Path("tests/understanding/heldout.yaml"))
@@ -360,16 +370,16 @@ def build_parser() -> argparse.ArgumentParser:
     serve.add_argument("--host", default="127.0.0.1")
     serve.add_argument("--port", type=int, default=8080)
     serve.add_argument("--workers", type=int, default=1)
-    serve.set_defaults(handler=cmd_serve)
+    serve.set_defaults(handler=cmd_serve, needs_keys=True)
 
     telegram = sub.add_parser("telegram", help="run the Telegram bot by long polling")
     telegram.add_argument("--set-webhook", metavar="URL", default=None)
-    telegram.set_defaults(handler=cmd_telegram)
+    telegram.set_defaults(handler=cmd_telegram, needs_keys=True)
 
     worker = sub.add_parser("worker", help="send due complaint follow-ups (also runs in serve/telegram)")
     worker.add_argument("--interval", type=float, default=15.0, help="seconds between passes")
     worker.add_argument("--once", action="store_true", help="one pass, then exit")
-    worker.set_defaults(handler=cmd_worker)
+    worker.set_defaults(handler=cmd_worker, needs_keys=True)
 
     safety_eval = sub.add_parser("safety-eval", help="the safety detector's recall and false alarms")
     safety_eval.add_argument("path", nargs="?", default=None,
@@ -423,6 +433,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(f"weiquan: {exc}", file=sys.stderr)
         return 2
     setup_logging(settings.log_level)
+    if getattr(args, "needs_keys", False):  # other commands make a key only if they use it
+        settings.make_keys()
     handler: Handler = args.handler
     try:
         return handler(args, settings)

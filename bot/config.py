@@ -34,6 +34,26 @@ class Secret:
         return bool(self._value)
 
 
+class GeneratedKey(Secret):
+    """The embedded default for a key that is not configured: a random key kept in the data
+    directory (mode 0600), read or made only when first revealed, so commands that never use it
+    (`weiquan lint`, `diagram`, …) leave no files behind."""
+
+    __slots__ = ("_path",)
+
+    def __init__(self, path: Path) -> None:
+        super().__init__("")
+        self._path = path
+
+    def reveal(self) -> str:
+        if not self._value:
+            self._value = _read_or_make_key(self._path)
+        return self._value
+
+    def __bool__(self) -> bool:
+        return True  # made on first use, never empty
+
+
 def content_dir(name: str) -> Path:
     """`dialogs/` or `locales/`: shipped inside the package, or beside it in a checkout."""
     for candidate in (PACKAGE_DIR / name, PACKAGE_DIR.parent / name):
@@ -113,7 +133,7 @@ class Settings:
         return cls(
             data_dir=data_dir,
             database_url=url,
-            data_key=_secret(env, "WEIQUAN_DATA_KEY") or _generated_key(data_dir, "data.key"),
+            data_key=_secret(env, "WEIQUAN_DATA_KEY") or GeneratedKey(data_dir / "data.key"),
             log_level=env.get("WEIQUAN_LOG_LEVEL", "INFO").upper(),
             telegram_token=_secret(env, "WEIQUAN_TELEGRAM_TOKEN"),
             telegram_webhook_secret=_secret(env, "WEIQUAN_TELEGRAM_WEBHOOK_SECRET"),
@@ -126,7 +146,7 @@ class Settings:
                 "/"
             ),
             console_secret=_secret(env, "WEIQUAN_CONSOLE_SECRET")
-            or _generated_key(data_dir, "console.key"),
+            or GeneratedKey(data_dir / "console.key"),
             old_data_keys=_secret_list(env, "WEIQUAN_OLD_DATA_KEYS"),
             human_hours=env.get("WEIQUAN_HUMAN_HOURS", DEFAULT_HOURS),
             public_url=(env.get("WEIQUAN_PUBLIC_URL") or "").strip().rstrip("/") or None,
@@ -135,6 +155,12 @@ class Settings:
             telegram_max_rate=_count(env, "WEIQUAN_TELEGRAM_MAX_RATE", 30, 100_000, least=0),
             cache_dir=Path(env["WEIQUAN_CACHE_DIR"]).resolve() if env.get("WEIQUAN_CACHE_DIR") else None,
         )
+
+
+    def make_keys(self) -> None:
+        """Read or generate the keys now: a server's workers all start from the same files."""
+        self.data_key.reveal()
+        self.console_secret.reveal()
 
 
 def _count(env: dict[str, str], name: str, default: int, most: int, least: int = 1) -> int:
@@ -146,17 +172,15 @@ def _count(env: dict[str, str], name: str, default: int, most: int, least: int =
     return int(raw)
 
 
-def _generated_key(data_dir: Path, filename: str) -> Secret:
-    """Embedded default: a random key kept in ./var/ with mode 0600, made on first use."""
-    path = data_dir / filename
+def _read_or_make_key(path: Path) -> str:
     if path.is_file():
         value = path.read_text(encoding="ascii").strip()
         register_secret(value)
-        return Secret(value)
-    make_private_dir(data_dir)
+        return value
+    make_private_dir(path.parent)
     # Written whole under a private name, then linked into place: two processes starting at once
     # on a new data directory both end up with the one key that got there first.
-    partial = data_dir / f".{filename}.{os.getpid()}.tmp"
+    partial = path.parent / f".{path.name}.{os.getpid()}.tmp"
     fd = os.open(partial, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
     with os.fdopen(fd, "w", encoding="ascii") as handle:
         handle.write(secrets.token_urlsafe(32) + "\n")
@@ -168,7 +192,7 @@ def _generated_key(data_dir: Path, filename: str) -> Secret:
         partial.unlink()
     value = path.read_text(encoding="ascii").strip()
     register_secret(value)
-    return Secret(value)
+    return value
 
 
 def make_private_dir(path: Path) -> None:

@@ -13,6 +13,7 @@ from bot.engine.flow import BACK, INPUT_KINDS, Flow, load_flow
 from bot.engine.i18n import DEFAULT_LANG, I18n, placeholders
 from bot.engine.registry import actions, conditions, views
 from bot.errors import FlowError
+from bot.flow_schema import check_schema
 
 TERMINAL_EFFECTS = {"deleted"}  # a state that ends the conversation on purpose
 ENGINE_KEYS = (
@@ -45,9 +46,9 @@ def check_flow(flow: Flow) -> list[str]:
         names = [r.condition for r in state.routes] + [o.when for o in state.options]
         names += [r.condition for o in state.options for r in o.routes]
         names += [s.condition for s in state.say]
-        for name in filter(None, names):
-            if name not in conditions:
-                problems.append(f"{state.origin}: unknown condition {name!r}")
+        for check in filter(None, names):
+            if check.name not in conditions:
+                problems.append(f"{state.origin}: unknown condition {check.name!r}")
         for name in [a for o in state.options for a in o.actions] + list(state.enter):
             if name not in actions:
                 problems.append(f"{state.origin}: unknown action {name!r}")
@@ -129,6 +130,9 @@ def check_faq(path: Path, flow: Flow, i18n: I18n) -> list[str]:
 
 def lint(dialogs: Path | None = None, locales: Path | None = None) -> list[str]:
     dialogs = dialogs or content_dir("dialogs")
+    shape = check_schema(dialogs)
+    if shape:  # the loader's own errors would be less precise about a malformed file
+        return shape
     try:
         flow = load_flow(dialogs)
         i18n = I18n.load(locales or content_dir("locales"))

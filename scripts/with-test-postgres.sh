@@ -69,7 +69,7 @@ cd - >/dev/null
 
 version=$("$pg_bin/postgres" --version)
 echo "test-postgres: $version on 127.0.0.1:$port ($durability)"
-export WEIQUAN_TEST_POSTGRES_URL="postgresql+asyncpg://$user@127.0.0.1:$port/$database"
+export WEIQUAN_TEST_POSTGRES_URL="postgresql+psycopg://$user@127.0.0.1:$port/$database"
 
 status=0
 "$@" || status=$?

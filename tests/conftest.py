@@ -58,7 +58,7 @@ def tmp_settings(tmp_path: Path) -> Settings:
 
 
 def _libpq_url(sqlalchemy_url: str, database: str | None = None) -> str:
-    """postgresql+asyncpg://u@h:p/db -> postgresql://u@h:p/<database or db>, for psycopg."""
+    """postgresql+psycopg://u@h:p/db -> postgresql://u@h:p/<database or db>, for psycopg."""
     from sqlalchemy.engine import make_url
 
     url = make_url(sqlalchemy_url).set(drivername="postgresql")
@@ -69,7 +69,7 @@ def _libpq_url(sqlalchemy_url: str, database: str | None = None) -> str:
 
 @pytest.fixture
 def pg_url() -> Iterator[str]:
-    """A fresh, empty PostgreSQL database for this test: its `postgresql+asyncpg://` URL.
+    """A fresh, empty PostgreSQL database for this test: its `postgresql+psycopg://` URL.
 
     Created on the server named by WEIQUAN_TEST_POSTGRES_URL (set by `make test`) and dropped
     afterwards, open connections included. Skips when the variable is unset (fails under CI=true).

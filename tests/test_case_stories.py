@@ -17,7 +17,8 @@ import yaml
 
 from bot.config import Settings
 from bot.service import Service
-from bot.tools.export import CaseFile, render_json, render_markdown
+from bot.tools.case_render import render_json, render_markdown
+from bot.tools.export import CaseFile
 from bot.types import Inbound
 
 DIALOGS = Path(__file__).parent / "dialogs"

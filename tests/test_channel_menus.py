@@ -54,14 +54,14 @@ def test_the_safety_shortcuts_are_console_only() -> None:
 
 def test_a_menu_naming_an_unknown_command_or_missing_is_a_clear_error() -> None:
     menus = {"telegram": ["start", "nope"], "wechat": {"a": []}}
-    flow = Flow({}, {}, {"start": ("/start", "开始")}, {}, menus)
+    flow = Flow((), {}, {}, {"start": ("/start", "开始")}, {}, menus)
     with pytest.raises(FlowError, match=r"menu telegram\.telegram names unknown commands \['nope'\]"):
         menu(flow, "telegram")
     with pytest.raises(FlowError, match="must list commands"):
         menu(flow, "wechat")
     with pytest.raises(FlowError, match="no menu for 'console'"):
         menu(flow, "console")
-    assert menu(Flow({}, {}, {"start": ("/start",)}, {}, {"x": ["start"]}), "x") == (("x", ("/start",)),)
+    assert menu(Flow((), {}, {}, {"start": ("/start",)}, {}, {"x": ["start"]}), "x") == (("x", ("/start",)),)
 
 
 def test_console_buttons_are_the_menus_groups_labelled_in_every_language() -> None:

@@ -16,7 +16,7 @@ from playwright.sync_api import Browser, Page, expect, sync_playwright
 from test_console_http import NEW_PASSWORD, Console, running_console
 
 from bot.config import Settings
-from bot.console.routes import add_operator
+from bot.console.auth import add_operator
 from bot.types import Inbound
 
 pytestmark = pytest.mark.browser

@@ -22,8 +22,8 @@ import uvicorn
 from starlette.applications import Starlette
 
 from bot.config import Settings
+from bot.console.auth import add_operator, disable_operator
 from bot.console.delivery import Sender
-from bot.console.routes import add_operator, disable_operator
 from bot.service import Service
 from bot.types import Inbound
 

@@ -71,7 +71,7 @@ def test_compose_database_url_points_at_the_db_service(compose: dict[str, Any]) 
     for name in ("app", "migrate"):
         environment = compose["services"][name]["environment"]
         assert set(environment) <= variables_the_code_reads()
-        assert environment["WEIQUAN_DATABASE_URL"].startswith("postgresql+asyncpg://weiquan:")
+        assert environment["WEIQUAN_DATABASE_URL"].startswith("postgresql+psycopg://weiquan:")
         assert "@db:5432/weiquan" in environment["WEIQUAN_DATABASE_URL"]
         assert compose["services"][name]["env_file"] == ".env"
 

@@ -22,7 +22,8 @@ from store_backends import backend_settings  # noqa: F401 - a fixture (parametri
 from bot.config import Settings
 from bot.engine.i18n import I18n
 from bot.followups.evidence import KEEP_QUOTA_BYTES, kept_copy, write_kept_copies
-from bot.tools.export import build_case_file, render_markdown
+from bot.tools.case_render import render_markdown
+from bot.tools.export import build_case_file
 
 USER = 3131
 _message_ids = itertools.count(50_000)

@@ -20,10 +20,10 @@ from sqlalchemy import text
 from starlette.applications import Starlette
 from store_backends import backend_settings  # noqa: F401 - a fixture (parametrized: sqlite, pg)
 
-from bot.channels.push import ChannelSender, Sender, close_senders
+from bot.channels.push import ChannelSender, close_senders
 from bot.channels.telegram.channel import Telegram
 from bot.config import Secret, Settings
-from bot.followups.worker import FollowupWorker
+from bot.followups.worker import FollowupWorker, Sender
 from bot.service import Service
 from bot.store.db import open_engine, upgrade
 from bot.types import Inbound

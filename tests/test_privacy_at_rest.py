@@ -10,6 +10,7 @@ import dataclasses
 import os
 import subprocess
 import sys
+from collections.abc import Callable
 from pathlib import Path
 
 from store_backends import backend_settings, engine, service  # noqa: F401 - fixtures
@@ -97,12 +98,16 @@ def _cli(settings: Settings, *args: str) -> subprocess.CompletedProcess[str]:
                           env=env, cwd=settings.data_dir, timeout=60, check=False)  # fmt: skip
 
 
+def _stopped_at(moment: float) -> Callable[[], float]:
+    return lambda: moment
+
+
 def test_cli_delete_and_purge(backend_settings: Settings, engine: Engine) -> None:
     day = 86400.0
     now = 2_000_000_000.0  # the CLI's clock is the real one: these sessions are from the future…
     clocks = {"telegram:old": 1_000_000_000.0, "telegram:recent": now, "telegram:gone": now}
     for user, at in clocks.items():
-        service = Service.open(backend_settings, engine=engine, clock=lambda at=at: at)
+        service = Service.open(backend_settings, engine=engine, clock=_stopped_at(at))
         try:
             _talk(service, user, ["/start", PHRASE])
         finally:

@@ -26,7 +26,7 @@ PASSWORD = "Pl4ntedDbPassw0rd"
 async def test_no_traceback_or_secret_when_the_database_is_down(
     tmp_settings: Settings, free_port: int, caplog: pytest.LogCaptureFixture
 ) -> None:
-    dead = f"postgresql+asyncpg://weiquan:{PASSWORD}@127.0.0.1:{free_port}/weiquan"
+    dead = f"postgresql+psycopg://weiquan:{PASSWORD}@127.0.0.1:{free_port}/weiquan"
     with running_fake() as (fake, api_base):
         settings = dataclasses.replace(telegram_settings(tmp_settings, api_base), database_url=dead)
         service = Service.open(settings)

@@ -95,3 +95,23 @@ def test_processes_starting_together_on_a_new_data_directory_share_one_key(tmp_p
     assert all(start.returncode == 0 for start in starts)
     assert len(keys) == 1
     assert sorted(p.name for p in tmp_path.iterdir()) == ["console.key", "data.key"]
+
+
+def test_commands_that_do_not_use_the_keys_leave_no_key_files(tmp_path: Path) -> None:
+    env = {k: v for k, v in _env(tmp_path).items() if k not in ("WEIQUAN_DATA_KEY", "WEIQUAN_CONSOLE_SECRET")}
+    for command in (["lint"], ["diagram"], ["--help"], ["lint", "--help"]):
+        done = subprocess.run([sys.executable, "-m", "bot", *command], env=env, cwd=tmp_path,
+                              capture_output=True, text=True, timeout=120)  # fmt: skip
+        assert done.returncode == 0, (command, done.stderr)
+    assert not (tmp_path / "var").exists()
+
+
+def test_a_generated_key_is_made_on_first_use_and_then_kept(tmp_path: Path) -> None:
+    settings = Settings.load({"WEIQUAN_DATA_DIR": str(tmp_path / "var")})
+    assert not (tmp_path / "var").exists()
+    first = settings.data_key.reveal()
+    assert len(first) >= MIN_SECRET
+    assert (tmp_path / "var" / "data.key").read_text().strip() == first
+    assert not (tmp_path / "var" / "console.key").exists()
+    again = Settings.load({"WEIQUAN_DATA_DIR": str(tmp_path / "var")})
+    assert again.data_key.reveal() == first

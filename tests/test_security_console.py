@@ -23,8 +23,7 @@ from test_console_http import (
 )
 
 from bot.config import Settings
-from bot.console.auth import ACCOUNT_LIMIT, ADDRESS_LIMIT
-from bot.console.routes import add_operator
+from bot.console.auth import ACCOUNT_LIMIT, ADDRESS_LIMIT, add_operator
 from bot.engine.engine import Engine
 from bot.types import Inbound
 

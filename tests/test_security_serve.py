@@ -23,8 +23,7 @@ from store_backends import backend_settings  # noqa: F401 - fixture
 from test_console_http import csrf_of
 
 from bot.config import Secret, Settings
-from bot.console.auth import ACCOUNT_LIMIT
-from bot.console.routes import add_operator
+from bot.console.auth import ACCOUNT_LIMIT, add_operator
 from bot.service import Service
 from bot.types import Inbound
 

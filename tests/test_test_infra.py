@@ -42,7 +42,7 @@ def test_pg_url_is_a_fresh_database_and_earlier_ones_are_dropped(pg_url: str) ->
     from sqlalchemy.engine import make_url
 
     url = make_url(pg_url)
-    assert url.drivername == "postgresql+asyncpg"
+    assert url.drivername == "postgresql+psycopg"
     libpq = url.set(drivername="postgresql").render_as_string(hide_password=False)
     with psycopg.connect(libpq, autocommit=True) as conn:
         assert conn.execute("SELECT current_database()").fetchone() == (url.database,)
@@ -55,20 +55,21 @@ def test_pg_url_is_a_fresh_database_and_earlier_ones_are_dropped(pg_url: str) ->
     assert test_databases == [(url.database,)]
 
 
-def test_pg_url_works_with_asyncpg(pg_url: str) -> None:
-    import asyncpg  # type: ignore[import-untyped]
+def test_pg_url_and_its_old_async_spelling_open_through_psycopg(pg_url: str) -> None:
+    from sqlalchemy import text
     from sqlalchemy.engine import make_url
 
-    url = make_url(pg_url)
+    from bot.store.db import open_engine
 
-    async def ask() -> object:
-        conn = await asyncpg.connect(host=url.host, port=url.port, user=url.username, database=url.database)
+    old_spelling = make_url(pg_url).set(drivername="postgresql+asyncpg")
+    for url in (pg_url, old_spelling.render_as_string(hide_password=False)):
+        engine = open_engine(url)
         try:
-            return await conn.fetchval("SELECT 40 + 2")
+            assert engine.dialect.driver == "psycopg"
+            with engine.connect() as conn:
+                assert conn.execute(text("SELECT 40 + 2")).scalar() == 42
         finally:
-            await conn.close()
-
-    assert asyncio.run(ask()) == 42
+            engine.dispose()
 
 
 async def test_playwright_drives_debian_chromium_on_loopback(

@@ -10,7 +10,8 @@ import pytest
 from docx import Document
 from test_tools_locales import strict_text
 
-from bot.tools.export import build_case_file, render_docx, render_json, render_markdown
+from bot.tools.case_render import render_docx, render_json, render_markdown
+from bot.tools.export import build_case_file
 
 TODAY = date(2026, 11, 23)
 CASE = {

@@ -108,7 +108,7 @@ def test_fact_bearing_keys_carry_their_ids_in_the_directory_too() -> None:
     for channel in directory.values():
         for key in (channel.name_key, channel.contact_key, channel.response_key):
             assert key in our_keys("zh_CN"), key
-            assert set(fact_ids_in(key)) <= set(channel.fact_ids) | {"F114", "F130"}, key
+            assert set(fact_ids_in(key)) <= set(channel.facts) | {"F114", "F130"}, key
 
 
 # Answers that, between them, reach every branch that picks a text.

@@ -115,9 +115,9 @@ def test_the_shipped_directory_matches_the_reference() -> None:
     for channel in directory.values():
         assert channel.id in reference
         assert set(channel.tags) <= set(reference[channel.id]["for"])
-        assert channel.fact_ids and set(channel.fact_ids) <= set(reference[channel.id]["fact_ids"])
-        if channel.response_days is not None:
-            assert str(channel.response_days) in reference[channel.id]["expected_response"]
+        assert channel.facts and set(channel.facts) <= set(reference[channel.id]["fact_ids"])
+        if channel.days is not None:
+            assert str(channel.days) in reference[channel.id]["expected_response"]
 
 
 def test_a_broken_directory_fails_at_load(tmp_path: Path) -> None:
@@ -127,6 +127,7 @@ def test_a_broken_directory_fails_at_load(tmp_path: Path) -> None:
         load_directory(broken)
     partial = tmp_path / "partial.yaml"
     source = (ROOT / "dialogs" / "channels.yaml").read_text("utf-8")
-    partial.write_text(source.split("  - id: heimao_tousu")[0], encoding="utf-8")
+    before, after = source.split("  - id: heimao_tousu")
+    partial.write_text(before + after[after.index("\n\n"):], encoding="utf-8")
     with pytest.raises(FlowError, match="heimao_tousu"):
         load_directory(partial)

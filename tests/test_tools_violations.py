@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
 
 import pytest
 from test_tools_locales import fact_ids_in, strict_text
@@ -10,11 +11,11 @@ from test_tools_locales import fact_ids_in, strict_text
 from bot.tools.violations import assess, render_assessment
 
 
-def ids(answers: dict[str, object]) -> list[str]:
+def ids(answers: Mapping[str, object]) -> list[str]:
     return [f.id for f in assess(answers).likely]
 
 
-def facts(answers: dict[str, object], finding_id: str) -> set[str]:
+def facts(answers: Mapping[str, object], finding_id: str) -> set[str]:
     return set(next(f for f in assess(answers).likely if f.id == finding_id).fact_ids)
 
 

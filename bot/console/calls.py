@@ -19,14 +19,14 @@ from bot.engine.flow import menu as flow_menu
 from bot.engine.flow import menu_commands
 from bot.store import console_tables as db
 from bot.store.console_tables import OperatorRow
-from bot.types import Inbound
+from bot.types import Inbound, UserKey
 
 
 def _call_key(request: Request) -> str:
     call_id = str(request.path_params["call_id"])
     if not call_id.isalnum() or len(call_id) > 32:
         raise HTTPException(404)
-    return f"console:{call_id}"
+    return str(UserKey("console", call_id))
 
 
 def routes(console: Console) -> list[BaseRoute]:
@@ -39,7 +39,7 @@ def routes(console: Console) -> list[BaseRoute]:
 
     async def new_call(request: Request, operator: OperatorRow) -> Response:
         call_id = secrets.token_hex(8)
-        user_key = f"console:{call_id}"
+        user_key = str(UserKey("console", call_id))
         result = await service.handle(Inbound(user_key, "/start", locale=console.lang(request)))
         console.remember_reply(user_key, result.outbound)
         await console.audit(operator, "new_call", user_key)
@@ -66,7 +66,7 @@ def routes(console: Console) -> list[BaseRoute]:
             script, ask = outbound.messages, None
         return console.page(
             request, "call.html", operator=operator, user_key=user_key,
-            call_id=user_key.split(":", 1)[1], outbound=outbound, script=script, ask=ask,
+            call_id=UserKey.parse(user_key).id, outbound=outbound, script=script, ask=ask,
             notes=notes, finished="case_file" in outbound.effects or outbound.stage == "summary",
             menu=menu,
         )  # fmt: skip
@@ -89,7 +89,7 @@ def routes(console: Console) -> list[BaseRoute]:
             inbound = Inbound(user_key, str(form.get("text", "")).strip())
         result = await service.handle(inbound)
         console.remember_reply(user_key, result.outbound)
-        return console.redirect(f"/console/call/{user_key.split(':', 1)[1]}")
+        return console.redirect(f"/console/call/{UserKey.parse(user_key).id}")
 
     page = console.route
 

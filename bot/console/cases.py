@@ -18,7 +18,7 @@ from bot.console.web import SECURITY_HEADERS, Console
 from bot.store import console_tables as db
 from bot.store.console_tables import OperatorRow
 from bot.tools.case_render import render_docx
-from bot.types import Session
+from bot.types import Session, UserKey
 
 MAX_REPLY = 2000
 MAX_NOTE = 4000
@@ -108,7 +108,10 @@ def routes(console: Console) -> list[BaseRoute]:
         built = await run_in_threadpool(service.case_file, user_key)
         if built is None:
             raise HTTPException(404)
-        return console.page(request, "casefile.html", operator=operator, user_key=user_key, case=built)
+        key = UserKey.parse(user_key)  # a guided call goes back to its call page, others to the case
+        back = f"/console/call/{key.id}" if key.channel == "console" else case_url(user_key)
+        return console.page(request, "casefile.html", operator=operator, user_key=user_key, case=built,
+                            back=back)
 
     async def case_docx(request: Request, operator: OperatorRow, user_key: str) -> Response:
         built = await run_in_threadpool(service.case_file, user_key)

@@ -17,6 +17,7 @@ from enum import Enum
 from starlette.concurrency import run_in_threadpool
 
 from bot.service import Service
+from bot.types import UserKey
 
 log = logging.getLogger("weiquan.console")
 
@@ -43,7 +44,7 @@ async def deliver(
     session = await run_in_threadpool(service.session, user_key)
     if session is None:
         return Delivery.NO_SESSION
-    sender = senders.get(user_key.split(":", 1)[0])
+    sender = senders.get(UserKey.parse(user_key).channel)
     if sender is not None:
         shown = service.i18n.text(session.lang, "console.from_operator", text=text)
         try:

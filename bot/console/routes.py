@@ -19,8 +19,6 @@ from bot.console.auth import (
     MIN_PASSWORD,
     SESSION_COOKIE,
     WINDOW,
-    add_operator,
-    disable_operator,
     needs_rehash,
     throttle_keys,
 )
@@ -30,8 +28,6 @@ from bot.engine.i18n import LANGS
 from bot.service import Service
 from bot.store import console_tables as db
 from bot.store import login_attempts as attempts
-
-__all__ = ["add_operator", "disable_operator", "routes"]
 
 
 def _new_password_problem(current: str, new: str, repeat: str) -> str | None:

@@ -16,7 +16,7 @@ from bot.engine.freetext import FreeTextTurns, Turn, jump_trigger
 from bot.engine.hours import HumanHours
 from bot.engine.i18n import DEFAULT_LANG, LANGS, I18n
 from bot.engine.machine import SUBMIT, build_machine, fire, goto
-from bot.engine.registry import ActionContext, conditions
+from bot.engine.registry import ActionContext, holds
 from bot.engine.risk import assess_risk
 from bot.engine.safety_turns import SafetyTurns
 from bot.engine.understanding import Phrases, Understanding
@@ -152,7 +152,7 @@ class Engine(FreeTextTurns, SafetyTurns):
 
     # -- answering the current state -------------------------------------------------------
     def visible_options(self, session: Session, spec: StateSpec) -> list[OptionSpec]:
-        return [o for o in spec.options if o.when is None or conditions[o.when](session)]
+        return [o for o in spec.options if holds(o.when, session)]
 
     def _answer(self, turn: Turn, inbound: Inbound, text: str) -> None:
         session = turn.session
@@ -238,7 +238,7 @@ class Engine(FreeTextTurns, SafetyTurns):
     def _go(self, turn: Turn, trigger: str, option_id: str | None = None) -> None:
         session = turn.session
         before = session.state
-        fire(self.machine, trigger, session, ActionContext(option_id, turn.now))
+        fire(self.machine, trigger, session, ActionContext(option_id, turn.now, self.flow))
         if session.state != before:
             session.history.append(before)
             del session.history[:-HISTORY_LIMIT]
@@ -260,7 +260,7 @@ class Engine(FreeTextTurns, SafetyTurns):
             blocks.append(text(turn.reprompt))
         elif not turn.keep_place:
             for item in spec.say:
-                if item.condition and not conditions[item.condition](session):
+                if not holds(item.condition, session):
                     continue
                 if item.view:
                     blocks.extend(views.render(item.view, session, text))

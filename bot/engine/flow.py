@@ -9,12 +9,14 @@ from typing import Any
 from bot.errors import FlowError
 from bot.yamlfile import load_yaml, where
 
-STAGES = (
-    "welcome", "harassment", "lender", "evidence", "channels",
-    "negotiation", "summary", "crisis", "help",
-)  # fmt: skip
 BACK = "$back"  # a `next` that returns to the previous state
-INPUT_KINDS = ("text", "money", "int", "date", "term")
+INPUT_KINDS = {  # what a state's `input: kind:` accepts (its refusal text: input.invalid.<kind>)
+    "text": "Any text, up to the input's `max` characters (200 if not given).",
+    "money": "An amount of yuan: 3000, 3,000, 3k, 3千, 三千, 1.2万.",
+    "int": "A whole number in digits: 12.",
+    "date": "A day: 2026-10-01, 10月1日, 上周一, yesterday.",
+    "term": "A loan's length in months: 12, 12期, 一年, 6 months.",
+}
 SPECIAL_ROLES = (
     "start", "crisis", "danger", "help", "summary", "language", "delete", "human", "idle",
     "screen", "scam_victim",
@@ -22,9 +24,21 @@ SPECIAL_ROLES = (
 
 
 @dataclass(frozen=True, slots=True)
+class Check:
+    """A condition named in the YAML: `if:` or `when:` hold when it is true, `unless:` when false,
+    so no condition needs a `not_…` twin in code."""
+
+    name: str
+    negated: bool = False
+
+    def __str__(self) -> str:
+        return f"unless {self.name}" if self.negated else self.name
+
+
+@dataclass(frozen=True, slots=True)
 class Route:
     to: str
-    condition: str | None = None
+    condition: Check | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -33,7 +47,7 @@ class OptionSpec:
     label: str  # locale key
     routes: tuple[Route, ...]  # empty: the state's own `next`
     actions: tuple[str, ...] = ()
-    when: str | None = None  # shown only when this condition holds
+    when: Check | None = None  # shown only when this holds
     exclusive: bool = False  # in a multi-select, this option excludes the others
 
 
@@ -48,7 +62,7 @@ class InputSpec:
 class SayItem:
     key: str = ""  # a locale key …
     view: str | None = None  # … or a registered view that computes text
-    condition: str | None = None
+    condition: Check | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -65,11 +79,15 @@ class StateSpec:
     enter: tuple[str, ...] = ()
     effects: tuple[str, ...] = ()
     origin: str = ""
+    # A detour the user opens from anywhere (/reminders, /move …) and leaves as one: its states
+    # are unwound from the history together.
+    subflow: str | None = None
     unclear: str | None = None  # locale key said instead of "not understood" (the crisis screens)
 
 
 @dataclass(frozen=True, slots=True)
 class Flow:
+    stages: tuple[str, ...]  # the parts of a conversation, in order (`stages:` in the YAML)
     states: dict[str, StateSpec]
     roles: dict[str, str]  # special role -> state name
     commands: dict[str, tuple[str, ...]]  # command -> spellings
@@ -79,8 +97,13 @@ class Flow:
     def state(self, name: str) -> StateSpec:
         return self.states[name]
 
+    def in_subflow(self, name: str) -> bool:
+        spec = self.states.get(name)
+        return spec is not None and spec.subflow is not None
+
 
 def load_flow(root: Path) -> Flow:
+    stages: list[str] = []
     states: dict[str, StateSpec] = {}
     roles: dict[str, str] = {}
     commands: dict[str, tuple[str, ...]] = {}
@@ -90,6 +113,7 @@ def load_flow(root: Path) -> Flow:
         doc = load_yaml(path) or {}
         if not isinstance(doc, dict):
             raise FlowError(f"{path}: expected a mapping at the top")
+        stages += _names(path, doc, "stages")
         for name, raw in (doc.get("states") or {}).items():
             if name == "__line__":
                 continue
@@ -109,7 +133,7 @@ def load_flow(root: Path) -> Flow:
                     "except": tuple(raw.get("except") or ()),
                 }
         menus.update((doc.get("menus") or {}).items())  # one file's `menus:` (core.yaml)
-    flow = Flow(states, roles, commands, guards, menus)
+    flow = Flow(tuple(stages), states, roles, commands, guards, menus)
     _check_references(flow)
     return flow
 
@@ -123,10 +147,23 @@ def _routes(path: Path, node: Any, raw: Any) -> tuple[Route, ...]:
         routes = []
         for item in raw:
             if not isinstance(item, dict) or "to" not in item:
-                raise FlowError(f"{where(path, node)}: each route needs `to:` (and maybe `if:`)")
-            routes.append(Route(str(item["to"]), item.get("if")))
+                raise FlowError(f"{where(path, node)}: each route needs `to:` (and maybe `if:` or `unless:`)")
+            routes.append(Route(str(item["to"]), _check(path, item, "if")))
         return tuple(routes)
     raise FlowError(f"{where(path, node)}: `next` must be a state name or a list of routes")
+
+
+def _check(path: Path, node: dict[str, Any], key: str) -> Check | None:
+    """`key:` (`if` or `when`) names a condition that must hold; `unless:` one that must not."""
+    positive, negative = node.get(key), node.get("unless")
+    if positive is not None and negative is not None:
+        raise FlowError(f"{where(path, node)}: `{key}:` and `unless:` together: keep one")
+    name = negative if positive is None else positive
+    if name is None:
+        return None
+    if not isinstance(name, str):
+        raise FlowError(f"{where(path, node)}: `{key}:`/`unless:` takes one condition name")
+    return Check(name, negated=positive is None)
 
 
 def _names(path: Path, node: Any, key: str) -> tuple[str, ...]:
@@ -141,14 +178,17 @@ def _names(path: Path, node: Any, key: str) -> tuple[str, ...]:
 def _state(path: Path, name: str, raw: Any) -> StateSpec:
     if not isinstance(raw, dict):
         raise FlowError(f"{path}: state {name!r} must be a mapping")
-    known = {"stage", "prompt", "say", "options", "next", "slot", "multi", "input", "enter", "effects",
-             "unclear"}
+    known = {"stage", "subflow", "prompt", "say", "options", "next", "slot", "multi", "input", "enter",
+             "effects", "unclear"}
     unknown = set(raw) - known - {"__line__"}
     if unknown:
         raise FlowError(f"{where(path, raw)}: state {name!r}: unknown keys {sorted(unknown)}")
     stage = raw.get("stage")
-    if stage not in STAGES:
-        raise FlowError(f"{where(path, raw)}: state {name!r}: stage must be one of {STAGES}")
+    if not isinstance(stage, str):
+        raise FlowError(f"{where(path, raw)}: state {name!r} needs a `stage:`")
+    subflow = raw.get("subflow")
+    if subflow is not None and not isinstance(subflow, str):
+        raise FlowError(f"{where(path, raw)}: state {name!r}: `subflow:` is a name")
     options = tuple(_option(path, name, o) for o in raw.get("options") or ())
     ids = [o.id for o in options]
     if len(ids) != len(set(ids)):
@@ -157,7 +197,7 @@ def _state(path: Path, name: str, raw: Any) -> StateSpec:
     if raw.get("input") is not None:
         node = raw["input"]
         if not isinstance(node, dict) or node.get("kind", "text") not in INPUT_KINDS:
-            raise FlowError(f"{where(path, raw)}: `input` needs slot and kind in {INPUT_KINDS}")
+            raise FlowError(f"{where(path, raw)}: `input` needs slot and kind in {tuple(INPUT_KINDS)}")
         spec_input = InputSpec(str(node["slot"]), node.get("kind", "text"), int(node.get("max", 200)))
     say = tuple(_say(path, raw, item) for item in raw.get("say") or ())
     prompt = raw.get("prompt", f"{name}.prompt")
@@ -175,6 +215,7 @@ def _state(path: Path, name: str, raw: Any) -> StateSpec:
         effects=_names(path, raw, "effects"),
         origin=where(path, raw),
         unclear=raw.get("unclear"),
+        subflow=subflow,
     )
 
 
@@ -182,8 +223,8 @@ def _say(path: Path, state: Any, item: Any) -> SayItem:
     if isinstance(item, str):
         return SayItem(key=item)
     if isinstance(item, dict) and ("key" in item or "view" in item):
-        return SayItem(key=item.get("key", ""), view=item.get("view"), condition=item.get("if"))
-    raise FlowError(f"{where(path, state)}: `say` items are keys or {{key|view, if}} mappings")
+        return SayItem(key=item.get("key", ""), view=item.get("view"), condition=_check(path, item, "if"))
+    raise FlowError(f"{where(path, state)}: `say` items are keys or {{key|view, if|unless}} mappings")
 
 
 def _option(path: Path, state: str, raw: Any) -> OptionSpec:
@@ -194,7 +235,7 @@ def _option(path: Path, state: str, raw: Any) -> OptionSpec:
         label=raw.get("label", f"{state}.{raw['id']}"),
         routes=_routes(path, raw, raw.get("next")),
         actions=_names(path, raw, "do"),
-        when=raw.get("when"),
+        when=_check(path, raw, "when"),
         exclusive=bool(raw.get("exclusive", False)),
     )
 
@@ -203,7 +244,11 @@ def _check_references(flow: Flow) -> None:
     for role in SPECIAL_ROLES + tuple(flow.roles):
         if flow.roles.get(role) not in flow.states:
             raise FlowError(f"dialogs: role {role!r} must name an existing state")
+    if len(set(flow.stages)) != len(flow.stages):
+        raise FlowError(f"dialogs: `stages:` repeats a name: {list(flow.stages)}")
     for state in flow.states.values():
+        if state.stage not in flow.stages:
+            raise FlowError(f"{state.origin}: state {state.name!r}: stage must be one of {list(flow.stages)}")
         route_lists = [state.routes] + [o.routes for o in state.options]
         for routes in route_lists:
             if routes and routes[-1].condition is not None:

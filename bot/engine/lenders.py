@@ -35,6 +35,7 @@ def _open(session: Session, index: int) -> None:
 
 @actions.register("new_lender")
 def new_lender(session: Session, ctx: ActionContext) -> None:
+    """Keep the lender being edited and open an empty one."""
     _store(session)
     _open(session, len(case.saved(session.answers)))
 
@@ -56,6 +57,7 @@ def split_lenders(session: Session, ctx: ActionContext) -> None:
 
 @actions.register("keep_one_name")
 def keep_one_name(session: Session, ctx: ActionContext) -> None:
+    """Keep the typed lender name whole: it is one lender, not several."""
     session.answers[_SPLIT_DONE] = True
 
 
@@ -70,6 +72,7 @@ def open_lender(session: Session, ctx: ActionContext) -> None:
 
 @actions.register("open_next_incomplete")
 def open_next_incomplete(session: Session, ctx: ActionContext) -> None:
+    """Keep the lender being edited and open the first one still lacking answers."""
     _store(session)
     waiting = _incomplete(session)
     if waiting:
@@ -78,6 +81,7 @@ def open_next_incomplete(session: Session, ctx: ActionContext) -> None:
 
 @actions.register("remove_lender")
 def remove_lender(session: Session, ctx: ActionContext) -> None:
+    """Remove the lender being edited from the list."""
     answers = session.answers
     _store(session)
     entries = case.saved(answers)
@@ -97,11 +101,13 @@ def _incomplete(session: Session) -> list[int]:
 
 @conditions.register("has_incomplete_lender")
 def has_incomplete_lender(session: Session) -> bool:
+    """A lender in the list still lacks answers."""
     return bool(_incomplete(session))
 
 
 @conditions.register("names_several_lenders")
 def names_several_lenders(session: Session) -> bool:
+    """The lender name the user typed names several apps (not yet split or kept whole)."""
     answers = session.answers
     if answers.get(_SPLIT_DONE):
         return False
@@ -110,16 +116,19 @@ def names_several_lenders(session: Session) -> bool:
 
 @conditions.register("several_lenders")
 def several_lenders(session: Session) -> bool:
+    """More than one lender is in the list."""
     return len(case.lenders(session.answers)) > 1
 
 
 @conditions.register("has_lenders")
 def has_lenders(session: Session) -> bool:
+    """At least one lender is in the list."""
     return bool(case.lenders(session.answers))
 
 
 @conditions.register("room_for_lender")
 def room_for_lender(session: Session) -> bool:
+    """Another lender may still be added (the list is not full)."""
     return len(case.lenders(session.answers)) < case.MAX_LENDERS
 
 
@@ -127,6 +136,7 @@ def _has_lender(number: int) -> Callable[[Session], bool]:
     def exists(session: Session) -> bool:
         return len(case.lenders(session.answers)) >= number
 
+    exists.__doc__ = f"The list holds at least {number} lender(s)."
     return exists
 
 
@@ -141,6 +151,7 @@ def lender_name(entry: dict[str, object], number: int, text: Text) -> str:
 
 @views.register("split_candidates")
 def split_candidates(session: Session, text: Text) -> str:
+    """The separate lender names found in what the user typed."""
     names = case.split_names(str(session.answers.get("lender_name") or ""))
     lines = [text("views.lenders.split_found", count=len(names))]
     lines += [f"{n}. {name}" for n, name in enumerate(names, start=1)]
@@ -160,6 +171,7 @@ def lender_heading(session: Session, text: Text) -> str:
 
 @views.register("lenders_overview")
 def lenders_overview(session: Session, text: Text) -> str:
+    """Every lender in the list, numbered, with its kind and (when known) its yearly rate."""
     entries = case.lenders(session.answers)
     if not entries:
         return text("views.lenders.none")
@@ -180,6 +192,7 @@ def lenders_overview(session: Session, text: Text) -> str:
 
 @views.register("lender_card")
 def lender_card(session: Session, text: Text) -> str:
+    """The lender being edited: its number, name and kind."""
     answers = session.answers
     number = case.lender_index(answers) + 1
     entry = case.buffer(answers)

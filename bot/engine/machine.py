@@ -12,7 +12,7 @@ from typing import Any, cast
 
 from transitions import EventData, Machine, State
 
-from bot.engine.flow import BACK, SPECIAL_ROLES, Flow, Route
+from bot.engine.flow import BACK, SPECIAL_ROLES, Check, Flow, Route
 from bot.engine.registry import Action, ActionContext, Condition, actions, conditions
 from bot.errors import FlowError
 from bot.types import Session
@@ -25,9 +25,10 @@ def goto(role: str) -> str:
     return f"_goto_{role}"
 
 
-def _condition(name: str) -> Callable[..., bool]:
-    fn: Condition = conditions[name]
-    return lambda event: fn(cast(Session, event.model))
+def _condition(check: Check) -> Callable[..., bool]:
+    fn: Condition = conditions[check.name]
+    negated = check.negated
+    return lambda event: fn(cast(Session, event.model)) != negated
 
 
 def _action(name: str) -> Callable[..., None]:
@@ -80,8 +81,8 @@ def _add_routes(
         dest = None if route.to == BACK else route.to
         guard: list[str | Callable[..., bool | None]] = []
         if route.condition is not None:
-            if route.condition not in conditions:
-                raise FlowError(f"state {source!r}: unknown condition {route.condition!r}")
+            if route.condition.name not in conditions:
+                raise FlowError(f"state {source!r}: unknown condition {route.condition.name!r}")
             guard = [_condition(route.condition)]
         machine.add_transition(trigger, source, dest, conditions=guard, before=callbacks)
 

@@ -15,13 +15,15 @@ def not_liable_role(session: Session) -> bool:
     return case.role(session.answers) in case.NOT_LIABLE
 
 
-@conditions.register("not_borrower_role")
-def not_borrower_role(session: Session) -> bool:
-    return not case.is_borrower(session.answers)
+@conditions.register("borrower_role")
+def borrower_role(session: Session) -> bool:
+    """The user took the loan themselves (not a relative, guarantor or contact)."""
+    return case.is_borrower(session.answers)
 
 
 @conditions.register("family_guarantor")
 def family_guarantor(session: Session) -> bool:
+    """The user guaranteed someone else's loan."""
     return case.role(session.answers) == "guarantor"
 
 

@@ -6,6 +6,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any, Generic, TypeVar
 
+from bot.engine.flow import Check, Flow
 from bot.types import Session
 
 F = TypeVar("F", bound=Callable[..., Any])
@@ -39,6 +40,7 @@ class Registry(Generic[F]):
 class ActionContext:
     option_id: str | None
     now: float
+    flow: Flow  # read-only: e.g. which states belong to a sub-flow
 
 
 Text = Callable[..., str]  # text(key, **params) in the session's language
@@ -49,3 +51,8 @@ View = Callable[[Session, Text], str]
 conditions: Registry[Condition] = Registry("condition")
 actions: Registry[Action] = Registry("action")
 views: Registry[View] = Registry("view")
+
+
+def holds(check: Check | None, session: Session) -> bool:
+    """No check always holds; an `unless:` check holds when its condition does not."""
+    return check is None or conditions[check.name](session) != check.negated

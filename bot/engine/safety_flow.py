@@ -17,16 +17,19 @@ def had_crisis(session: Session) -> bool:
 
 @conditions.register("humans_open")
 def humans_open(session: Session) -> bool:
+    """A person answers on the console right now (the configured hours)."""
     return bool(session.answers.get(HUMANS_OPEN))
 
 
 @actions.register("check_in_next")
 def check_in_next(session: Session, ctx: ActionContext) -> None:
+    """Ask how the user is doing at the start of the next conversation."""
     session.answers[CHECK_IN] = True
 
 
 @actions.register("mark_scam_victim")
 def mark_scam_victim(session: Session, ctx: ActionContext) -> None:
+    """Note that the user says they were already scammed."""
     session.answers["scam_victim_at"] = ctx.now
 
 

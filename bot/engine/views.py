@@ -64,6 +64,7 @@ def paginate(block: str, limit: int) -> list[str]:
 
 @views.register("violations")
 def violation_list(session: Session, text: Text) -> str:
+    """The rules the collectors likely broke, with the facts behind each."""
     answers = session.answers
     return violations.render_assessment(case.lender_view(answers, case.buffer(answers)), text)
 
@@ -84,6 +85,7 @@ def loan_figures(session: Session, text: Text) -> str:
 
 @views.register("evidence_checklist")
 def evidence_checklist(session: Session, text: Text) -> str:
+    """The evidence this case needs, each marked collected or still to do."""
     return evidence.render_progress(session.answers, text)
 
 
@@ -117,6 +119,7 @@ def plan_overview(session: Session, text: Text) -> str:
 
 @views.register("plan_step")
 def plan_step(session: Session, text: Text) -> str:
+    """One step of the escalation plan: where to complain, what to say and attach."""
     steps = _steps(session)
     if not steps:
         return text("views.plan.empty")
@@ -165,6 +168,7 @@ def complaint_letter(session: Session, text: Text) -> str:
 
 @views.register("police_letter")
 def police_letter(session: Session, text: Text) -> str:
+    """A police report ready to hand in (with a reading copy in the user's language)."""
     answers = session.answers
     catalogs_text = official_text(session, text)
     body = letters.police_report(answers, catalogs_text)
@@ -193,11 +197,13 @@ def negotiation_options(session: Session, text: Text) -> str:
 
 @views.register("affordability")
 def budget(session: Session, text: Text) -> str:
+    """The monthly budget: income, essentials and what is left for repayments."""
     return affordability.render_budget(session.answers, text)
 
 
 @views.register("negotiation_letter")
 def negotiation_letter(session: Session, text: Text) -> str:
+    """A letter to the lender proposing a repayment the user can afford."""
     return letters.negotiation_letter(session.answers, text)
 
 

@@ -12,7 +12,7 @@ from typing import Any
 
 from sqlalchemy import Connection
 
-from bot.engine.followups.dialog import SUBFLOW_PREFIXES, open_complaints
+from bot.engine.followups.dialog import open_complaints
 from bot.followups.host import ServiceHost
 from bot.store import followup_queries as q
 from bot.store import move_codes as keys
@@ -87,9 +87,9 @@ class FollowupEffects:
         return self._render(moved, now, {}, before=(welcome,))
 
     def _resume_before_subflow(self, conn: Connection, session_id: int, moved: Session) -> None:
-        if not moved.state.startswith(SUBFLOW_PREFIXES):
+        if not self.service.engine.flow.in_subflow(moved.state):
             return
-        while moved.history and moved.history[-1].startswith(SUBFLOW_PREFIXES):
+        while moved.history and self.service.engine.flow.in_subflow(moved.history[-1]):
             moved.history.pop()
         moved.state = moved.history.pop() if moved.history else self.service.engine.start
         stage = self.service.engine.flow.state(moved.state).stage

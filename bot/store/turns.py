@@ -25,7 +25,7 @@ from bot.store.crypto import Cipher
 from bot.store.hotpath import SESSION_COLUMNS, HotPath, run
 from bot.store.limits import bounded
 from bot.store.schema import inbound_log, outbox, sessions, turns
-from bot.types import Inbound, Outbound, Session, TurnResult
+from bot.types import Inbound, Outbound, Session, TurnResult, UserKey
 
 # Channels whose replies go through the outbox (sent after commit, marked sent after delivery).
 OUTBOX_CHANNELS = frozenset({"telegram", "wechat"})
@@ -177,7 +177,7 @@ class TurnRunner:
         if session_id is None:
             values.update(
                 user_key=session.user_key,
-                channel=session.user_key.split(":", 1)[0],
+                channel=UserKey.parse(session.user_key).channel,
                 created_at=session.created_at or now,
             )
             return int(run(dbapi, self.sql.insert_session, values).fetchone()[0])

@@ -2,7 +2,7 @@
 
 Every function takes the answers dict (never mutated) and, where it produces words, a
 `text(key, **params)` callable bound to the user's language; nothing here does I/O except
-`plan.default_directory()`, which reads dialogs/channels.yaml once.
+`plan.default_directory()`, the channel directory's (bot/tools/channel_directory.py) planned channels.
 
 - case: who the user is (`role`) and the case's lenders (`lenders`, `lender_views`: the shared
   answers with one lender's own slots on top), `split_names` for a sentence naming several apps

@@ -10,12 +10,26 @@ from __future__ import annotations
 import math
 import re
 from collections.abc import Callable, Mapping
-from typing import Any
+from typing import Any, cast
 
 from bot.errors import BotError
+from bot.types import Complaint, TimelineEntry
 
 Text = Callable[..., str]  # text(key, **params) in the user's language
 Answers = Mapping[str, Any]
+
+
+def complaints(answers: Answers) -> list[Complaint]:
+    """The complaints the user reported filing, oldest first (written by the follow-ups flow)."""
+    found = answers.get("complaints")
+    return [cast(Complaint, c) for c in found if isinstance(c, dict)] if isinstance(found, list) else []
+
+
+def timeline_entries(answers: Answers) -> list[TimelineEntry]:
+    """The evidence files the user sent, in the order received (written when a file arrives)."""
+    found = answers.get("evidence_timeline")
+    return [cast(TimelineEntry, e) for e in found if isinstance(e, dict)] if isinstance(found, list) else []
+
 
 LICENSED = frozenset({"bank", "credit_card", "consumer_finance", "small_loan"})
 BANKING = frozenset({"bank", "credit_card", "consumer_finance"})  # NFRA's side (F004)

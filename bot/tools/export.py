@@ -13,9 +13,6 @@ from bot.tools import case, documents
 from bot.tools.affordability import budget_from_answers, budget_lines, debt_basis_key
 from bot.tools.answers import Answers, Text, ToolInputError, choice, free_text, lender_type
 from bot.tools.calculator import figure_lines, figures_from_answers
-
-# The renderers live in their own module (layout, not content); re-exported as the public API.
-from bot.tools.case_render import render_docx, render_json, render_markdown
 from bot.tools.evidence_checklist import catalogue, progress
 from bot.tools.letters import labels
 from bot.tools.negotiation import option_lines
@@ -234,7 +231,3 @@ def build_case_file(answers: Answers, lang: str, text: Text, *, today: date | No
         notice=text("tools.export.notice"),
     )
 
-
-__all__ = [
-    "CaseFile", "build_case_file", "render_docx", "render_json", "render_markdown",
-]

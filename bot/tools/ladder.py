@@ -1,7 +1,7 @@
 """Complaint channels the user may report, the time each one has to answer, and the next rung.
 
-Data comes from dialogs/followups.yaml (`followup_channels`); every time limit there is backed by
-a fact id. A channel with no fixed time gets our own check-in (`followup_checkin_days`), which the
+Data comes from the channel directory, dialogs/channels.yaml; every time limit there is backed by
+a fact id. A channel with no fixed time gets our own check-in (`checkin_days`), which the
 bot presents as a check-in, never as a legal deadline. Pure functions: no I/O after loading.
 """
 
@@ -10,12 +10,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta, timezone
 from functools import lru_cache
-from pathlib import Path
-from typing import Any
+from typing import Literal
 
-from bot.config import content_dir
-from bot.errors import FlowError
-from bot.yamlfile import load_yaml, strip_lines
+from bot.tools.channel_directory import Channel, ChannelDirectory, default_channel_directory
 
 CHINA = timezone(timedelta(hours=8))  # dates the user gives are Beijing dates
 ASK_AT = time(9, 0)  # the reminder goes out the morning after the time has run out
@@ -23,18 +20,8 @@ MIN_LEAD_SECONDS = 3600.0  # a time already past is asked about an hour later, n
 
 
 @dataclass(frozen=True, slots=True)
-class FollowupChannel:
-    id: str
-    days: int | None
-    working_days: bool
-    facts: tuple[str, ...]
-    only_for: frozenset[str] | None
-    next: str | None
-
-
-@dataclass(frozen=True, slots=True)
 class Ladder:
-    channels: dict[str, FollowupChannel]
+    channels: dict[str, Channel]
     checkin_days: int
 
 
@@ -43,34 +30,17 @@ class Due:
     due_at: float  # when the reminder is sent (epoch seconds)
     due_date: str  # the day the answer was due, or the check-in day (ISO)
     days: int  # the channel's time or our check-in
-    kind: str  # "deadline" (a rule's time) | "checkin" (ours)
+    kind: Literal["deadline", "checkin"]  # a rule's time | our own check-in
 
 
-def load_ladder(path: Path) -> Ladder:
-    raw: Any = strip_lines(load_yaml(path) or {})
-    entries = raw.get("followup_channels") if isinstance(raw, dict) else None
-    if not isinstance(entries, list):
-        raise FlowError(f"{path}: expected a `followup_channels:` list")
-    channels = {}
-    for entry in entries:
-        try:
-            only = entry.get("only_for")
-            channel = FollowupChannel(
-                id=str(entry["id"]), days=entry["days"], working_days=bool(entry.get("working_days")),
-                facts=tuple(entry.get("facts") or ()), only_for=frozenset(only) if only else None,
-                next=entry.get("next"),
-            )  # fmt: skip
-        except (KeyError, TypeError, AttributeError) as exc:
-            raise FlowError(f"{path}: follow-up channel {entry!r} is incomplete ({exc})") from exc
-        if channel.days is not None and not channel.facts:
-            raise FlowError(f"{path}: {channel.id}: a time limit needs the facts behind it")
-        channels[channel.id] = channel
-    return Ladder(channels, int(raw.get("followup_checkin_days", 7)))
+def ladder_of(directory: ChannelDirectory) -> Ladder:
+    complaints = {c.id: c for c in directory.channels.values() if c.complaint}
+    return Ladder(complaints, directory.checkin_days)
 
 
 @lru_cache(maxsize=1)
 def default_ladder() -> Ladder:
-    return load_ladder(content_dir("dialogs") / "followups.yaml")
+    return ladder_of(default_channel_directory())
 
 
 def china_date(now: float) -> date:
@@ -90,7 +60,8 @@ def due_for(channel_id: str, filed: date, lender_type: str | None, now: float,
             ladder: Ladder | None = None) -> Due:  # fmt: skip
     ladder = ladder or default_ladder()
     channel = ladder.channels.get(channel_id)
-    days = channel.days if channel else None
+    days = channel.days if channel and channel.follow_up else None
+    kind: Literal["deadline", "checkin"]
     if channel and channel.only_for is not None and lender_type not in channel.only_for:
         days = None
     if channel and days is not None:

@@ -16,29 +16,13 @@ from datetime import date, timedelta
 from functools import lru_cache
 from pathlib import Path
 
-from bot.config import content_dir
 from bot.errors import FlowError
 from bot.tools import case
 from bot.tools.answers import BANKING, EXPOSURE, LICENSED, THIRD_PARTIES, Answers, Text, choice, choices
 from bot.tools.answers import lender_type as read_lender_type
+from bot.tools.channel_directory import Channel, default_channel_directory, load_channel_directory
 from bot.tools.evidence_checklist import checklist
 from bot.tools.violations import assess
-from bot.yamlfile import load_yaml, strip_lines
-
-
-@dataclass(frozen=True, slots=True)
-class Channel:
-    id: str
-    tags: tuple[str, ...]
-    fact_ids: tuple[str, ...]
-    response_days: int | None
-    days_for: frozenset[str] | None  # lender types response_days applies to; None = all
-    after: tuple[str, ...]
-    name_key: str
-    contact_key: str
-    response_key: str
-    fallback_key: str | None
-
 
 Directory = dict[str, Channel]
 
@@ -84,24 +68,8 @@ def point_key(finding_id: str) -> str:
 
 
 def load_directory(path: Path) -> Directory:
-    raw = strip_lines(load_yaml(path) or {})
-    entries = raw.get("directory") if isinstance(raw, dict) else None
-    if not isinstance(entries, list):
-        raise FlowError(f"{path}: expected a `directory:` list")
-    directory: Directory = {}
-    for entry in entries:
-        try:
-            days = entry.get("days_for")
-            channel = Channel(
-                id=str(entry["id"]), tags=tuple(entry["tags"]), fact_ids=tuple(entry["fact_ids"]),
-                response_days=entry["response_days"],
-                days_for=frozenset(days) if days else None, after=tuple(entry.get("after") or ()),
-                name_key=entry["name_key"], contact_key=entry["contact_key"],
-                response_key=entry["response_key"], fallback_key=entry.get("fallback_key"),
-            )
-        except (KeyError, TypeError, AttributeError) as exc:
-            raise FlowError(f"{path}: channel entry {entry!r} is incomplete ({exc})") from exc
-        directory[channel.id] = channel
+    """The channels the plan may suggest, from the channel directory file."""
+    directory = load_channel_directory(path).planned()
     missing = set(_ATTACH) - set(directory)
     if missing:
         raise FlowError(f"{path}: the plan needs channels {sorted(missing)}")
@@ -110,7 +78,7 @@ def load_directory(path: Path) -> Directory:
 
 @lru_cache(maxsize=1)
 def default_directory() -> Directory:
-    return load_directory(content_dir("dialogs") / "channels.yaml")
+    return default_channel_directory().planned()
 
 
 # The rungs' order when several lenders each bring their own (see the module docstring)
@@ -177,15 +145,15 @@ def build_plan(answers: Answers, today: date | None = None,
     due: dict[str, date] = {}
     for index, channel_id in enumerate(ids):
         channel = directory[channel_id]
-        days = channel.response_days
-        if channel.days_for is not None and kind not in channel.days_for:
+        days = channel.days
+        if channel.only_for is not None and kind not in channel.only_for:
             days = None
         start = None
         if today is not None:
             waits = [due[c] for c in channel.after if c in due]
             start = max(waits, default=today)
         follow_up = (start + timedelta(days=days)
-                     if start is not None and days is not None and channel_id not in _NO_FOLLOW_UP
+                     if start is not None and days is not None and channel.follow_up
                      else None)
         if follow_up is not None:
             due[channel_id] = follow_up
@@ -198,17 +166,13 @@ def build_plan(answers: Answers, today: date | None = None,
             points=points if channel_id in _ATTACH_POINTS else (),
             attach=tuple(e for e in _ATTACH[channel_id] if e in wanted_evidence),
             response_days=days,
-            response_key=channel.response_key if days is not None or channel.days_for is None
+            response_key=channel.response_key if days is not None or channel.only_for is None
             else "channels.common.no_fixed_time",
             start_on=start, follow_up_on=follow_up, fallback_key=fallback,
-            next_channel_id=next_id, fact_ids=channel.fact_ids,
+            next_channel_id=next_id, fact_ids=channel.facts,
         ))
     return tuple(steps)
 
-
-# 12348's 7 days (F012) are for deciding a legal-aid application, not for answering a call:
-# the plan gives it no follow-up date
-_NO_FOLLOW_UP = frozenset({"legal_aid_12348"})
 
 # Channels whose script lists what happened (the others get a single-purpose script)
 _ATTACH_POINTS = frozenset({"lender_own_complaint", "nfra_12378", "local_financial_regulator", "police"})

@@ -6,13 +6,14 @@ from collections.abc import Mapping
 from datetime import datetime
 from typing import Any
 
+from bot.tools.answers import timeline_entries
 from bot.tools.ladder import CHINA
 
 
 def timeline_catalogue(answers: Mapping[str, Any], text: Any, start: int) -> list[tuple[Any, ...]]:
     """Rows for the case file's evidence table: (number, item id, item, status, done, date)."""
     rows = []
-    for offset, entry in enumerate(answers.get("evidence_timeline") or []):
+    for offset, entry in enumerate(timeline_entries(answers)):
         at = datetime.fromtimestamp(entry["at"], CHINA).strftime("%Y-%m-%d %H:%M")
         kind = text(f"followups.evidence.kind.{entry['kind']}")
         description = entry.get("description") or text("followups.evidence.no_description")

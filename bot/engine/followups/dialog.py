@@ -11,13 +11,9 @@ from typing import Any
 
 from bot.engine.registry import ActionContext, actions, conditions
 from bot.tools.ladder import china_date, due_for, next_rung
-from bot.types import Session
+from bot.types import TRANSIENT_KEYS, Complaint, Session
 
-SUBFLOW_PREFIXES = ("fu_", "mv_", "ev_")
 SNOOZE_DAYS = 7
-TRANSIENT_KEYS = ("fu_new_channel", "fu_new_date", "fu_new_ref", "fu_cancel_pick", "move_code_input",
-                  "ev_description")  # fmt: skip
-Complaint = dict[str, Any]
 
 
 def complaints(session: Session) -> list[Complaint]:
@@ -53,7 +49,7 @@ def next_channel(session: Session, complaint: Complaint) -> str | None:
 def leave_followups(session: Session, ctx: ActionContext) -> None:
     """Unwind this sub-flow from the history, so the `$back` that follows returns to the state
     the user was in before /reminders, /move, … (wherever that was)."""
-    while session.history and session.history[-1].startswith(SUBFLOW_PREFIXES):
+    while session.history and ctx.flow.in_subflow(session.history[-1]):
         session.history.pop()
     for key in TRANSIENT_KEYS:  # half-entered complaints, a typed move code: not worth keeping
         session.answers.pop(key, None)
@@ -61,16 +57,19 @@ def leave_followups(session: Session, ctx: ActionContext) -> None:
 
 @actions.register("filed_today")
 def filed_today(session: Session, ctx: ActionContext) -> None:
+    """The complaint being recorded was filed today (Beijing date)."""
     session.answers["fu_new_date"] = china_date(ctx.now).isoformat()
 
 
 @actions.register("no_complaint_ref")
 def no_complaint_ref(session: Session, ctx: ActionContext) -> None:
+    """The complaint being recorded has no reference number."""
     session.answers.pop("fu_new_ref", None)
 
 
 @actions.register("record_complaint")
 def record_complaint(session: Session, ctx: ActionContext) -> None:
+    """Add the complaint just entered (channel, date, reference) with its due reminder."""
     a = session.answers
     channel = a.pop("fu_new_channel", None)
     filed_text = a.pop("fu_new_date", None) or china_date(ctx.now).isoformat()
@@ -114,6 +113,7 @@ def pick_followup(session: Session, ctx: ActionContext) -> None:
 
 @actions.register("resolve_followup")
 def resolve_followup(session: Session, ctx: ActionContext) -> None:
+    """Close the current complaint as resolved."""
     complaint = current(session)
     if complaint is not None:
         complaint["status"] = "resolved"
@@ -121,6 +121,7 @@ def resolve_followup(session: Session, ctx: ActionContext) -> None:
 
 @actions.register("escalate_followup")
 def escalate_followup(session: Session, ctx: ActionContext) -> None:
+    """Close the current complaint as escalated to the next channel."""
     complaint = current(session)
     if complaint is not None:
         complaint["status"] = "escalated"
@@ -128,14 +129,16 @@ def escalate_followup(session: Session, ctx: ActionContext) -> None:
 
 @actions.register("snooze_followup")
 def snooze_followup(session: Session, ctx: ActionContext) -> None:
+    """Ask about the current complaint again in a week."""
     complaint = current(session)
     if complaint is not None:
-        complaint.update(due_at=ctx.now + SNOOZE_DAYS * 86400, asked=False, kind="checkin",
-                         due_date=china_date(ctx.now + SNOOZE_DAYS * 86400).isoformat())  # fmt: skip
+        complaint.update({"due_at": ctx.now + SNOOZE_DAYS * 86400, "asked": False, "kind": "checkin",
+                          "due_date": china_date(ctx.now + SNOOZE_DAYS * 86400).isoformat()})  # fmt: skip
 
 
 @actions.register("preset_next_channel")
 def preset_next_channel(session: Session, ctx: ActionContext) -> None:
+    """Pre-select the next rung's channel for the complaint to record next."""
     complaint = current(session)
     following = next_channel(session, complaint) if complaint else None
     if following:
@@ -144,11 +147,13 @@ def preset_next_channel(session: Session, ctx: ActionContext) -> None:
 
 @actions.register("evidence_keep_on")
 def evidence_keep_on(session: Session, ctx: ActionContext) -> None:
+    """Keep an encrypted copy of the evidence files the user sends."""
     session.answers["evidence_keep"] = True
 
 
 @actions.register("evidence_keep_off")
 def evidence_keep_off(session: Session, ctx: ActionContext) -> None:
+    """Stop keeping copies of the evidence files the user sends."""
     session.answers["evidence_keep"] = False
 
 
@@ -165,40 +170,35 @@ def describe_evidence(session: Session, ctx: ActionContext) -> None:
 # -- conditions ----------------------------------------------------------------------------------
 @conditions.register("has_open_complaint")
 def has_open_complaint(session: Session) -> bool:
+    """The user has at least one open complaint."""
     return bool(open_complaints(session))
 
 
 @conditions.register("has_current_followup")
 def has_current_followup(session: Session) -> bool:
+    """The complaint being followed up is still open."""
     complaint = current(session)
     return complaint is not None and complaint["status"] == "open"
 
 
-@conditions.register("no_current_followup")
-def no_current_followup(session: Session) -> bool:
-    return not has_current_followup(session)
-
-
 @conditions.register("last_complaint_overdue")
 def last_complaint_overdue(session: Session) -> bool:
+    """The complaint just recorded is open and its time has already run out."""
     complaint = current(session)
     return bool(complaint and complaint.get("overdue") and complaint["status"] == "open")
 
 
 @conditions.register("has_next_rung")
 def has_next_rung(session: Session) -> bool:
+    """There is a next channel to try after the current complaint's."""
     complaint = current(session)
     return complaint is not None and next_channel(session, complaint) is not None
 
 
 @conditions.register("evidence_kept")
 def evidence_kept(session: Session) -> bool:
+    """The user asked to keep an encrypted copy of the evidence files they send."""
     return bool(session.answers.get("evidence_keep"))
-
-
-@conditions.register("evidence_not_kept")
-def evidence_not_kept(session: Session) -> bool:
-    return not evidence_kept(session)
 
 
 from bot.engine.followups import views as _views  # noqa: E402,F401 - registers the views

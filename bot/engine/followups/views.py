@@ -8,12 +8,12 @@ handlers (bot/followups/effects.py) and are never saved. The evidence timeline i
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any
 
-from bot.engine.followups.dialog import Complaint, current, next_channel, open_complaints
+from bot.engine.followups.dialog import current, next_channel, open_complaints
 from bot.engine.registry import Text, views
+from bot.tools.answers import timeline_entries
 from bot.tools.ladder import CHINA
-from bot.types import Session
+from bot.types import Complaint, Session, TimelineEntry
 
 
 def channel_name(channel_id: str, text: Text) -> str:
@@ -44,6 +44,7 @@ def _delivery(session: Session, text: Text) -> str:
 
 @views.register("followup_recorded")
 def followup_recorded(session: Session, text: Text) -> str:
+    """Confirms the complaint just recorded and when the reminder comes."""
     complaint = current(session)
     if complaint is None:
         return text("followups.nothing_recorded")
@@ -58,6 +59,7 @@ def followup_recorded(session: Session, text: Text) -> str:
 
 @views.register("followup_list")
 def followup_list(session: Session, text: Text) -> str:
+    """The open complaints, numbered, each with its channel, date and next reminder."""
     listed = open_complaints(session)
     if not listed:
         return text("followups.list_empty")
@@ -70,12 +72,14 @@ def followup_list(session: Session, text: Text) -> str:
 
 @views.register("followup_cancelled")
 def followup_cancelled(session: Session, text: Text) -> str:
+    """How many reminders were cancelled."""
     count = session.answers.get("fu_cancelled_count") or 0
     return text("followups.cancelled", count=count) if count else text("followups.cancel_none")
 
 
 @views.register("followup_question")
 def followup_question(session: Session, text: Text) -> str:
+    """Asks how the current complaint went, offering the next rung."""
     complaint = current(session)
     if complaint is None or complaint["status"] != "open":
         return text("followups.question_none")
@@ -92,6 +96,7 @@ def followup_question(session: Session, text: Text) -> str:
 
 @views.register("followup_snoozed")
 def followup_snoozed(session: Session, text: Text) -> str:
+    """When the snoozed complaint will be asked about again."""
     complaint = current(session)
     if complaint is None:
         return text("followups.question_none")
@@ -100,6 +105,7 @@ def followup_snoozed(session: Session, text: Text) -> str:
 
 @views.register("followup_next_rung")
 def followup_next_rung(session: Session, text: Text) -> str:
+    """The next channel to try, how to reach it, and a letter for it when there is one."""
     from bot.tools.letters import COMPLAINT_CHANNELS, complaint_letter
     from bot.tools.plan import default_directory
 
@@ -125,6 +131,7 @@ def followup_next_rung(session: Session, text: Text) -> str:
 # -- /move -------------------------------------------------------------------------------------
 @views.register("move_code")
 def move_code(session: Session, text: Text) -> str:
+    """The code to continue this case in another app (hidden in transcripts)."""
     code = session.answers.get("_move_code")
     if code:
         return text("followups.move.code", code=code, minutes=session.answers.get("_move_minutes", 10))
@@ -135,6 +142,7 @@ def move_code(session: Session, text: Text) -> str:
 
 @views.register("move_redeem")
 def move_redeem(session: Session, text: Text) -> str:
+    """The result of typing a move code: checking, invalid or too many tries."""
     if session.answers.get("_move_limited"):
         return text("followups.move.attempts_limited")
     if session.answers.get("_move_invalid"):
@@ -147,7 +155,7 @@ def _clock(at: float) -> str:
     return datetime.fromtimestamp(at, CHINA).strftime("%Y-%m-%d %H:%M")
 
 
-def timeline_line(row: dict[str, Any], text: Text) -> str:
+def timeline_line(row: TimelineEntry, text: Text) -> str:
     description = row.get("description") or text("followups.evidence.no_description")
     return text("followups.evidence.line", number=row["number"], at=_clock(row["at"]),
                 kind=text(f"followups.evidence.kind.{row['kind']}"), description=description,
@@ -156,7 +164,8 @@ def timeline_line(row: dict[str, Any], text: Text) -> str:
 
 @views.register("evidence_timeline")
 def evidence_timeline(session: Session, text: Text) -> str:
-    rows: list[dict[str, Any]] = session.answers.get("evidence_timeline") or []
+    """Every evidence file received, dated, with fingerprints and whether copies are kept."""
+    rows = timeline_entries(session.answers)
     keep = session.answers.get("evidence_keep")
     kept = "followups.evidence.kept" if keep else "followups.evidence.not_kept"
     if not rows:
@@ -167,7 +176,8 @@ def evidence_timeline(session: Session, text: Text) -> str:
 
 @views.register("evidence_received")
 def evidence_received(session: Session, text: Text) -> str:
-    rows: list[dict[str, Any]] = session.answers.get("evidence_timeline") or []
+    """Confirms the last evidence file received, with its fingerprint."""
+    rows = timeline_entries(session.answers)
     if not rows:
         return text("followups.evidence.send_hint")
     return "\n".join([text("followups.evidence.received"), timeline_line(rows[-1], text)])
@@ -175,5 +185,6 @@ def evidence_received(session: Session, text: Text) -> str:
 
 @views.register("evidence_described")
 def evidence_described(session: Session, text: Text) -> str:
+    """Whether the description the user typed was added to the evidence timeline."""
     described = session.answers.get("ev_last_described")
     return text("followups.evidence.described" if described else "followups.evidence.send_hint")

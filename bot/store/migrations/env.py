@@ -1,4 +1,4 @@
-"""Alembic environment: runs on the connection handed over by bot.store.migrate."""
+"""Alembic environment: runs on the connection handed over by bot.store.db.upgrade."""
 
 from __future__ import annotations
 
