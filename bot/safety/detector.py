@@ -28,6 +28,8 @@ _GAP = re.compile(r"g(\d+)")
 _CLAUSE_END = "。！？!?；;\n"
 _CJK = re.compile(r"[\u3400-\u9fff]")
 _LATIN = re.compile(r"[a-z]")
+# option numbers, amounts, dates and times: most of what a user types, and nothing to read in it
+_TRIVIAL = re.compile(r"[\d\s.,:;/+\-()#*%¥$元块万千号月日年点分]*")
 _TRAILING = re.compile(r"[\s.,!?。，！？~～…啊呀啦的哈嗯呢吧了]+$")
 
 
@@ -126,6 +128,9 @@ class _LabelRules:
         excepts = [_expand(p, sets, origin) for p in raw.get("except") or ()]
         self.cjk_exceptions = [re.compile(p) for p in excepts if has_cjk(p)]
         self.latin_exceptions = [re.compile(p) for p in excepts if not has_cjk(p)]
+        # idioms said both in exasperation and in earnest (想死的心都有了): never strong alone,
+        # but they still get the soft tier's question
+        self.hedges = [re.compile(_expand(p, sets, origin)) for p in raw.get("hedge") or ()]
         self.strong = _tier(raw.get("strong") or (), sets, origin)
         self.soft = _tier(raw.get("soft") or (), sets, origin)
 
@@ -137,7 +142,12 @@ class _LabelRules:
             if present:
                 for pattern in exceptions:
                     text = pattern.sub("。", text)
-        return self._tiers(text, frozenset(text), cjk, latin)
+        hedged = False
+        for pattern in self.hedges:
+            text, found = pattern.subn("。", text)
+            hedged = hedged or found > 0
+        outcome = self._tiers(text, frozenset(text), cjk, latin)
+        return outcome or ("soft" if hedged else None)
 
     def _tiers(self, text: str, chars: frozenset[str], cjk: bool, latin: bool) -> str | None:
         if self.strong(text, chars, cjk, latin):
@@ -208,7 +218,7 @@ class Detector:
         """The whole message: call this before anything cuts the text to size. Past SCAN_LIMIT
         characters (no phone message is that long; a hostile 1 MB body would cost seconds) its
         start and its end are read, where a long vent puts what matters."""
-        if not text or text.isspace():
+        if not text or _TRIVIAL.fullmatch(text):
             return NOTHING
         if len(text) > SCAN_LIMIT:
             text = f"{text[: SCAN_LIMIT // 2]}\n{text[-SCAN_LIMIT // 2 :]}"
