@@ -18,6 +18,7 @@ from typing import Any
 from bot.config import content_dir
 from bot.engine.yamlfile import load_yaml
 from bot.errors import FlowError
+from bot.safety.backstop import Backstop
 from bot.safety.firstchars import first_chars
 from bot.safety.normalise import Normaliser
 
@@ -138,16 +139,21 @@ class _LabelRules:
         """"strong", "soft" or None for this label."""
         if self._tiers(text, chars, cjk, latin) is None:
             return None  # exceptions only take matches away: most messages stop here, cheaply
-        for exceptions, present in ((self.cjk_exceptions, cjk), (self.latin_exceptions, latin)):
-            if present:
-                for pattern in exceptions:
-                    text = pattern.sub("。", text)
+        text = self.without_exceptions(text, cjk, latin)
         hedged = False
         for pattern in self.hedges:
             text, found = pattern.subn("。", text)
             hedged = hedged or found > 0
         outcome = self._tiers(text, frozenset(text), cjk, latin)
         return outcome or ("soft" if hedged else None)
+
+    def without_exceptions(self, text: str, cjk: bool, latin: bool) -> str:
+        """The text with negations, metaphors and anger at others taken out."""
+        for exceptions, present in ((self.cjk_exceptions, cjk), (self.latin_exceptions, latin)):
+            if present:
+                for pattern in exceptions:
+                    text = pattern.sub("。", text)
+        return text
 
     def _tiers(self, text: str, chars: frozenset[str], cjk: bool, latin: bool) -> str | None:
         if self.strong(text, chars, cjk, latin):
@@ -190,14 +196,20 @@ def _expand(pattern: str, sets: Mapping[str, list[str]], origin: str) -> str:
 
 class Detector:
     def __init__(
-        self, normaliser: Normaliser, rules: Sequence[_LabelRules], no_answers: Sequence[str] = ()
+        self,
+        normaliser: Normaliser,
+        rules: Sequence[_LabelRules],
+        no_answers: Sequence[str] = (),
+        backstop: Backstop | None = None,
     ) -> None:
         self.normalise = normaliser
         self.rules = tuple(rules)
+        self.backstop = backstop
+        self._crisis = next(r for r in self.rules if r.label == "crisis")
         self._no = re.compile("|".join(f"(?:{p})" for p in no_answers) or "(?!)")
 
     @classmethod
-    def load(cls, root: Path | None = None) -> Detector:
+    def load(cls, root: Path | None = None, backstop: bool = True) -> Detector:
         root = root or content_dir("dialogs") / "safety"
         spellings = load_yaml(root / "normalise.yaml") or {}
         replace, words = ({str(k): str(v) for k, v in (spellings.get(part) or {}).items()
@@ -207,7 +219,9 @@ class Detector:
             path = root / f"{label}.yaml"
             rules.append(_LabelRules(label, load_yaml(path) or {}, str(path)))
         screening = load_yaml(root / "screening.yaml") or {}
-        return cls(Normaliser(replace, words), rules, [str(p) for p in screening.get("no") or ()])
+        no_answers = [str(p) for p in screening.get("no") or ()]
+        model = Backstop.load(root / "backstop.json") if backstop else None
+        return cls(Normaliser(replace, words), rules, no_answers, model)
 
     def is_no(self, text: str) -> bool:
         """Is this answer to the screening question a clear no?"""
@@ -217,9 +231,29 @@ class Detector:
     def scan(self, text: str) -> Verdict:
         """The whole message: call this before anything cuts the text to size. Past SCAN_LIMIT
         characters (no phone message is that long; a hostile 1 MB body would cost seconds) its
-        start and its end are read, where a long vent puts what matters."""
+        start and its end are read, where a long vent puts what matters. When no pattern fires,
+        the backstop may still ask the screening question."""
+        verdict, folded = self._scan(text)
+        if verdict.label is None and "crisis" not in verdict.soft and folded:
+            # the raw text first (cheap); the exceptions are taken out only when it would ask
+            backstop = self.backstop
+            if backstop is not None and backstop.asks(folded):
+                if backstop.asks(self.for_backstop(folded)):
+                    return Verdict(None, ("crisis", *verdict.soft))
+        return verdict
+
+    def for_backstop(self, folded: str) -> str:
+        """A normalised message as the backstop reads it: "我没想过自杀" must not read as 自杀."""
+        cjk = not folded.isascii() and _CJK.search(folded) is not None
+        return self._crisis.without_exceptions(folded, cjk, _LATIN.search(folded) is not None)
+
+    def scan_patterns(self, text: str) -> Verdict:
+        """The pattern families alone, without the backstop (what the backstop is trained around)."""
+        return self._scan(text)[0]
+
+    def _scan(self, text: str) -> tuple[Verdict, str]:
         if not text or _TRIVIAL.fullmatch(text):
-            return NOTHING
+            return NOTHING, ""
         if len(text) > SCAN_LIMIT:
             text = f"{text[: SCAN_LIMIT // 2]}\n{text[-SCAN_LIMIT // 2 :]}"
         folded = self.normalise(text)
@@ -230,7 +264,7 @@ class Detector:
         for rules in self.rules:
             outcome = rules.judge(folded, chars, cjk, latin)
             if outcome == "strong":
-                return Verdict(rules.label, tuple(soft))
+                return Verdict(rules.label, tuple(soft)), folded
             if outcome == "soft":
                 soft.append(rules.label)
-        return Verdict(None, tuple(soft)) if soft else NOTHING
+        return (Verdict(None, tuple(soft)) if soft else NOTHING), folded
