@@ -13,6 +13,7 @@ Scored by hand from a dictionary of weights (dialogs/safety/backstop.json, writt
 from __future__ import annotations
 
 import hashlib
+import itertools
 import json
 import math
 import re
@@ -39,7 +40,7 @@ def features(folded: str) -> set[str]:
             grams.update(run[i : i + n] for i in range(len(run) - n + 1))
     words = _WORD.findall(folded)
     grams.update(f"w:{w}" for w in words)
-    grams.update(f"w:{a} {b}" for a, b in zip(words, words[1:], strict=False))
+    grams.update(f"w:{a} {b}" for a, b in itertools.pairwise(words))
     for word in words:  # letters inside a word: "unaliving", "suicidel", "overdosed"
         if len(word) > 4:
             padded = f" {word} "

@@ -237,9 +237,9 @@ class Detector:
         if verdict.label is None and "crisis" not in verdict.soft and folded:
             # the raw text first (cheap); the exceptions are taken out only when it would ask
             backstop = self.backstop
-            if backstop is not None and backstop.asks(folded):
-                if backstop.asks(self.for_backstop(folded)):
-                    return Verdict(None, ("crisis", *verdict.soft))
+            if (backstop is not None and backstop.asks(folded)
+                    and backstop.asks(self.for_backstop(folded))):  # fmt: skip
+                return Verdict(None, ("crisis", *verdict.soft))
         return verdict
 
     def for_backstop(self, folded: str) -> str:
