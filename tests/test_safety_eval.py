@@ -20,7 +20,7 @@ def detector() -> Detector:
     return Detector.load()
 
 
-FRESH = ("fresh", "fresh2", "fresh3", "fresh4")  # reporting sets written later (tests/safety/README.md)
+FRESH = ("fresh", "fresh2", "fresh3", "fresh4", "fresh5")  # reporting sets written later (tests/safety/README.md)
 
 
 @pytest.mark.parametrize("half", ["heldout", "tune", *FRESH])
