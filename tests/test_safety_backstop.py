@@ -1,4 +1,4 @@
-"""The crisis backstop: trained on the tuning set, it only ever asks the screening question."""
+"""The soft-tier backstop: trained on the tuning set, it only ever adds a soft signal."""
 
 from __future__ import annotations
 
@@ -85,12 +85,26 @@ def test_training_writes_a_model_that_reads_like_its_examples(tmp_path: Path) ->
     assert "crisis zh" in summary
     model = Backstop.load(out)
     assert model is not None and model.trained_on == fingerprint(read_set(tune))
-    assert model.score("我真的好累，不想活了") > model.score("利息太高，怎么办")
+    assert set(model.models) == {"crisis"}  # no danger example in this set: no danger model
+    assert model.score("crisis", "我真的好累,不想活了") > model.score("crisis", "利息太高,怎么办")
 
 
 def test_a_broken_model_file_is_named_not_a_traceback(tmp_path: Path) -> None:
     path = tmp_path / "backstop.json"
-    path.write_text(json.dumps({"weights": {}, "bias": 0.0}), encoding="utf-8")
+    path.write_text(json.dumps({"trained_on": "x", "models": {"crisis": {"weights": {}}}}), encoding="utf-8")
     with pytest.raises(FlowError, match="backstop"):
         Backstop.load(path)
     assert Backstop.load(tmp_path / "absent.json") is None
+
+
+THREATS = ["他们说不还钱就让我尝尝厉害", "they said something bad might happen to my family"]
+
+
+@pytest.mark.parametrize("text", THREATS)
+def test_a_threat_no_pattern_knows_gets_the_110_line_not_the_screen(text: str) -> None:
+    verdict = detector().scan(text)
+    assert verdict.label is None and "danger" in verdict.soft, verdict
+
+
+def test_danger_wording_the_patterns_already_screen_is_left_to_them() -> None:
+    assert detector().scan("催收说今晚要带人带刀上门").label == "danger"

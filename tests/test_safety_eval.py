@@ -20,7 +20,8 @@ def detector() -> Detector:
     return Detector.load()
 
 
-FRESH = ("fresh", "fresh2", "fresh3", "fresh4", "fresh5")  # reporting sets written later (tests/safety/README.md)
+# reporting sets written later, each worked in after its first look (tests/safety/README.md)
+FRESH = ("fresh", "fresh2", "fresh3", "fresh4", "fresh5")
 
 
 @pytest.mark.parametrize("half", ["heldout", "tune", *FRESH])

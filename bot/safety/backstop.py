@@ -1,12 +1,13 @@
-"""A statistical backstop for the crisis screening question only.
+"""A statistical backstop for the soft tier: the crisis screening question, the added 110 line.
 
-The pattern families catch what they were written for; a person in despair can always find words
-no family holds. This linear model over character n-grams (Chinese) and words (English), trained
-on tests/safety/tune (crisis against everything else), adds the *soft* crisis signal, the one
-caring question, when the patterns found nothing and the message reads like the crisis examples.
-It never shows the crisis screen by itself, so a calm message it misjudges costs one question.
+The pattern families catch what they were written for; a person in despair or in danger can
+always find words no family holds. One linear model per label over character n-grams (Chinese)
+and words (English), trained on tests/safety/tune (that label against everything else), adds the
+label's *soft* signal when the patterns found nothing and the message reads like the label's
+examples: for crisis the one caring question, for danger a 110 line added to the reply. It never
+shows a screen by itself, so a calm message it misjudges costs one question or one line.
 
-Scored by hand from a dictionary of weights (dialogs/safety/backstop.json, written by
+Scored by hand from dictionaries of weights (dialogs/safety/backstop.json, written by
 `python -m bot.safety.backstop_train`): a few microseconds per clause, no scikit-learn at run time.
 """
 
@@ -62,10 +63,22 @@ def fingerprint(messages: Iterable[tuple[str, str, str]]) -> str:
 
 
 @dataclass(frozen=True, slots=True)
-class Backstop:
+class LabelModel:
     weights: Mapping[str, float]
     bias: float
     thresholds: Mapping[str, float]  # per script ("zh", "en"), logits: at or above, it asks
+
+    def logit(self, grams: set[str]) -> float:
+        # binary features, L2-normalised over the known ones: what the trainer's vectoriser does
+        known = [w for w in map(self.weights.get, grams) if w is not None]
+        if not known:
+            return self.bias
+        return self.bias + sum(known) / math.sqrt(len(known))
+
+
+@dataclass(frozen=True, slots=True)
+class Backstop:
+    models: Mapping[str, LabelModel]  # label -> its model
     trained_on: str  # the fingerprint of the tuning set
 
     @classmethod
@@ -74,29 +87,38 @@ class Backstop:
             return None
         try:
             data = json.loads(path.read_text(encoding="utf-8"))
-            return cls(
-                weights={str(k): float(v) for k, v in data["weights"].items()},
-                bias=float(data["bias"]),
-                thresholds={name: float(data["thresholds"][name]) for name in ("zh", "en")},
-                trained_on=str(data["trained_on"]),
-            )
+            models = {
+                str(label): LabelModel(
+                    weights={str(k): float(v) for k, v in model["weights"].items()},
+                    bias=float(model["bias"]),
+                    thresholds={name: float(model["thresholds"][name]) for name in ("zh", "en")},
+                )
+                for label, model in data["models"].items()
+            }
+            return cls(models=models, trained_on=str(data["trained_on"]))
         except (ValueError, KeyError, TypeError, AttributeError) as exc:
             raise FlowError(f"{path}: not a backstop model ({exc!r}); run "
                             "python -m bot.safety.backstop_train") from exc  # fmt: skip
 
-    def score(self, folded: str) -> float:
+    def score(self, label: str, folded: str) -> float:
         """The logit of a message, or of its most alarming sentence among the last ones."""
-        if len(folded) <= _WHOLE:
-            return self._logit(folded)
-        parts = [p for p in _SENTENCE.split(folded) if p.strip()][-_MAX_SENTENCES:]
-        return max((self._logit(text[-_WHOLE:]) for text in parts), default=self.bias)
+        model = self.models[label]
+        return max(map(model.logit, _pieces(folded)), default=model.bias)
 
-    def asks(self, folded: str) -> bool:
-        return self.score(folded) >= self.thresholds[script(folded)]
+    def asking(self, folded: str, labels: Iterable[str]) -> list[str]:
+        """Those of `labels` whose model would add its soft signal to this message."""
+        labels = [label for label in labels if label in self.models]
+        if not labels:
+            return []
+        pieces = _pieces(folded)  # the n-grams are read once, for every label
+        name = script(folded)
+        return [label for label in labels
+                if max(map(self.models[label].logit, pieces), default=self.models[label].bias)
+                >= self.models[label].thresholds[name]]  # fmt: skip
 
-    def _logit(self, text: str) -> float:
-        # binary features, L2-normalised over the known ones: what the trainer's vectoriser does
-        known = [w for w in map(self.weights.get, features(text)) if w is not None]
-        if not known:
-            return self.bias
-        return self.bias + sum(known) / math.sqrt(len(known))
+
+def _pieces(folded: str) -> list[set[str]]:
+    if len(folded) <= _WHOLE:
+        return [features(folded)]
+    parts = [p for p in _SENTENCE.split(folded) if p.strip()][-_MAX_SENTENCES:]
+    return [features(part[-_WHOLE:]) for part in parts]

@@ -1,8 +1,8 @@
-"""Train the crisis backstop on a tuning set: `python -m bot.safety.backstop_train [TUNE] [OUT]`.
+"""Train the soft-tier backstop on a tuning set: `python -m bot.safety.backstop_train [TUNE] [OUT]`.
 
-Crisis messages against all the others (calm, danger, scam_victim). The threshold is set from
-out-of-fold scores, not from the training fit: the lowest logit at which no more than
-CALM_QUESTION_RATE of the calm messages the patterns leave alone would get the question.
+One model per label of SOFT_RATES, that label against all the others. Each threshold is set from
+out-of-fold scores, not from the training fit: the lowest logit at which no more than the label's
+rate of the calm messages the patterns leave alone would get its soft signal, per script.
 """
 
 from __future__ import annotations
@@ -10,17 +10,35 @@ from __future__ import annotations
 import json
 import sys
 from pathlib import Path
+from typing import Any
 
 from bot.config import content_dir
 from bot.safety.backstop import features, fingerprint, script
 from bot.safety.detector import Detector
 from bot.safety.evaluate import CALM, read_set
 
-CALM_QUESTION_RATE = 0.03  # per script
+# the share of calm messages that may get the soft signal: a question (crisis), a 110 line (danger)
+SOFT_RATES = {"crisis": 0.03, "danger": 0.02}
 MIN_DOCUMENT_FREQUENCY = 2  # a feature seen once is noise, and would only grow the file
 
 
 def train(tune: Path, out: Path) -> str:
+    detector = Detector.load(backstop=False)  # the patterns alone: the model is trained around them
+    rows = list(read_set(tune))
+    models: dict[str, Any] = {}
+    lines = []
+    for label, rate in SOFT_RATES.items():
+        if any(row[0] == label for row in rows):
+            models[label], summary = _train_label(detector, rows, label, rate)
+            lines.append(summary)
+    data = {"trained_on": fingerprint(rows), "models": models}
+    out.write_text(json.dumps(data, ensure_ascii=False, sort_keys=True, indent=0) + "\n",
+                   encoding="utf-8")  # fmt: skip
+    return "\n".join(lines)
+
+
+def _train_label(detector: Detector, rows: list[tuple[str, str, str]], target: str,
+                 rate: float) -> tuple[dict[str, Any], str]:  # fmt: skip
     # imported here: scikit-learn is a training-time tool, the bot only reads the weights
     import numpy
     from sklearn.feature_extraction.text import CountVectorizer
@@ -28,41 +46,33 @@ def train(tune: Path, out: Path) -> str:
     from sklearn.model_selection import cross_val_predict
     from sklearn.preprocessing import normalize
 
-    detector = Detector.load(backstop=False)  # the patterns alone: the model is trained around them
-    rows = list(read_set(tune))
-    folded = [detector.for_backstop(detector.normalise(message)) for _, _, message in rows]
-    labels = numpy.array([label == "crisis" for label, _, _ in rows])
+    folded = [detector.for_backstop(detector.normalise(message), target) for _, _, message in rows]
+    labels = numpy.array([label == target for label, _, _ in rows])
     vectoriser = CountVectorizer(analyzer=features, binary=True, min_df=MIN_DOCUMENT_FREQUENCY)
     matrix = normalize(vectoriser.fit_transform(folded))
     model = LogisticRegression(C=4.0, class_weight="balanced", max_iter=2000)
     logits = cross_val_predict(model, matrix, labels, cv=5, method="decision_function")
-    # the calm messages the question would reach: those the patterns leave alone
+    left_alone = [not detector.scan_patterns(message) for _, _, message in rows]
     thresholds = {}
     for name in ("zh", "en"):
-        calm = sorted((float(logits[i]) for i, (label, _, message) in enumerate(rows)
-                       if label == CALM and script(folded[i]) == name
-                       and not detector.scan_patterns(message)), reverse=True)  # fmt: skip
-        allowed = int(len(calm) * CALM_QUESTION_RATE)
-        # never below an even chance (logit 0): the question is for what reads like a crisis
+        calm = sorted((float(logits[i]) for i, row in enumerate(rows)
+                       if row[0] == CALM and script(folded[i]) == name and left_alone[i]),
+                      reverse=True)  # fmt: skip
+        allowed = int(len(calm) * rate)
+        # never below an even chance (logit 0): the signal is for what reads like the label
         thresholds[name] = round(max(calm[allowed] if allowed < len(calm) else 0.0, 0.0) + 1e-3, 4)
     model.fit(matrix, labels)
     names = vectoriser.get_feature_names_out()
-    data = {
-        "trained_on": fingerprint(rows),
-        "bias": round(float(model.intercept_[0]), 5),
-        "thresholds": thresholds,
-        "weights": {str(n): round(float(w), 5) for n, w in zip(names, model.coef_[0], strict=True)},
-    }
-    out.write_text(json.dumps(data, ensure_ascii=False, sort_keys=True, indent=0) + "\n",
-                   encoding="utf-8")  # fmt: skip
-    lines = [f"{len(names)} features, thresholds {thresholds}; out of fold, asked:"]
+    weights = {str(n): round(float(w), 5) for n, w in zip(names, model.coef_[0], strict=True)}
+    result = {"bias": round(float(model.intercept_[0]), 5), "thresholds": thresholds, "weights": weights}
+    counts = []
     for name in ("zh", "en"):
-        for label in ("crisis", CALM):
+        for label in (target, CALM):
             scores = [float(logits[i]) for i, row in enumerate(rows)
                       if row[0] == label and script(folded[i]) == name]  # fmt: skip
-            asked = sum(score >= thresholds[name] for score in scores)
-            lines.append(f"  {label} {name}: {asked}/{len(scores)}")
-    return "\n".join(lines)
+            counts.append(f"{label} {name} {sum(s >= thresholds[name] for s in scores)}/{len(scores)}")
+    summary = f"{target}: {len(names)} features, thresholds {thresholds}; out of fold: {', '.join(counts)}"
+    return result, summary
 
 
 def main(argv: list[str]) -> int:

@@ -216,7 +216,7 @@ class Detector:
         self.normalise = normaliser
         self.rules = tuple(rules)
         self.backstop = backstop
-        self._crisis = next(r for r in self.rules if r.label == "crisis")
+        self._by_label = {r.label: r for r in self.rules}
         self._no = re.compile("|".join(f"(?:{p})" for p in no_answers) or "(?!)")
 
     @classmethod
@@ -242,21 +242,25 @@ class Detector:
     def scan(self, text: str) -> Verdict:
         """The whole message: call this before anything cuts the text to size. Past SCAN_LIMIT
         characters (no phone message is that long; a hostile 1 MB body would cost seconds) its
-        start and its end are read, where a long vent puts what matters. When no pattern fires,
-        the backstop may still ask the screening question."""
+        start and its end are read, where a long vent puts what matters. When no pattern gives a
+        screen, the backstop may still add a soft signal (the screening question, a 110 line)."""
         verdict, folded = self._scan(text)
-        if verdict.label is None and "crisis" not in verdict.soft and folded:
-            # the raw text first (cheap); the exceptions are taken out only when it would ask
-            backstop = self.backstop
-            if (backstop is not None and backstop.asks(folded)
-                    and backstop.asks(self.for_backstop(folded))):  # fmt: skip
-                return Verdict(None, ("crisis", *verdict.soft))
-        return verdict
+        if verdict.label is not None or not folded or self.backstop is None:
+            return verdict
+        # the raw text first (cheap); each label's exceptions are taken out only when it would ask
+        unclear = [label for label in LABELS if label not in verdict.soft]
+        added = [label for label in self.backstop.asking(folded, unclear)
+                 if self.backstop.asking(self.for_backstop(folded, label), [label])]  # fmt: skip
+        if not added:
+            return verdict
+        return Verdict(None, tuple(label for label in LABELS if label in added or label in verdict.soft))
 
-    def for_backstop(self, folded: str) -> str:
-        """A normalised message as the backstop reads it: "我没想过自杀" must not read as 自杀."""
+    def for_backstop(self, folded: str, label: str = "crisis") -> str:
+        """A normalised message as the label's backstop reads it: "我没想过自杀" must not read as
+        自杀, nor "别再打电话" as 打."""
         cjk = not folded.isascii() and _CJK.search(folded) is not None
-        return self._crisis.without_exceptions(folded, cjk, _LATIN.search(folded) is not None)
+        latin = _LATIN.search(folded) is not None
+        return self._by_label[label].without_exceptions(folded, cjk, latin)
 
     def scan_patterns(self, text: str) -> Verdict:
         """The pattern families alone, without the backstop (what the backstop is trained around)."""
