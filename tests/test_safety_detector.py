@@ -40,7 +40,7 @@ def _patterns() -> list[tuple[frozenset[str] | None, _Pattern]]:
     out: list[tuple[frozenset[str] | None, _Pattern]] = []
     for rules in detector().rules:
         for tier in (rules.strong, rules.soft):
-            for first, patterns in tier.cjk + tier.latin:
+            for first, _search, patterns in tier.cjk + tier.latin:
                 out.append((first, patterns[0]))
     return out
 

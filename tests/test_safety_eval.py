@@ -20,12 +20,17 @@ def detector() -> Detector:
     return Detector.load()
 
 
-@pytest.mark.parametrize("half", ["heldout", "tune"])
+# reporting sets written later, each worked in after its first look (tests/safety/README.md)
+FRESH = ("fresh", "fresh2", "fresh3", "fresh4", "fresh5")
+
+
+@pytest.mark.parametrize("half", ["heldout", "tune", *FRESH])
 def test_recall_and_false_alarms_meet_the_targets_in_each_language(half: str) -> None:
     scores = evaluate(detector(), SETS / half)
-    assert {(s.label, s.lang) for s in scores} >= {
-        (label, lang) for label in ("crisis", "danger", "scam_victim", "calm") for lang in ("zh_CN", "en")
-    }
+    if half in ("heldout", "tune"):
+        assert {(s.label, s.lang) for s in scores} >= {
+            (label, lang) for label in ("crisis", "danger", "scam_victim", "calm") for lang in ("zh_CN", "en")
+        }
     failing: list[Score] = [s for s in scores if not s.passes()]
     assert not failing, [(s.label, s.lang, f"{s.rate:.1%}", s.misses[:5]) for s in failing]
 
@@ -47,7 +52,11 @@ def test_the_two_halves_share_no_message() -> None:
         return {line.strip() for path in (SETS / half).glob("*.txt")
                 for line in path.read_text(encoding="utf-8").splitlines() if line.strip()}  # fmt: skip
 
-    assert not lines("tune") & lines("heldout")
+    reporting = ("heldout", *FRESH)
+    for i, one in enumerate(reporting):
+        assert not lines("tune") & lines(one), one
+        for other in reporting[i + 1 :]:
+            assert not lines(one) & lines(other), (one, other)
 
 
 def test_a_long_vent_ending_in_the_signal_reaches_crisis_through_the_store(tmp_path: Path) -> None:

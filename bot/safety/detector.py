@@ -10,13 +10,14 @@ so what is left of the message still counts ("我不想死，可是真的撑不�
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from bot.config import content_dir
 from bot.errors import FlowError
+from bot.safety.backstop import Backstop
 from bot.safety.firstchars import first_chars
 from bot.safety.normalise import Normaliser
 from bot.yamlfile import load_yaml
@@ -28,6 +29,8 @@ _GAP = re.compile(r"g(\d+)")
 _CLAUSE_END = "。！？!?；;\n"
 _CJK = re.compile(r"[\u3400-\u9fff]")
 _LATIN = re.compile(r"[a-z]")
+# option numbers, amounts, dates and times: most of what a user types, and nothing to read in it
+_TRIVIAL = re.compile(r"[\d\s.,:;/+\-()#*%¥$元块万千号月日年点分]*")
 _TRAILING = re.compile(r"[\s.,!?。，！？~～…啊呀啦的哈嗯呢吧了]+$")
 
 
@@ -90,7 +93,18 @@ def _top_level_branch(pattern: str) -> bool:
     return False
 
 
-_Rule = tuple[frozenset[str] | None, list[_Pattern]]  # (first characters, patterns)
+_Search = Callable[[str], object]  # truthy when the rule matches
+_Rule = tuple[frozenset[str] | None, _Search, list[_Pattern]]  # (first characters, search, patterns)
+
+
+def _search(patterns: list[_Pattern]) -> _Search:
+    """The cheapest call that tells whether all the patterns match: most rules are one plain
+    regular expression, whose own bound `search` skips a Python frame per rule and message."""
+    if len(patterns) == 1 and not patterns[0].word_start:
+        return patterns[0].regex.search
+    if len(patterns) == 1:
+        return patterns[0].search
+    return lambda text: all(p.search(text) for p in patterns)
 
 
 class _Tier:
@@ -101,7 +115,9 @@ class _Tier:
     """
 
     def __init__(self, rules: list[list[str]]) -> None:
-        compiled: list[_Rule] = [(first_chars(r[0]), [_Pattern(p) for p in r]) for r in rules]
+        patterns = [[_Pattern(p) for p in rule] for rule in rules]
+        compiled: list[_Rule] = [(first_chars(raw[0]), _search(p), p)
+                                 for raw, p in zip(rules, patterns, strict=True)]  # fmt: skip
         self.cjk = [c for c, raw in zip(compiled, rules, strict=True) if any(map(has_cjk, raw))]
         self.latin = [c for c, raw in zip(compiled, rules, strict=True)
                       if not any(map(has_cjk, raw))]  # fmt: skip
@@ -110,10 +126,8 @@ class _Tier:
         for rules, present in ((self.cjk, cjk), (self.latin, latin)):
             if not present:
                 continue
-            for first, patterns in rules:
-                if first is not None and first.isdisjoint(chars):
-                    continue
-                if all(p.search(text) for p in patterns):
+            for first, search, _ in rules:
+                if (first is None or not first.isdisjoint(chars)) and search(text):
                     return True
         return False
 
@@ -126,6 +140,9 @@ class _LabelRules:
         excepts = [_expand(p, sets, origin) for p in raw.get("except") or ()]
         self.cjk_exceptions = [re.compile(p) for p in excepts if has_cjk(p)]
         self.latin_exceptions = [re.compile(p) for p in excepts if not has_cjk(p)]
+        # idioms said both in exasperation and in earnest (想死的心都有了): never strong alone,
+        # but they still get the soft tier's question
+        self.hedges = [re.compile(_expand(p, sets, origin)) for p in raw.get("hedge") or ()]
         self.strong = _tier(raw.get("strong") or (), sets, origin)
         self.soft = _tier(raw.get("soft") or (), sets, origin)
 
@@ -133,11 +150,21 @@ class _LabelRules:
         """"strong", "soft" or None for this label."""
         if self._tiers(text, chars, cjk, latin) is None:
             return None  # exceptions only take matches away: most messages stop here, cheaply
+        text = self.without_exceptions(text, cjk, latin)
+        hedged = False
+        for pattern in self.hedges:
+            text, found = pattern.subn("。", text)
+            hedged = hedged or found > 0
+        outcome = self._tiers(text, frozenset(text), cjk, latin)
+        return outcome or ("soft" if hedged else None)
+
+    def without_exceptions(self, text: str, cjk: bool, latin: bool) -> str:
+        """The text with negations, metaphors and anger at others taken out."""
         for exceptions, present in ((self.cjk_exceptions, cjk), (self.latin_exceptions, latin)):
             if present:
                 for pattern in exceptions:
                     text = pattern.sub("。", text)
-        return self._tiers(text, frozenset(text), cjk, latin)
+        return text
 
     def _tiers(self, text: str, chars: frozenset[str], cjk: bool, latin: bool) -> str | None:
         if self.strong(text, chars, cjk, latin):
@@ -180,14 +207,20 @@ def _expand(pattern: str, sets: Mapping[str, list[str]], origin: str) -> str:
 
 class Detector:
     def __init__(
-        self, normaliser: Normaliser, rules: Sequence[_LabelRules], no_answers: Sequence[str] = ()
+        self,
+        normaliser: Normaliser,
+        rules: Sequence[_LabelRules],
+        no_answers: Sequence[str] = (),
+        backstop: Backstop | None = None,
     ) -> None:
         self.normalise = normaliser
         self.rules = tuple(rules)
+        self.backstop = backstop
+        self._by_label = {r.label: r for r in self.rules}
         self._no = re.compile("|".join(f"(?:{p})" for p in no_answers) or "(?!)")
 
     @classmethod
-    def load(cls, root: Path | None = None) -> Detector:
+    def load(cls, root: Path | None = None, backstop: bool = True) -> Detector:
         root = root or content_dir("dialogs") / "safety"
         spellings = load_yaml(root / "normalise.yaml") or {}
         replace, words = ({str(k): str(v) for k, v in (spellings.get(part) or {}).items()
@@ -197,7 +230,9 @@ class Detector:
             path = root / f"{label}.yaml"
             rules.append(_LabelRules(label, load_yaml(path) or {}, str(path)))
         screening = load_yaml(root / "screening.yaml") or {}
-        return cls(Normaliser(replace, words), rules, [str(p) for p in screening.get("no") or ()])
+        no_answers = [str(p) for p in screening.get("no") or ()]
+        model = Backstop.load(root / "backstop.json") if backstop else None
+        return cls(Normaliser(replace, words), rules, no_answers, model)
 
     def is_no(self, text: str) -> bool:
         """Is this answer to the screening question a clear no?"""
@@ -207,9 +242,33 @@ class Detector:
     def scan(self, text: str) -> Verdict:
         """The whole message: call this before anything cuts the text to size. Past SCAN_LIMIT
         characters (no phone message is that long; a hostile 1 MB body would cost seconds) its
-        start and its end are read, where a long vent puts what matters."""
-        if not text or text.isspace():
-            return NOTHING
+        start and its end are read, where a long vent puts what matters. When no pattern gives a
+        screen, the backstop may still add a soft signal (the screening question, a 110 line)."""
+        verdict, folded = self._scan(text)
+        if verdict.label is not None or not folded or self.backstop is None:
+            return verdict
+        # the raw text first (cheap); each label's exceptions are taken out only when it would ask
+        unclear = [label for label in LABELS if label not in verdict.soft]
+        added = [label for label in self.backstop.asking(folded, unclear)
+                 if self.backstop.asking(self.for_backstop(folded, label), [label])]  # fmt: skip
+        if not added:
+            return verdict
+        return Verdict(None, tuple(label for label in LABELS if label in added or label in verdict.soft))
+
+    def for_backstop(self, folded: str, label: str = "crisis") -> str:
+        """A normalised message as the label's backstop reads it: "我没想过自杀" must not read as
+        自杀, nor "别再打电话" as 打."""
+        cjk = not folded.isascii() and _CJK.search(folded) is not None
+        latin = _LATIN.search(folded) is not None
+        return self._by_label[label].without_exceptions(folded, cjk, latin)
+
+    def scan_patterns(self, text: str) -> Verdict:
+        """The pattern families alone, without the backstop (what the backstop is trained around)."""
+        return self._scan(text)[0]
+
+    def _scan(self, text: str) -> tuple[Verdict, str]:
+        if not text or _TRIVIAL.fullmatch(text):
+            return NOTHING, ""
         if len(text) > SCAN_LIMIT:
             text = f"{text[: SCAN_LIMIT // 2]}\n{text[-SCAN_LIMIT // 2 :]}"
         folded = self.normalise(text)
@@ -220,7 +279,7 @@ class Detector:
         for rules in self.rules:
             outcome = rules.judge(folded, chars, cjk, latin)
             if outcome == "strong":
-                return Verdict(rules.label, tuple(soft))
+                return Verdict(rules.label, tuple(soft)), folded
             if outcome == "soft":
                 soft.append(rules.label)
-        return Verdict(None, tuple(soft)) if soft else NOTHING
+        return (Verdict(None, tuple(soft)) if soft else NOTHING), folded

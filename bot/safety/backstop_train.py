@@ -1,0 +1,86 @@
+"""Train the soft-tier backstop on a tuning set: `python -m bot.safety.backstop_train [TUNE] [OUT]`.
+
+One model per label of SOFT_RATES, that label against all the others. Each threshold is set from
+out-of-fold scores, not from the training fit: the lowest logit at which no more than the label's
+rate of the calm messages the patterns leave alone would get its soft signal, per script.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+from typing import Any
+
+from bot.config import content_dir
+from bot.safety.backstop import features, fingerprint, script
+from bot.safety.detector import Detector
+from bot.safety.evaluate import CALM, read_set
+
+# the share of calm messages that may get the soft signal: a question (crisis), a 110 line (danger)
+SOFT_RATES = {"crisis": 0.03, "danger": 0.02}
+MIN_DOCUMENT_FREQUENCY = 2  # a feature seen once is noise, and would only grow the file
+
+
+def train(tune: Path, out: Path) -> str:
+    detector = Detector.load(backstop=False)  # the patterns alone: the model is trained around them
+    rows = list(read_set(tune))
+    models: dict[str, Any] = {}
+    lines = []
+    for label, rate in SOFT_RATES.items():
+        if any(row[0] == label for row in rows):
+            models[label], summary = _train_label(detector, rows, label, rate)
+            lines.append(summary)
+    data = {"trained_on": fingerprint(rows), "models": models}
+    out.write_text(json.dumps(data, ensure_ascii=False, sort_keys=True, indent=0) + "\n",
+                   encoding="utf-8")  # fmt: skip
+    return "\n".join(lines)
+
+
+def _train_label(detector: Detector, rows: list[tuple[str, str, str]], target: str,
+                 rate: float) -> tuple[dict[str, Any], str]:  # fmt: skip
+    # imported here: scikit-learn is a training-time tool, the bot only reads the weights
+    import numpy
+    from sklearn.feature_extraction.text import CountVectorizer
+    from sklearn.linear_model import LogisticRegression
+    from sklearn.model_selection import cross_val_predict
+    from sklearn.preprocessing import normalize
+
+    folded = [detector.for_backstop(detector.normalise(message), target) for _, _, message in rows]
+    labels = numpy.array([label == target for label, _, _ in rows])
+    vectoriser = CountVectorizer(analyzer=features, binary=True, min_df=MIN_DOCUMENT_FREQUENCY)
+    matrix = normalize(vectoriser.fit_transform(folded))
+    model = LogisticRegression(C=4.0, class_weight="balanced", max_iter=2000)
+    logits = cross_val_predict(model, matrix, labels, cv=5, method="decision_function")
+    left_alone = [not detector.scan_patterns(message) for _, _, message in rows]
+    thresholds = {}
+    for name in ("zh", "en"):
+        calm = sorted((float(logits[i]) for i, row in enumerate(rows)
+                       if row[0] == CALM and script(folded[i]) == name and left_alone[i]),
+                      reverse=True)  # fmt: skip
+        allowed = int(len(calm) * rate)
+        # never below an even chance (logit 0): the signal is for what reads like the label
+        thresholds[name] = round(max(calm[allowed] if allowed < len(calm) else 0.0, 0.0) + 1e-3, 4)
+    model.fit(matrix, labels)
+    names = vectoriser.get_feature_names_out()
+    weights = {str(n): round(float(w), 5) for n, w in zip(names, model.coef_[0], strict=True)}
+    result = {"bias": round(float(model.intercept_[0]), 5), "thresholds": thresholds, "weights": weights}
+    counts = []
+    for name in ("zh", "en"):
+        for label in (target, CALM):
+            scores = [float(logits[i]) for i, row in enumerate(rows)
+                      if row[0] == label and script(folded[i]) == name]  # fmt: skip
+            counts.append(f"{label} {name} {sum(s >= thresholds[name] for s in scores)}/{len(scores)}")
+    summary = f"{target}: {len(names)} features, thresholds {thresholds}; out of fold: {', '.join(counts)}"
+    return result, summary
+
+
+def main(argv: list[str]) -> int:
+    tune = Path(argv[0]) if argv else Path("tests/safety/tune")
+    out = Path(argv[1]) if len(argv) > 1 else content_dir("dialogs") / "safety" / "backstop.json"
+    print(train(tune, out))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))

@@ -1,0 +1,110 @@
+"""The soft-tier backstop: trained on the tuning set, it only ever adds a soft signal."""
+
+from __future__ import annotations
+
+import json
+from functools import cache
+from pathlib import Path
+
+import pytest
+
+from bot.errors import FlowError
+from bot.safety import Detector
+from bot.safety.backstop import Backstop, features, fingerprint
+from bot.safety.backstop_train import train
+from bot.safety.evaluate import read_set
+
+SETS = Path(__file__).parent / "safety"
+MODEL = Path(__file__).parents[1] / "dialogs" / "safety" / "backstop.json"
+
+
+@cache
+def detector() -> Detector:
+    return Detector.load()
+
+
+def test_the_shipped_model_was_trained_on_the_tuning_set_as_it_is_now() -> None:
+    backstop = Backstop.load(MODEL)
+    assert backstop is not None
+    assert backstop.trained_on == fingerprint(read_set(SETS / "tune")), (
+        "tests/safety/tune changed: run python -m bot.safety.backstop_train"
+    )
+
+
+@pytest.mark.parametrize("text", ["我已经把遗照都选好了", "我想跟这个世界说拜拜"])
+def test_despair_no_pattern_knows_gets_the_question_and_never_the_screen(text: str) -> None:
+    assert not Detector.load(backstop=False).scan(text)  # what the patterns alone make of it
+    verdict = detector().scan(text)
+    assert verdict.label is None and verdict.soft == ("crisis",)
+
+
+CALM = ["我在上班", "好的，继续吧", "i have screenshots", "is 36% interest legal",
+        "我没想过自杀，就是很烦", "I'm not thinking of suicide, just overwhelmed"]  # fmt: skip
+
+
+@pytest.mark.parametrize("text", CALM)
+def test_calm_replies_and_denials_are_not_asked(text: str) -> None:
+    assert not detector().scan(text)
+
+
+def test_an_idiom_said_in_exasperation_is_asked_about_not_screened() -> None:
+    assert detector().scan("想死的心都有了") == detector().scan_patterns("想死的心都有了")
+    assert detector().scan("想死的心都有了").soft == ("crisis",)
+    assert detector().scan("想死的心都有了，真的不想活了").label == "crisis"
+
+
+@pytest.mark.parametrize("text", ["3", "12000", "2024-03-05", "  8000元 ", "5月5号", "1.5万"])
+def test_option_numbers_amounts_and_dates_are_not_read(text: str) -> None:
+    assert detector().scan(text) == Detector.load(backstop=False).scan(text)
+    assert not detector().scan(text)
+
+
+def test_a_long_vent_is_scored_by_its_sentences() -> None:
+    vent = "今天催收又打电话给我妈。" * 40 + "我已经把遗照都选好了。"
+    assert len(vent) > 200
+    assert detector().scan(vent).soft == ("crisis",)
+
+
+def test_features_cover_chinese_runs_english_words_and_pieces_of_long_words() -> None:
+    grams = features("不想 unaliving now")
+    assert {"不", "不想", "w:unaliving", "w:unaliving now", "c:unal"} <= grams
+    assert "想 " not in grams and "c:now " not in grams
+
+
+def test_training_writes_a_model_that_reads_like_its_examples(tmp_path: Path) -> None:
+    tune = tmp_path / "tune"
+    tune.mkdir()
+    crisis = [f"我真的{w}，不想{v}了" for w in ("好累", "撑不住", "很绝望", "没希望", "好痛苦")
+              for v in ("活", "醒来", "再熬", "坚持")]  # fmt: skip
+    calm = [f"{w}，{v}" for w in ("我欠了三千", "他们打给我妈", "利息太高", "我想投诉", "客服不理我")
+            for v in ("怎么办", "合法吗", "能协商吗", "下一步呢")]  # fmt: skip
+    (tune / "crisis.zh_CN.txt").write_text("\n".join(crisis), encoding="utf-8")
+    (tune / "calm.zh_CN.txt").write_text("\n".join(calm), encoding="utf-8")
+    out = tmp_path / "backstop.json"
+    summary = train(tune, out)
+    assert "crisis zh" in summary
+    model = Backstop.load(out)
+    assert model is not None and model.trained_on == fingerprint(read_set(tune))
+    assert set(model.models) == {"crisis"}  # no danger example in this set: no danger model
+    assert model.score("crisis", "我真的好累,不想活了") > model.score("crisis", "利息太高,怎么办")
+
+
+def test_a_broken_model_file_is_named_not_a_traceback(tmp_path: Path) -> None:
+    path = tmp_path / "backstop.json"
+    path.write_text(json.dumps({"trained_on": "x", "models": {"crisis": {"weights": {}}}}), encoding="utf-8")
+    with pytest.raises(FlowError, match="backstop"):
+        Backstop.load(path)
+    assert Backstop.load(tmp_path / "absent.json") is None
+
+
+THREATS = ["他们说不还钱就让我尝尝厉害", "they said something bad might happen to my family"]
+
+
+@pytest.mark.parametrize("text", THREATS)
+def test_a_threat_no_pattern_knows_gets_the_110_line_not_the_screen(text: str) -> None:
+    verdict = detector().scan(text)
+    assert verdict.label is None and "danger" in verdict.soft, verdict
+
+
+def test_danger_wording_the_patterns_already_screen_is_left_to_them() -> None:
+    assert detector().scan("催收说今晚要带人带刀上门").label == "danger"
