@@ -14,7 +14,7 @@ from bot.engine.flow import BACK, Flow, OptionSpec, StateSpec, load_flow
 from bot.engine.freetext import FreeTextTurns, Turn, jump_trigger
 from bot.engine.hours import DEFAULT_HOURS, HumanHours
 from bot.engine.i18n import DEFAULT_LANG, LANGS, I18n
-from bot.engine.machine import SUBMIT, build_machine, fire, goto
+from bot.engine.machine import SUBMIT, Moves, build_machine, goto
 from bot.engine.registry import ActionContext, conditions
 from bot.engine.risk import assess_risk
 from bot.engine.safety_turns import SafetyTurns
@@ -42,6 +42,7 @@ class Engine(FreeTextTurns, SafetyTurns):
         self.human_hours = human_hours or HumanHours.parse(DEFAULT_HOURS)
         self.machine = build_machine(flow)
         self._add_jumps()
+        self.moves = Moves(self.machine)  # read once the machine has all its transitions
         self.start = flow.roles["start"]
         self.commands = parse.command_table(flow.commands)
         self.guards = {
@@ -238,7 +239,7 @@ class Engine(FreeTextTurns, SafetyTurns):
     def _go(self, turn: Turn, trigger: str, option_id: str | None = None) -> None:
         session = turn.session
         before = session.state
-        fire(self.machine, trigger, session, ActionContext(option_id, turn.now))
+        self.moves.fire(trigger, session, ActionContext(option_id, turn.now))
         if session.state != before:
             session.history.append(before)
             del session.history[:-HISTORY_LIMIT]
