@@ -10,12 +10,13 @@ from bot.engine import conditions as _conditions  # noqa: F401 - registers the c
 from bot.engine import dates, offers, parse, views
 from bot.engine import lenders as _lenders  # noqa: F401 - registers the lender list's parts
 from bot.engine import people as _people  # noqa: F401 - registers the user's role in the case
+from bot.engine.fixed_text import FixedTexts
 from bot.engine.flow import BACK, Flow, OptionSpec, StateSpec, load_flow
 from bot.engine.freetext import FreeTextTurns, Turn, jump_trigger
 from bot.engine.hours import DEFAULT_HOURS, HumanHours
 from bot.engine.i18n import DEFAULT_LANG, LANGS, I18n
 from bot.engine.machine import SUBMIT, Moves, build_machine, goto
-from bot.engine.registry import ActionContext, conditions
+from bot.engine.registry import ActionContext, Text, conditions
 from bot.engine.risk import assess_risk
 from bot.engine.safety_turns import SafetyTurns
 from bot.engine.term import parse_term
@@ -40,6 +41,7 @@ class Engine(FreeTextTurns, SafetyTurns):
         self.understanding = understanding or Understanding(Phrases.none())
         self.safety = safety or Detector.load()
         self.human_hours = human_hours or HumanHours.parse(DEFAULT_HOURS)
+        self.fixed = FixedTexts(i18n)
         self.machine = build_machine(flow)
         self._add_jumps()
         self.moves = Moves(self.machine)  # read once the machine has all its transitions
@@ -256,22 +258,17 @@ class Engine(FreeTextTurns, SafetyTurns):
         def text(key: str, **params: object) -> str:
             return self.i18n.text(lang, key, **params)
 
+        fixed = self.fixed.of(spec, lang)
         blocks = [text(key) for key in turn.notes]
         if turn.reprompt:
             blocks.append(text(turn.reprompt))
         elif not turn.keep_place:
-            for item in spec.say:
-                if item.condition and not conditions[item.condition](session):
-                    continue
-                if item.view:
-                    blocks.extend(views.render(item.view, session, text))
-                else:
-                    blocks.append(text(item.key))
+            blocks.extend(fixed.say if fixed.say is not None else self._say(session, spec, text))
         messages = [Message(b) for b in blocks if b]
-        options = tuple(Option(o.id, text(o.label)) for o in self.visible_options(session, spec))
-        prompt = text(spec.prompt) if spec.prompt else ""
-        if spec.multi and options:
-            prompt = f"{prompt}\n{text('common.multi_hint')}".strip()
+        options = fixed.options
+        if options is None:
+            options = tuple(Option(o.id, text(o.label)) for o in self.visible_options(session, spec))
+        prompt = fixed.multi_prompt if spec.multi and options else fixed.prompt
         offer = offers.peek(session)
         if offer is not None:
             extra = tuple(Option(c.id, self.i18n.text(c.lang or lang, c.label)) for c in offer.options(lang))
@@ -285,4 +282,15 @@ class Engine(FreeTextTurns, SafetyTurns):
             messages.append(Message(prompt, options, multi, spec.input is not None))
         effects = () if turn.reprompt or turn.keep_place else spec.effects
         return Outbound(tuple(messages), session.state, spec.stage, lang, effects)
+
+    def _say(self, session: Session, spec: StateSpec, text: Text) -> list[str]:
+        blocks: list[str] = []
+        for item in spec.say:
+            if item.condition and not conditions[item.condition](session):
+                continue
+            if item.view:
+                blocks.extend(views.render(item.view, session, text))
+            else:
+                blocks.append(text(item.key))
+        return blocks
 
