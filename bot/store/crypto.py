@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import hashlib
 import os
-import threading
 from collections.abc import Iterable
 
 from cryptography.exceptions import InvalidTag
@@ -32,36 +31,6 @@ def _key_id(key: bytes) -> bytes:
     return hashlib.sha256(key).digest()[:4]
 
 
-class _Nonces:
-    """Random 96-bit nonces, read from the OS in blocks: one getrandom call per 256 nonces
-    instead of one per encryption (the call was a third of an encryption's cost). Each nonce is
-    handed out once, under a lock (several store threads encrypt at once), and a forked child
-    drops the parent's unused block so two processes never share one."""
-
-    _BLOCK = 256
-
-    def __init__(self) -> None:
-        self._lock = threading.Lock()
-        self._block = b""
-        self._at = 0
-        os.register_at_fork(after_in_child=self._forget)
-
-    def _forget(self) -> None:
-        self._lock = threading.Lock()
-        self._block, self._at = b"", 0
-
-    def take(self) -> bytes:
-        with self._lock:
-            if self._at >= len(self._block):
-                self._block, self._at = os.urandom(12 * self._BLOCK), 0
-            nonce = self._block[self._at : self._at + 12]
-            self._at += 12
-            return nonce
-
-
-_nonces = _Nonces()
-
-
 class Cipher:
     def __init__(self, secret: str, old_secrets: Iterable[str] = ()) -> None:
         key = _derive(secret)
@@ -73,7 +42,7 @@ class Cipher:
             self._by_id.setdefault(_key_id(old_key), AESGCM(old_key))
 
     def encrypt(self, plain: bytes, context: bytes = b"") -> bytes:
-        nonce = _nonces.take()
+        nonce = os.urandom(12)
         return VERSION + self.key_id + nonce + self._current.encrypt(nonce, plain, context)
 
     def decrypt(self, blob: bytes, context: bytes = b"") -> bytes:
