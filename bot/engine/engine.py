@@ -51,6 +51,11 @@ class Engine(FreeTextTurns, SafetyTurns):
             name: parse.PhraseMatcher(spec["phrases"], spec["except"])
             for name, spec in flow.guards.items()
         }
+        phrases = [p.casefold() for spec in flow.guards.values() for p in spec["phrases"]]
+        phrases += [p for said in self.understanding.phrases.switch_to.values() for p in said]
+        # A reply of bare numbers cannot hold a warning phrase or ask for a language, unless one
+        # of those phrases is itself made of digits: then every reply is read in full.
+        self.numbers_skip_phrases = not any(parse.is_numeric(p) for p in phrases)
 
     @classmethod
     def load(
@@ -112,12 +117,13 @@ class Engine(FreeTextTurns, SafetyTurns):
             return
         if typed and self._safety(turn, verdict):
             return
-        if typed:
+        phrased = typed and not (self.numbers_skip_phrases and parse.is_numeric(text))
+        if phrased:
             self._warnings(turn, text)
         if session.state == self.flow.roles["screen"] and (typed or inbound.option_ids):
             self._screen_answer(turn, inbound, text)
             return
-        wanted = self.understanding.requested_language(text) if typed else None
+        wanted = self.understanding.requested_language(text) if phrased else None
         if wanted:
             self._switch_language(turn, wanted)
             return
