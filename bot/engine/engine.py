@@ -202,8 +202,8 @@ class Engine(FreeTextTurns, SafetyTurns):
     def _picks(
         self, session: Session, options: list[OptionSpec], inbound: Inbound, text: str
     ) -> list[OptionSpec] | None:
-        by_id = {o.id: o for o in options}
         if inbound.option_ids:
+            by_id = {o.id: o for o in options}
             if all(i in by_id for i in inbound.option_ids):
                 return [by_id[i] for i in dict.fromkeys(inbound.option_ids)]
             return None
