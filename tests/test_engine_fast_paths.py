@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import random
+import re
 import shutil
 import string
 import unicodedata
@@ -70,3 +71,25 @@ def test_a_numeric_reply_skips_the_phrases_that_cannot_be_in_it() -> None:
     engine = Engine.load()
     assert engine.numbers_skip_phrases
     assert engine.i18n.text("zh_CN", "guard.scam") not in _reply_to_numbers(engine)
+
+
+def _option_numbers_in_full(text: str, count: int) -> list[int] | None:
+    """parse.option_numbers without its short cut for one or two digits."""
+    tokens = [t for t in re.split(r"[\s,，、;；/和]+", text.strip().rstrip("。.")) if t]
+    if not tokens or not all(re.fullmatch(r"\d{1,2}", t) for t in tokens):
+        return None
+    picks: list[int] = []
+    for index in (int(t) - 1 for t in tokens):
+        if not 0 <= index < count:
+            return None
+        if index not in picks:
+            picks.append(index)
+    return picks
+
+
+def test_a_single_pick_reads_as_the_full_parser_reads_it() -> None:
+    decimals = [chr(c) for c in range(0x10000) if chr(c).isdecimal()]  # every script's digits
+    texts = decimals + [a + b for a in decimals[:40] for b in decimals[:40]] + ["", " ", "1 ", "1。"]
+    for text in texts:
+        for count in (0, 1, 5, 12, 99):
+            assert parse.option_numbers(text, count) == _option_numbers_in_full(text, count), text

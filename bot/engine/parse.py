@@ -44,6 +44,9 @@ def command_of(text: str, table: Mapping[str, str]) -> str | None:
 
 def option_numbers(text: str, count: int) -> list[int] | None:
     """`1 3 5`, `1,3,5`, `1、3` → [0, 2, 4]; None if the text is not only option numbers."""
+    if len(text) <= 2 and text.isdecimal():  # the common single pick, without the regexes
+        index = int(text) - 1
+        return [index] if 0 <= index < count else None
     tokens = [t for t in _SEPARATORS.split(text.strip().rstrip("。.")) if t]
     if not tokens or not all(_NUMBER.match(t) for t in tokens):
         return None
