@@ -9,10 +9,11 @@ import string
 import unicodedata
 from pathlib import Path
 
+import cn2an
 import pytest
 
 from bot.config import content_dir
-from bot.engine import parse
+from bot.engine import amounts, parse
 from bot.engine.engine import Engine
 from bot.types import Inbound
 
@@ -93,3 +94,13 @@ def test_a_single_pick_reads_as_the_full_parser_reads_it() -> None:
     for text in texts:
         for count in (0, 1, 5, 12, 99):
             assert parse.option_numbers(text, count) == _option_numbers_in_full(text, count), text
+
+
+def test_plain_digits_are_the_amount_cn2an_reads() -> None:
+    draw = random.Random(3)
+    texts = [str(n) for n in range(2000)] + ["007", "0000", "100000000", "100000001", "99999999999"]
+    texts += [str(draw.randint(0, 10**9)) for _ in range(500)]
+    for text in texts:
+        value = float(cn2an.cn2an(text, "smart"))
+        expected = value if 0 <= value <= amounts.MAX_AMOUNT else None
+        assert amounts.money(text) == expected, text
