@@ -22,8 +22,14 @@ def money(text: str) -> float | None:
     folded = _SHORT.sub(lambda m: m.group(1) + _UNIT[m.group(2)] + m.group(3), folded)
     if not folded or not _NUMERAL.fullmatch(folded):
         return None
+    if folded.isascii() and folded.isdigit():  # "7000": what cn2an gives, without its ~30 µs
+        return _bounded(float(int(folded)))
     try:
         value = float(cn2an.cn2an(folded, "smart"))
     except (ValueError, KeyError, IndexError):
         return None
+    return _bounded(value)
+
+
+def _bounded(value: float) -> float | None:
     return value if 0 <= value <= MAX_AMOUNT else None

@@ -11,12 +11,13 @@ from bot.engine import dates, offers, parse, views
 from bot.engine import followups as _followups  # noqa: F401 - the follow-ups plugin: actions, views
 from bot.engine import lenders as _lenders  # noqa: F401 - registers the lender list's parts
 from bot.engine import people as _people  # noqa: F401 - registers the user's role in the case
+from bot.engine.fixed_text import FixedTexts
 from bot.engine.flow import BACK, Flow, OptionSpec, StateSpec, load_flow
 from bot.engine.freetext import FreeTextTurns, Turn, jump_trigger
 from bot.engine.hours import HumanHours
 from bot.engine.i18n import DEFAULT_LANG, LANGS, I18n
-from bot.engine.machine import SUBMIT, build_machine, fire, goto
-from bot.engine.registry import ActionContext, holds
+from bot.engine.machine import SUBMIT, Moves, build_machine, goto
+from bot.engine.registry import ActionContext, Text, holds
 from bot.engine.risk import assess_risk
 from bot.engine.safety_turns import SafetyTurns
 from bot.engine.understanding import Phrases, Understanding
@@ -40,14 +41,21 @@ class Engine(FreeTextTurns, SafetyTurns):
         self.understanding = understanding or Understanding(Phrases.none())
         self.safety = safety or Detector.load()
         self.human_hours = human_hours or HumanHours.parse(DEFAULT_HOURS)
+        self.fixed = FixedTexts(i18n)
         self.machine = build_machine(flow)
         self._add_jumps()
+        self.moves = Moves(self.machine)  # read once the machine has all its transitions
         self.start = flow.roles["start"]
         self.commands = parse.command_table(flow.commands)
         self.guards = {
             name: parse.PhraseMatcher(spec["phrases"], spec["except"])
             for name, spec in flow.guards.items()
         }
+        phrases = [p.casefold() for spec in flow.guards.values() for p in spec["phrases"]]
+        phrases += [p for said in self.understanding.phrases.switch_to.values() for p in said]
+        # A reply of bare numbers cannot hold a warning phrase or ask for a language, unless one
+        # of those phrases is itself made of digits: then every reply is read in full.
+        self.numbers_skip_phrases = not any(parse.is_numeric(p) for p in phrases)
 
     @classmethod
     def load(
@@ -109,12 +117,13 @@ class Engine(FreeTextTurns, SafetyTurns):
             return
         if typed and self._safety(turn, verdict):
             return
-        if typed:
+        phrased = typed and not (self.numbers_skip_phrases and parse.is_numeric(text))
+        if phrased:
             self._warnings(turn, text)
         if session.state == self.flow.roles["screen"] and (typed or inbound.option_ids):
             self._screen_answer(turn, inbound, text)
             return
-        wanted = self.understanding.requested_language(text) if typed else None
+        wanted = self.understanding.requested_language(text) if phrased else None
         if wanted:
             self._switch_language(turn, wanted)
             return
@@ -193,8 +202,8 @@ class Engine(FreeTextTurns, SafetyTurns):
     def _picks(
         self, session: Session, options: list[OptionSpec], inbound: Inbound, text: str
     ) -> list[OptionSpec] | None:
-        by_id = {o.id: o for o in options}
         if inbound.option_ids:
+            by_id = {o.id: o for o in options}
             if all(i in by_id for i in inbound.option_ids):
                 return [by_id[i] for i in dict.fromkeys(inbound.option_ids)]
             return None
@@ -238,7 +247,7 @@ class Engine(FreeTextTurns, SafetyTurns):
     def _go(self, turn: Turn, trigger: str, option_id: str | None = None) -> None:
         session = turn.session
         before = session.state
-        fire(self.machine, trigger, session, ActionContext(option_id, turn.now, self.flow))
+        self.moves.fire(trigger, session, ActionContext(option_id, turn.now, self.flow))
         if session.state != before:
             session.history.append(before)
             del session.history[:-HISTORY_LIMIT]
@@ -255,22 +264,17 @@ class Engine(FreeTextTurns, SafetyTurns):
         def text(key: str, **params: object) -> str:
             return self.i18n.text(lang, key, **params)
 
+        fixed = self.fixed.of(spec, lang)
         blocks = [text(key) for key in turn.notes]
         if turn.reprompt:
             blocks.append(text(turn.reprompt))
         elif not turn.keep_place:
-            for item in spec.say:
-                if not holds(item.condition, session):
-                    continue
-                if item.view:
-                    blocks.extend(views.render(item.view, session, text))
-                else:
-                    blocks.append(text(item.key))
+            blocks.extend(fixed.say if fixed.say is not None else self._say(session, spec, text))
         messages = [Message(b) for b in blocks if b]
-        options = tuple(Option(o.id, text(o.label)) for o in self.visible_options(session, spec))
-        prompt = text(spec.prompt) if spec.prompt else ""
-        if spec.multi and options:
-            prompt = f"{prompt}\n{text('common.multi_hint')}".strip()
+        options = fixed.options
+        if options is None:
+            options = tuple(Option(o.id, text(o.label)) for o in self.visible_options(session, spec))
+        prompt = fixed.multi_prompt if spec.multi and options else fixed.prompt
         offer = offers.peek(session)
         if offer is not None:
             extra = tuple(Option(c.id, self.i18n.text(c.lang or lang, c.label)) for c in offer.options(lang))
@@ -284,4 +288,15 @@ class Engine(FreeTextTurns, SafetyTurns):
             messages.append(Message(prompt, options, multi, spec.input is not None))
         effects = () if turn.reprompt or turn.keep_place else spec.effects
         return Outbound(tuple(messages), session.state, spec.stage, lang, effects)
+
+    def _say(self, session: Session, spec: StateSpec, text: Text) -> list[str]:
+        blocks: list[str] = []
+        for item in spec.say:
+            if not holds(item.condition, session):
+                continue
+            if item.view:
+                blocks.extend(views.render(item.view, session, text))
+            else:
+                blocks.append(text(item.key))
+        return blocks
 

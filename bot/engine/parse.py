@@ -11,14 +11,23 @@ from bot.engine import amounts, dates
 MAX_TEXT = 2000  # longer messages are cut (the safety detector has read them whole before)
 _SEPARATORS = re.compile(r"[\s,，、;；/和]+")
 _NUMBER = re.compile(r"^\d{1,2}$")
+_NUMERIC = re.compile(r"[\d\s,，、;；/和。.]+")  # option numbers, amounts, and what separates them
 
 
 def clean(text: str) -> str:
     """NFKC (full-width digits → ASCII), no control characters, no lone surrogates, bounded."""
+    if text.isascii() and text.isprintable():  # the common "1 2 3": already clean
+        return text.strip()[:MAX_TEXT]
     text = text.encode("utf-8", "replace").decode("utf-8")
     text = unicodedata.normalize("NFKC", text)
     text = "".join(ch for ch in text if ch in "\n\t" or unicodedata.category(ch)[0] != "C")
     return text.strip()[:MAX_TEXT]
+
+
+def is_numeric(text: str) -> bool:
+    """Only digits and separators (`2`, `1 3 5`, `3000`): a phrase made of these characters
+    could be found in such a reply, any other phrase cannot."""
+    return _NUMERIC.fullmatch(text) is not None
 
 
 def command_table(commands: Mapping[str, Sequence[str]]) -> dict[str, str]:
@@ -35,6 +44,9 @@ def command_of(text: str, table: Mapping[str, str]) -> str | None:
 
 def option_numbers(text: str, count: int) -> list[int] | None:
     """`1 3 5`, `1,3,5`, `1、3` → [0, 2, 4]; None if the text is not only option numbers."""
+    if len(text) <= 2 and text.isdecimal():  # the common single pick, without the regexes
+        index = int(text) - 1
+        return [index] if 0 <= index < count else None
     tokens = [t for t in _SEPARATORS.split(text.strip().rstrip("。.")) if t]
     if not tokens or not all(_NUMBER.match(t) for t in tokens):
         return None

@@ -43,7 +43,8 @@ class Cipher:
 
     def encrypt(self, plain: bytes, context: bytes = b"") -> bytes:
         nonce = os.urandom(12)
-        return VERSION + self.key_id + nonce + self._current.encrypt(nonce, plain, context)
+        # no associated data is the same as empty, and cheaper to pass as None
+        return VERSION + self.key_id + nonce + self._current.encrypt(nonce, plain, context or None)
 
     def decrypt(self, blob: bytes, context: bytes = b"") -> bytes:
         if blob[:1] != VERSION:
@@ -52,7 +53,7 @@ class Cipher:
         if aead is None:
             raise StoreError("data was encrypted with a key that is not configured")
         try:
-            return aead.decrypt(bytes(blob[5:17]), bytes(blob[17:]), context)
+            return aead.decrypt(bytes(blob[5:17]), bytes(blob[17:]), context or None)
         except InvalidTag as exc:
             raise StoreError("encrypted data failed authentication") from exc
 

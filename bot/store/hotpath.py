@@ -6,8 +6,9 @@ so the turn's statements are compiled at start-up and run on the connection's DB
 
 from __future__ import annotations
 
-from collections.abc import Mapping
-from dataclasses import dataclass
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from operator import itemgetter
 from typing import Any
 
 from sqlalchemy import Dialect, bindparam, insert, select, update
@@ -26,9 +27,17 @@ _SAVED = ("state", "stage", "lang", "version", "risk", "human", "data_enc", "las
 class Sql:
     text: str
     order: tuple[str, ...] | None  # positional drivers (sqlite3): parameter order
+    _pick: Callable[[Mapping[str, Any]], Any] | None = field(init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        pick = None
+        if self.order is not None:  # one C call per statement instead of a generator
+            getter = itemgetter(*self.order)
+            pick = getter if len(self.order) > 1 else (lambda values: (getter(values),))
+        object.__setattr__(self, "_pick", pick)
 
     def params(self, values: Mapping[str, Any]) -> tuple[Any, ...] | Mapping[str, Any]:
-        return values if self.order is None else tuple(values[name] for name in self.order)
+        return values if self._pick is None else self._pick(values)
 
 
 def compile_sql(statement: ClauseElement, dialect: Dialect) -> Sql:
