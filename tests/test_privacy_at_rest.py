@@ -130,6 +130,7 @@ def test_cli_delete_and_purge(backend_settings: Settings, engine: Engine) -> Non
 
 def test_data_key_file_is_private(tmp_path: Path) -> None:
     settings = Settings.load({"WEIQUAN_DATA_DIR": str(tmp_path / "var")})
+    settings.data_key.reveal()  # made on first use
     assert oct((tmp_path / "var" / "data.key").stat().st_mode & 0o777) == "0o600"
     assert Settings.load({"WEIQUAN_DATA_DIR": str(tmp_path / "var")}).data_key.reveal() == (
         settings.data_key.reveal()
