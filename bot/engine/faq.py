@@ -4,6 +4,10 @@ Measured on tests/understanding/tune.yaml (see docs/ARCHITECTURE.md, "Free text"
 regression over character n-grams ranks intents best of the approaches tried (nearest paraphrase by
 TF-IDF or rapidfuzz, jieba + BM25), because it learns which n-grams tell intents apart instead of
 weighing every shared character alike, and it needs no word segmentation for typos or mixed text.
+Before it reads a message (and each phrasing it learns from), the table's `synonyms:` rewrite the
+domain's many words for one thing to one word. Cross-validated over the table's own phrasings, jieba
+words beside the n-grams, n-grams up to 4, a linear SVM, other C values, balanced class weights and
+a blend with the nearest phrasing's cosine all scored within a point of this, so none was kept.
 """
 
 from __future__ import annotations
@@ -24,7 +28,9 @@ from bot.engine.textnorm import Synonyms, fold
 from bot.engine.yamlfile import load_yaml, where
 from bot.errors import FlowError
 
-# Confidence rules, chosen on the tune split and the unrelated set (`weiquan faq-eval`):
+# Confidence rules, chosen on the tune split and the unrelated set (`weiquan faq-eval`), and checked
+# by 5-fold cross-validation over the table: about 58% of questions answered outright, 2–4% answered
+# wrongly, 24% offered the right intent among the candidates. Lower leads answer more, wrongly too.
 ANSWER_AT = 0.3  # answer the top intent outright when its probability is at least this …
 ANSWER_LEAD = 3.0  # … and this many times both the runner-up's and (NONE_WEIGHT ×) "asks nothing"
 NONE_WEIGHT = 1.0
