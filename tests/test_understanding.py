@@ -190,3 +190,20 @@ def test_fresh_phrasings_written_after_the_last_change_are_understood(lang: str)
     assert score.asked >= 100
     assert score.top3_rate >= 0.97, _misses(score)
     assert score.top1_rate >= 0.90, _misses(score)
+
+
+def test_a_malformed_synonyms_section_is_a_clear_error(tmp_path: Path) -> None:
+    from bot.engine.faq import load_table
+    from bot.errors import FlowError
+
+    phrasings = [f"question {n}" for n in range(8)]
+    intent = f"faq:\n  arrest:\n    zh_CN: {phrasings}\n    en: {phrasings}\n"
+    good = tmp_path / "good.yaml"
+    good.write_text(intent + "synonyms:\n  en:\n    jail: [prison, locked up]\n", encoding="utf-8")
+    assert load_table(good).synonyms["en"] == {"jail": ("prison", "locked up")}
+    assert load_table(good).synonyms["zh_CN"] == {}
+    for broken in ("synonyms: [prison, jail]\n", "synonyms:\n  en: [prison, jail]\n"):
+        path = tmp_path / "broken.yaml"
+        path.write_text(intent + broken, encoding="utf-8")
+        with pytest.raises(FlowError, match="synonyms"):
+            load_table(path)
