@@ -1,6 +1,7 @@
 """`weiquan faq-eval`: how well the FAQ matcher reads questions it was not taught.
 
-Scores a split of tests/understanding/ (paraphrases by intent and language): top-1 and top-3
+Scores a split of tests/understanding/ (heldout.yaml by default; fresh.yaml, or any file of the
+same form, by path) (paraphrases by intent and language): top-1 and top-3
 accuracy and the misses per language; then how many unrelated messages (greetings, amounts, dates,
 lender names, and every option label of the flow) would be answered as an FAQ.
 """

@@ -35,7 +35,12 @@ def heldout() -> dict[str, LangScore]:
     return evaluate(engine(), HERE / "heldout.yaml", HERE / "unrelated.yaml")
 
 
-# Held-out today (`weiquan faq-eval`): top-1 87.1% / 84.8%, top-3 99.6% / 96.2% (zh_CN / en).
+@cache
+def fresh() -> dict[str, LangScore]:
+    return evaluate(engine(), HERE / "fresh.yaml", HERE / "unrelated.yaml")
+
+
+# Held-out today (`weiquan faq-eval`): top-1 86.4% / 84.1%, top-3 99.6% / 96.2% (zh_CN / en).
 # The targets (top-1 ≥ 90%, top-3 ≥ 97%) are not met yet. The floors catch a fall below today's
 # figures; the targets' test is a strict xfail, so reaching them turns it red until the mark goes.
 FLOORS = {"zh_CN": (0.85, 0.98), "en": (0.83, 0.95)}  # (top-1, top-3)
@@ -54,7 +59,7 @@ def test_heldout_accuracy_does_not_fall_below_todays(lang: str) -> None:
     assert score.top1_rate >= top1, _misses(score)
 
 
-@pytest.mark.xfail(strict=True, reason="held-out top-1 is 87% / 85%, below the 90% target")
+@pytest.mark.xfail(strict=True, reason="held-out top-1 is 86% / 84%, below the 90% target")
 @pytest.mark.parametrize("lang", LANGS)
 def test_heldout_accuracy_meets_the_targets(lang: str) -> None:
     score = heldout()[lang]
@@ -83,10 +88,12 @@ def test_the_splits_share_no_phrasing() -> None:
     taught = _phrasings(ROOT / "dialogs" / "faq.yaml", "faq")
     tune = _phrasings(HERE / "tune.yaml", "intents")
     held = _phrasings(HERE / "heldout.yaml", "intents")
+    new = _phrasings(HERE / "fresh.yaml", "intents")
     for lang in LANGS:
         assert not held[lang] & taught[lang]
         assert not held[lang] & tune[lang]
         assert not tune[lang] & taught[lang]
+        assert not new[lang] & (taught[lang] | tune[lang] | held[lang])
 
 
 def test_at_least_sixty_intents_with_eight_phrasings_each() -> None:
@@ -130,7 +137,7 @@ def test_scoring_by_hand_equals_scikit_learn(lang: str, tmp_path: Path) -> None:
 
     matcher = engine().understanding.matcher
     assert matcher is not None
-    pipeline = faq._fit(matcher.intents, matcher.negatives[lang], lang)
+    pipeline = faq._fit(matcher.intents, matcher.negatives[lang], lang, matcher.prepare)
     model = faq._arrays(pipeline)
     faq._write_models(tmp_path / "m.npz", {code: model for code in LANGS})
     kept = faq._read_models(tmp_path / "m.npz")
@@ -140,12 +147,63 @@ def test_scoring_by_hand_equals_scikit_learn(lang: str, tmp_path: Path) -> None:
         "en": ["they call my MOM?? at work", "borrowed 5000, got 3500: legal?", "12378 hotline", "好的", "x"],
     }[lang]
     for message in messages:
-        folded = fold(message)
-        expected = pipeline.predict_proba([folded])[0]
+        prepared = matcher.prepare(lang, message)
+        expected = pipeline.predict_proba([prepared])[0]
         for arrays in (model, kept[lang]):
-            scores = arrays.scores(folded)
+            scores = arrays.scores(prepared)
             by_hand = numpy.exp(scores - scores.max())
             by_hand /= by_hand.sum()
             assert list(arrays.classes) == [str(c) for c in pipeline.classes_]
             assert bool(arrays.words) == (lang in faq.WORD_FEATURES)
             assert numpy.allclose(by_hand, expected, atol=1e-9), message
+
+
+def test_synonyms_rewrite_whole_spellings_to_one_word() -> None:
+    from bot.engine.textnorm import Synonyms
+
+    chinese = Synonyms({"家人": ["爸妈", "家里人"], "征信": ["信用记录"]}, whole_words=False)
+    assert chinese.apply(fold("催收打我爸妈电话")) == "催收打我家人电话"
+    assert chinese.apply(fold("会影响信用记录吗，家里人知道吗")) == "会影响征信吗 家人知道吗"
+    assert chinese.apply("信用卡逾期") == "信用卡逾期"  # not a listed spelling: untouched
+    english = Synonyms(
+        {"employer": ["boss", "hr"], "collector": ["collectors", "debt collectors"]}, whole_words=True
+    )
+    assert english.apply(fold("Debt collectors called my BOSS")) == "collector called my employer"
+    assert english.apply("three bosses") == "three bosses"  # only whole words: `hr` is not in `three`
+    assert Synonyms({}, whole_words=True).apply("anything") == "anything"
+
+
+def test_the_table_s_synonyms_reach_the_matcher() -> None:
+    """The same question in two families' words reads the same to the classifier."""
+    matcher = engine().understanding.matcher
+    assert matcher is not None
+    assert matcher.prepare("zh_CN", "催收打给我爸妈") == matcher.prepare("zh_CN", "催收打给我父母")
+    assert matcher.prepare("en", "can they call my mom") == matcher.prepare("en", "can they call my parents")
+    assert matcher.prepare("zh_CN", "信用卡停息") == "信用卡停息"
+
+
+@pytest.mark.parametrize("lang", LANGS)
+def test_fresh_phrasings_written_after_the_last_change_are_understood(lang: str) -> None:
+    """tests/understanding/fresh.yaml: a second unseen split, scored first when it was written
+    (zh_CN 95% / 100%, en 94% / 100%); it guards against a change that only suits heldout.yaml."""
+    score = fresh()[lang]
+    assert score.asked >= 100
+    assert score.top3_rate >= 0.97, _misses(score)
+    assert score.top1_rate >= 0.90, _misses(score)
+
+
+def test_a_malformed_synonyms_section_is_a_clear_error(tmp_path: Path) -> None:
+    from bot.engine.faq import load_table
+    from bot.errors import FlowError
+
+    phrasings = [f"question {n}" for n in range(8)]
+    intent = f"faq:\n  arrest:\n    zh_CN: {phrasings}\n    en: {phrasings}\n"
+    good = tmp_path / "good.yaml"
+    good.write_text(intent + "synonyms:\n  en:\n    jail: [prison, locked up]\n", encoding="utf-8")
+    assert load_table(good).synonyms["en"] == {"jail": ("prison", "locked up")}
+    assert load_table(good).synonyms["zh_CN"] == {}
+    for broken in ("synonyms: [prison, jail]\n", "synonyms:\n  en: [prison, jail]\n"):
+        path = tmp_path / "broken.yaml"
+        path.write_text(intent + broken, encoding="utf-8")
+        with pytest.raises(FlowError, match="synonyms"):
+            load_table(path)

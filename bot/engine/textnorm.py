@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from collections.abc import Mapping, Sequence
 
 from bot.safety.normalise import simplified_converter
 
@@ -24,3 +25,24 @@ def script_counts(text: str) -> tuple[int, int]:
     """(Chinese characters, Latin letters) in the text."""
     return len(_CJK.findall(text)), len(_LATIN.findall(text))
 
+
+
+class Synonyms:
+    """The domain's many words for one thing (`爸妈`, `家里人`, `亲戚` → `家人`), rewritten to one
+    word before the FAQ matcher reads a message, so a phrasing taught with one word also
+    recognises the others. Data: `synonyms:` in dialogs/faq.yaml. Works on folded text."""
+
+    def __init__(self, groups: Mapping[str, Sequence[str]], *, whole_words: bool) -> None:
+        self.canonical = {fold(str(v)): fold(str(word)) for word, vs in groups.items() for v in vs}
+        self.canonical.pop("", None)
+        # longest first, so `debt collectors` wins over `collectors`
+        variants = sorted(self.canonical, key=lambda v: (-len(v), v))
+        alternatives = "|".join(re.escape(v) for v in variants)
+        # Latin words only match whole (`hr` is not in `three`); Chinese has no spaces to match on
+        pattern = rf"\b(?:{alternatives})\b" if whole_words else f"(?:{alternatives})"
+        self._pattern = re.compile(pattern) if variants else None
+
+    def apply(self, folded: str) -> str:
+        if self._pattern is None:
+            return folded
+        return self._pattern.sub(lambda found: self.canonical[found.group(0)], folded)
