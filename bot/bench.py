@@ -167,6 +167,8 @@ def run(
         environ = {"WEIQUAN_DATA_DIR": tmp, "WEIQUAN_DATA_KEY": "bench-key", "HOME": tmp}
         if url is not None:
             environ["WEIQUAN_DATABASE_URL"] = url
+        if os.environ.get("WEIQUAN_CACHE_DIR"):  # a trained FAQ model there is reused, not retrained
+            environ["WEIQUAN_CACHE_DIR"] = os.environ["WEIQUAN_CACHE_DIR"]
         service = Service.open(Settings.load(environ))
         if stored:
             preload(service, stored)

@@ -25,8 +25,17 @@ def free_port() -> int:
     return port
 
 
-def serve_env(tmp_path: Path, **values: str) -> dict[str, str]:
+def outside_env() -> dict[str, str]:
+    """This environment without the developer's weiquan settings, for a `weiquan` process a test
+    starts; the run's shared model cache is kept, so the process does not train the FAQ model."""
     env = {k: v for k, v in os.environ.items() if not k.startswith("WEIQUAN_")}
+    if "WEIQUAN_CACHE_DIR" in os.environ:
+        env["WEIQUAN_CACHE_DIR"] = os.environ["WEIQUAN_CACHE_DIR"]
+    return env
+
+
+def serve_env(tmp_path: Path, **values: str) -> dict[str, str]:
+    env = outside_env()
     env.update(WEIQUAN_DATA_DIR=str(tmp_path / "var"), WEIQUAN_DATA_KEY=DATA_KEY,
                WEIQUAN_CONSOLE_SECRET=CONSOLE_SECRET, WEIQUAN_LOG_LEVEL="WARNING", **values)  # fmt: skip
     return env

@@ -15,6 +15,7 @@ from typing import Any
 
 import orjson
 import pytest
+from serving import outside_env
 
 from bot.bench import SCRIPT
 from bot.benchmarks.load import FIRST_CHAT, Sent
@@ -23,8 +24,7 @@ from bot.benchmarks.webhook import check, expected_replies
 
 def bench(cwd: Path, *args: str) -> list[dict[str, Any]]:
     """Runs the installed command from a folder outside the checkout: nothing from bench/ or tests/."""
-    env = {name: value for name, value in os.environ.items()
-           if not name.startswith("WEIQUAN_") and name != "PYTHONPATH"}  # fmt: skip
+    env = {name: value for name, value in outside_env().items() if name != "PYTHONPATH"}
     done = subprocess.run([sys.executable, "-m", "bot", "bench", *args], cwd=cwd, env=env,
                           capture_output=True, text=True, timeout=600)  # fmt: skip
     assert done.returncode == 0, done.stderr[-3000:]

@@ -6,7 +6,6 @@ clock, so the reminder is due as soon as they start. Each sends it once, whateve
 from __future__ import annotations
 
 import contextlib
-import os
 import signal
 import subprocess
 import sys
@@ -16,6 +15,7 @@ from pathlib import Path
 from conftest import TEST_DATA_KEY
 from fakes.telegram_api import TOKEN, running_fake
 from fakes.telegram_harness import wait_until
+from serving import outside_env
 
 from bot.config import Settings
 from bot.service import Service
@@ -25,7 +25,7 @@ QUESTION = "现在怎么样了"
 
 
 def env_for(tmp_path: Path, api_base: str) -> dict[str, str]:
-    env = {k: v for k, v in os.environ.items() if not k.startswith("WEIQUAN_")}
+    env = outside_env()
     env.update(WEIQUAN_DATA_DIR=str(tmp_path / "var"), WEIQUAN_DATA_KEY=TEST_DATA_KEY,
                WEIQUAN_TELEGRAM_TOKEN=TOKEN, WEIQUAN_TELEGRAM_API_BASE=api_base,
                WEIQUAN_LOG_LEVEL="INFO")  # fmt: skip
@@ -62,7 +62,7 @@ def test_weiquan_worker_once_sends_the_due_reminder_once(tmp_path: Path) -> None
 
 
 def test_weiquan_worker_without_a_channel_says_so(tmp_path: Path) -> None:
-    env = {k: v for k, v in os.environ.items() if not k.startswith("WEIQUAN_")}
+    env = outside_env()
     env.update(WEIQUAN_DATA_DIR=str(tmp_path / "var"), WEIQUAN_DATA_KEY=TEST_DATA_KEY)
     done = subprocess.run([sys.executable, "-m", "bot", "worker", "--once"], env=env, cwd=tmp_path,
                           capture_output=True, text=True, timeout=120)  # fmt: skip

@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 import dataclasses
-import os
 import stat
 import subprocess
 import sys
 from pathlib import Path
 
 import pytest
+from serving import outside_env
 
 from bot.config import Secret, Settings
 from bot.secret_policy import MIN_SECRET, config_problems, example_values
@@ -19,7 +19,7 @@ GOOD = "a-random-secret-0123456789abcdefghijklmnop"
 
 
 def _env(tmp_path: Path, **values: str) -> dict[str, str]:
-    env = {k: v for k, v in os.environ.items() if not k.startswith("WEIQUAN_")}
+    env = outside_env()
     env.update(WEIQUAN_DATA_DIR=str(tmp_path / "var"), WEIQUAN_LOG_LEVEL="WARNING", **values)
     return env
 

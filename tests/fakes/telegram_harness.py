@@ -5,13 +5,13 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import dataclasses
-import os
 import time
 from collections.abc import AsyncIterator, Callable, Iterator
 from pathlib import Path
 from typing import Any
 
 import httpx
+from serving import outside_env
 from starlette.applications import Starlette
 
 from bot.channels.telegram import adapter as telegram
@@ -158,7 +158,7 @@ async def press_through(h: Harness, user: TelegramUser, typed: str | None = None
 
 
 def weiquan_env(tmp_path: Path, api_base: str, **extra: str) -> dict[str, str]:
-    env = {k: v for k, v in os.environ.items() if not k.startswith("WEIQUAN_")}
+    env = outside_env()
     env.update(
         WEIQUAN_DATA_DIR=str(tmp_path / "var"),
         WEIQUAN_DATA_KEY="weiquan-test-data-key-0123456789abcdef",
