@@ -150,10 +150,18 @@ class Engine(FreeTextTurns, SafetyTurns):
             self._go(turn, goto(command))
 
     def _warnings(self, turn: Turn, text: str) -> None:
-        """Scam and fake papers add a warning (self-harm and danger are the detector's)."""
-        for guard in WARNING_GUARDS:
-            if self._matches(guard, text):
-                turn.notes.append(f"guard.{guard}")
+        turn.notes.extend(self.warning_keys(text))
+
+    def warning_keys(self, text: str) -> list[str]:
+        """The warnings a cleaned text earns (locale keys): a scam or "court papers" named.
+        Self-harm and danger are the detector's; a file's caption gets the same warnings."""
+        return [f"guard.{guard}" for guard in WARNING_GUARDS if self._matches(guard, text)]
+
+    def needs_a_turn(self, text: str) -> bool:
+        """Words that must be answered as a turn of their own before any paperwork (e.g. a file's
+        caption): the crisis screen, 110, the screening question or the scam steps."""
+        verdict = self.safety.scan(text)
+        return verdict.label is not None or "crisis" in verdict.soft
 
     def _matches(self, guard: str, text: str) -> bool:
         matcher = self.guards.get(guard)

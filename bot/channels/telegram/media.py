@@ -11,19 +11,19 @@ from __future__ import annotations
 import asyncio
 import logging
 from dataclasses import replace
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from telegram import Message as TgMessage
 from telegram import Update
 from telegram.error import TelegramError
 
 from bot.engine import parse
-from bot.engine.engine import WARNING_GUARDS
 from bot.followups.evidence import MAX_DOWNLOAD_BYTES, already_recorded, record_upload_async
 from bot.types import Message, Outbound
 
 if TYPE_CHECKING:  # the update router imports this module: only its type is needed here
     from bot.channels.telegram.updates import TelegramChannel
+    from bot.service import Service
 
 log = logging.getLogger("weiquan.evidence")
 
@@ -40,19 +40,10 @@ def file_of(message: TgMessage) -> tuple[str, str, int | None, str | None] | Non
     return None
 
 
-def _urgent(service: Any, caption: str) -> bool:
-    """Such a caption is a turn of its own, before any paperwork: the crisis screen, 110, the
-    screening question or the scam steps, as the same words typed would get."""
-    verdict = service.engine.safety.scan(caption)
-    return verdict.label is not None or "crisis" in verdict.soft
-
-
-def _with_warnings(service: Any, outbound: Outbound, caption: str) -> Outbound:
-    """A caption naming a scam or "court papers" gets the same warning a typed message would."""
-    text = parse.clean(caption)
-    guards = service.engine.guards
-    notes = tuple(Message(service.i18n.text(outbound.lang, f"guard.{name}"))
-                  for name in WARNING_GUARDS if name in guards and guards[name](text))  # fmt: skip
+def _with_warnings(service: Service, outbound: Outbound, caption: str) -> Outbound:
+    """A caption naming a scam or "court papers" gets the warnings the same words typed would."""
+    keys = service.engine.warning_keys(parse.clean(caption))
+    notes = tuple(Message(service.i18n.text(outbound.lang, key)) for key in keys)
     return replace(outbound, messages=notes + outbound.messages) if notes else outbound
 
 
@@ -64,7 +55,7 @@ async def on_telegram_media(channel: TelegramChannel, update: Update, message: T
     kind, file_id, size, file_name = found
     caption = (message.caption or "").strip()
     service = channel.service
-    if (caption and _urgent(service, caption)) or (size or 0) > MAX_DOWNLOAD_BYTES:
+    if (caption and service.engine.needs_a_turn(caption)) or (size or 0) > MAX_DOWNLOAD_BYTES:
         return False
     user_key = f"telegram:{user.id}"
     if await asyncio.to_thread(already_recorded, service, user_key, str(update.update_id)):
