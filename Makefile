@@ -29,6 +29,7 @@ telegram: .venv
 lint: .venv
 	$(BIN)/weiquan lint
 	$(BIN)/ruff check bot tests bench
+	$(BIN)/ruff format --check bot tests bench
 	$(BIN)/mypy
 	$(BIN)/lint-imports
 
@@ -43,7 +44,7 @@ test: .venv test-deps
 	if [[ $$status -eq 5 ]]; then echo "make test: pytest collected no tests"; status=0; fi; \
 	exit $$status
 
-# What CI runs: the checks, then the whole suite.
+# What CI runs (.ci/run): the checks, then the whole suite.
 check: lint test
 
 # bench/ (the peer benchmarks) is not installed with the package: it runs from the checkout.

@@ -81,8 +81,12 @@ class CannedRequest(BaseRequest):
         if endpoint == "sendMessage" and request_data is not None:
             params = request_data.parameters
             chat = {"id": params["chat_id"], "type": "private"}
-            sent = {"message_id": len(self.calls), "date": 1_790_000_000, "chat": chat,
-                    "text": params["text"]}  # fmt: skip
+            sent = {
+                "message_id": len(self.calls),
+                "date": 1_790_000_000,
+                "chat": chat,
+                "text": params["text"],
+            }
             return 200, json.dumps({"ok": True, "result": sent}).encode()
         return 400, json.dumps({"ok": False, "error_code": 400, "description": "offline"}).encode()
 

@@ -39,10 +39,37 @@ from bot.types import Inbound
 
 # One borrower's path through the flow: options by number, multi-selects, free text, money.
 SCRIPT = (
-    "/start", "1", "1 2 3", "1 2 8", "2", "1", "上个月开始的", "1", "某某贷", "6", "1",
-    "10000", "7000", "1000", "12", "1", "1", "2", "8", "1", "1", "1", "5000", "2500",
-    "1000", "1", "1", "1", "/summary", "/restart",
-)  # fmt: skip
+    "/start",
+    "1",
+    "1 2 3",
+    "1 2 8",
+    "2",
+    "1",
+    "上个月开始的",
+    "1",
+    "某某贷",
+    "6",
+    "1",
+    "10000",
+    "7000",
+    "1000",
+    "12",
+    "1",
+    "1",
+    "2",
+    "8",
+    "1",
+    "1",
+    "1",
+    "5000",
+    "2500",
+    "1000",
+    "1",
+    "1",
+    "1",
+    "/summary",
+    "/restart",
+)
 
 
 def _percentile(samples: list[float], q: float) -> float:
@@ -76,9 +103,7 @@ def raw_sqlite_floor(path: Path, users: int, turns: int) -> float:
     db = sqlite3.connect(path, isolation_level=None)
     db.execute("PRAGMA journal_mode=WAL")
     db.execute("PRAGMA synchronous=NORMAL")
-    db.execute(
-        "CREATE TABLE s (id INTEGER PRIMARY KEY, k TEXT UNIQUE, state TEXT, v INT, data BLOB)"
-    )
+    db.execute("CREATE TABLE s (id INTEGER PRIMARY KEY, k TEXT UNIQUE, state TEXT, v INT, data BLOB)")
     db.execute("CREATE TABLE t (id INTEGER PRIMARY KEY, sid INT, at REAL, state TEXT, x BLOB)")
     payload = os.urandom(600)
     for user in range(users):
@@ -88,10 +113,14 @@ def raw_sqlite_floor(path: Path, users: int, turns: int) -> float:
         for user in range(users):
             db.execute("BEGIN IMMEDIATE")
             sid, version = db.execute("SELECT id, v FROM s WHERE k = ?", (f"u{user}",)).fetchone()
-            db.execute("UPDATE s SET state = ?, v = ?, data = ? WHERE id = ? AND v = ?",
-                       ("next", version + 1, payload, sid, version))  # fmt: skip
-            db.execute("INSERT INTO t (sid, at, state, x) VALUES (?, ?, ?, ?)",
-                       (sid, time.time(), "next", payload[:200]))  # fmt: skip
+            db.execute(
+                "UPDATE s SET state = ?, v = ?, data = ? WHERE id = ? AND v = ?",
+                ("next", version + 1, payload, sid, version),
+            )
+            db.execute(
+                "INSERT INTO t (sid, at, state, x) VALUES (?, ?, ?, ?)",
+                (sid, time.time(), "next", payload[:200]),
+            )
             db.execute("COMMIT")
     elapsed = time.perf_counter() - started
     db.close()
@@ -105,9 +134,22 @@ def preload(service: Service, count: int) -> None:
     template.answers.update({"contacted": ["me", "family"], "methods": ["calls", "sms"]})
     template.history.extend(["welcome", "h_contacted", "h_methods"])
     blob = encode_session_data(service.store.cipher, template)
-    rows = ({"user_key": f"idle:{n}", "channel": "idle", "state": "h_frequency", "stage": "harassment",
-             "lang": "zh_CN", "version": 3, "risk": 1, "human": False, "data_enc": blob,
-             "created_at": 1.0, "last_activity_at": 1.0} for n in range(count))  # fmt: skip
+    rows = (
+        {
+            "user_key": f"idle:{n}",
+            "channel": "idle",
+            "state": "h_frequency",
+            "stage": "harassment",
+            "lang": "zh_CN",
+            "version": 3,
+            "risk": 1,
+            "human": False,
+            "data_enc": blob,
+            "created_at": 1.0,
+            "last_activity_at": 1.0,
+        }
+        for n in range(count)
+    )
     with service.store.db.begin() as conn:
         batch = []
         for row in rows:
@@ -119,8 +161,14 @@ def preload(service: Service, count: int) -> None:
             conn.execute(insert(sessions), batch)
 
 
-FAQ_TEXT = (("zh_CN", "法律规定银行必须给我停息挂账，对吧？"), ("zh_CN", "他们会打给我家人吗"),
-             ("zh_CN", "你好"), ("en", "can they call my boss"), ("en", "will i go to jail"), ("en", "ok"))
+FAQ_TEXT = (
+    ("zh_CN", "法律规定银行必须给我停息挂账，对吧？"),
+    ("zh_CN", "他们会打给我家人吗"),
+    ("zh_CN", "你好"),
+    ("en", "can they call my boss"),
+    ("en", "will i go to jail"),
+    ("en", "ok"),
+)
 
 
 def faq_cost(engine: Engine, rounds: int = 50) -> float:
@@ -151,16 +199,21 @@ def _database(database_url: str | None) -> Iterator[str | None]:
 
 def _pg_bytes(url: str) -> int:
     with psycopg.connect(pg_floor.conninfo(url)) as db:
-        row = db.execute("SELECT sum(pg_total_relation_size(c.oid)) FROM pg_class c "
-                         "WHERE c.relnamespace = current_schema()::regnamespace AND c.relkind = 'r'"
-                         ).fetchone()  # fmt: skip
+        row = db.execute(
+            "SELECT sum(pg_total_relation_size(c.oid)) FROM pg_class c "
+            "WHERE c.relnamespace = current_schema()::regnamespace AND c.relkind = 'r'"
+        ).fetchone()
     return int(row[0] or 0) if row else 0
 
 
 def run(
-    users: int, turns: int, clients: int = 64, peer: bool = True, stored: int = 0,
+    users: int,
+    turns: int,
+    clients: int = 64,
+    peer: bool = True,
+    stored: int = 0,
     database_url: str | None = None,
-) -> dict[str, Any]:  # fmt: skip
+) -> dict[str, Any]:
     # On PostgreSQL the turn is a Telegram one (its reply goes to the outbox), as in the floor.
     channel = "bench" if database_url is None else "telegram"
     with tempfile.TemporaryDirectory(prefix="weiquan-bench-") as tmp, _database(database_url) as url:
@@ -268,12 +321,21 @@ def main(args: argparse.Namespace) -> int:
 
         workers = args.workers or 1
         if args.webhook is None:
-            _emit(webhook.run_conversations(args.users, args.turns, args.clients, workers,
-                                            args.database_url))  # fmt: skip
+            _emit(webhook.run_conversations(args.users, args.turns, args.clients, workers, args.database_url))
             return 0
         every = args.every or max(1.0, args.duration / 10)
-        _emit(webhook.run_arrivals(args.webhook, args.duration, args.clients, args.users, workers,
-                                   args.database_url, every, _emit))  # fmt: skip
+        _emit(
+            webhook.run_arrivals(
+                args.webhook,
+                args.duration,
+                args.clients,
+                args.users,
+                workers,
+                args.database_url,
+                every,
+                _emit,
+            )
+        )
         return 0
     _emit(run(args.users, args.turns, args.clients, stored=args.stored, database_url=args.database_url))
     return 0

@@ -131,15 +131,21 @@ def cmd_rotate_key(args: argparse.Namespace, settings: Settings) -> int:
         target = os.environ.get(args.new_key_env, "").strip() or current
     accepted = [current, *(k.reveal() for k in settings.old_data_keys)]
     report = rotate_database(settings.database_url, target, accepted, args.max_rows)
-    print(f"re-encrypted {report.rewritten} value(s) in {len(report.columns)} column(s); "
-          f"{report.remaining} value(s) still under another key")  # fmt: skip
+    print(
+        f"re-encrypted {report.rewritten} value(s) in {len(report.columns)} column(s); "
+        f"{report.remaining} value(s) still under another key"
+    )
     if report.unreadable:
-        print(f"{report.unreadable} value(s) could not be decrypted with the configured keys "
-              "and were left as they are")  # fmt: skip
+        print(
+            f"{report.unreadable} value(s) could not be decrypted with the configured keys "
+            "and were left as they are"
+        )
     if target != current:
-        print("next: set WEIQUAN_DATA_KEY to the new key and put the old one in "
-              "WEIQUAN_OLD_DATA_KEYS, restart, then run `weiquan rotate-key` again to "
-              "re-encrypt what was written meanwhile")  # fmt: skip
+        print(
+            "next: set WEIQUAN_DATA_KEY to the new key and put the old one in "
+            "WEIQUAN_OLD_DATA_KEYS, restart, then run `weiquan rotate-key` again to "
+            "re-encrypt what was written meanwhile"
+        )
     elif report.remaining == 0:
         print("done: no data is under an old key; WEIQUAN_OLD_DATA_KEYS may now be removed")
     return 0
@@ -309,8 +315,11 @@ def build_parser() -> argparse.ArgumentParser:
     tests.set_defaults(handler=cmd_test_dialogs)
 
     lint = sub.add_parser("lint", help="validate dialogs and locales")
-    lint.add_argument("--vocabulary", action="store_true",
-                      help="list the conditions, actions, views and input kinds the dialogs may use")
+    lint.add_argument(
+        "--vocabulary",
+        action="store_true",
+        help="list the conditions, actions, views and input kinds the dialogs may use",
+    )
     lint.set_defaults(handler=cmd_lint)
 
     faq_eval = sub.add_parser("faq-eval", help="score the FAQ matcher on questions it was not taught")
@@ -340,8 +349,12 @@ def build_parser() -> argparse.ArgumentParser:
     export.add_argument("--user", type=_user_key, required=True)
     export.add_argument("--format", choices=["md", "docx", "json"], default="md")
     export.add_argument("--output", default=None, help="file to write (docx: default ./<user>.docx)")
-    export.add_argument("--files", default=None, metavar="DIR",
-                        help="also write the copies of files the user asked us to keep into DIR")
+    export.add_argument(
+        "--files",
+        default=None,
+        metavar="DIR",
+        help="also write the copies of files the user asked us to keep into DIR",
+    )
     export.set_defaults(handler=cmd_export)
 
     purge = sub.add_parser("purge", help="erase conversations idle for longer than a duration")
@@ -349,21 +362,27 @@ def build_parser() -> argparse.ArgumentParser:
     purge.set_defaults(handler=cmd_purge)
 
     rotate = sub.add_parser("rotate-key", help="re-encrypt stored user data under a new data key")
-    rotate.add_argument("--new-key-env", default="WEIQUAN_NEW_DATA_KEY",
-                        help="environment variable holding the new key (default %(default)s)")
+    rotate.add_argument(
+        "--new-key-env",
+        default="WEIQUAN_NEW_DATA_KEY",
+        help="environment variable holding the new key (default %(default)s)",
+    )
     rotate.add_argument("--new-key-file", default=None, help="file holding the new key")
     rotate.add_argument("--max-rows", type=int, default=None, help="stop after this many values")
     rotate.set_defaults(handler=cmd_rotate_key)
 
     operator = sub.add_parser("operator", help="console accounts for hotline operators")
     operator_sub = operator.add_subparsers(dest="operator_command", required=True)
-    for action, help_text in (("add", "create an account; prints a one-time password"),
-                              ("disable", "disable an account and end its sessions")):
+    for action, help_text in (
+        ("add", "create an account; prints a one-time password"),
+        ("disable", "disable an account and end its sessions"),
+    ):
         command = operator_sub.add_parser(action, help=help_text)
         command.add_argument("name")
         if action == "add":
-            command.add_argument("--admin", action="store_true",
-                                 help="may reply to, take over and hand back any case")
+            command.add_argument(
+                "--admin", action="store_true", help="may reply to, take over and hand back any case"
+            )
         command.set_defaults(handler=cmd_operator)
 
     serve = sub.add_parser("serve", help="run the web server (webhooks, console, metrics)")
@@ -382,8 +401,12 @@ def build_parser() -> argparse.ArgumentParser:
     worker.set_defaults(handler=cmd_worker, needs_keys=True)
 
     safety_eval = sub.add_parser("safety-eval", help="the safety detector's recall and false alarms")
-    safety_eval.add_argument("path", nargs="?", default=None,
-                             help="folder of <label>.<lang>.txt files (default tests/safety/heldout)")
+    safety_eval.add_argument(
+        "path",
+        nargs="?",
+        default=None,
+        help="folder of <label>.<lang>.txt files (default tests/safety/heldout)",
+    )
     safety_eval.add_argument("--quiet", action="store_true", help="figures only, no list of misses")
     safety_eval.set_defaults(handler=cmd_safety_eval)
 
@@ -391,18 +414,49 @@ def build_parser() -> argparse.ArgumentParser:
     bench.add_argument("--users", type=int, default=1000)
     bench.add_argument("--turns", type=int, default=20)
     bench.add_argument("--clients", type=int, default=64, help="concurrent conversations")
-    bench.add_argument("--stored", type=int, default=0, metavar="N",
-                       help="first store N idle conversations (cost per turn vs. database size)")
-    bench.add_argument("--webhook", type=float, nargs="?", const=200.0, default=None, metavar="RATE",
-                       help="instead: POST /telegram/webhook of a real `serve` at RATE requests/s")
-    bench.add_argument("--duration", type=float, default=10.0, metavar="SECONDS",
-                       help="how long --webhook runs; it prints a line every --every seconds")
-    bench.add_argument("--every", type=float, default=None, metavar="SECONDS",
-                       help="--webhook: seconds between progress lines (default: a tenth of --duration)")
-    bench.add_argument("--database-url", default=None, metavar="URL",
-                       help="run on this PostgreSQL server (in a throwaway schema), floor included")
-    bench.add_argument("--workers", type=int, default=None, metavar="N",
-                       help="drive `serve --workers N` through the Telegram webhook")
+    bench.add_argument(
+        "--stored",
+        type=int,
+        default=0,
+        metavar="N",
+        help="first store N idle conversations (cost per turn vs. database size)",
+    )
+    bench.add_argument(
+        "--webhook",
+        type=float,
+        nargs="?",
+        const=200.0,
+        default=None,
+        metavar="RATE",
+        help="instead: POST /telegram/webhook of a real `serve` at RATE requests/s",
+    )
+    bench.add_argument(
+        "--duration",
+        type=float,
+        default=10.0,
+        metavar="SECONDS",
+        help="how long --webhook runs; it prints a line every --every seconds",
+    )
+    bench.add_argument(
+        "--every",
+        type=float,
+        default=None,
+        metavar="SECONDS",
+        help="--webhook: seconds between progress lines (default: a tenth of --duration)",
+    )
+    bench.add_argument(
+        "--database-url",
+        default=None,
+        metavar="URL",
+        help="run on this PostgreSQL server (in a throwaway schema), floor included",
+    )
+    bench.add_argument(
+        "--workers",
+        type=int,
+        default=None,
+        metavar="N",
+        help="drive `serve --workers N` through the Telegram webhook",
+    )
     bench.set_defaults(handler=cmd_bench)
     return parser
 

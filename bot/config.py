@@ -142,11 +142,8 @@ class Settings:
             wechat_appid=env.get("WEIQUAN_WECHAT_APPID") or None,
             wechat_secret=_secret(env, "WEIQUAN_WECHAT_SECRET"),
             wechat_aes_key=_secret(env, "WEIQUAN_WECHAT_AES_KEY"),
-            wechat_api_base=(env.get("WEIQUAN_WECHAT_API_BASE") or "https://api.weixin.qq.com").rstrip(
-                "/"
-            ),
-            console_secret=_secret(env, "WEIQUAN_CONSOLE_SECRET")
-            or GeneratedKey(data_dir / "console.key"),
+            wechat_api_base=(env.get("WEIQUAN_WECHAT_API_BASE") or "https://api.weixin.qq.com").rstrip("/"),
+            console_secret=_secret(env, "WEIQUAN_CONSOLE_SECRET") or GeneratedKey(data_dir / "console.key"),
             old_data_keys=_secret_list(env, "WEIQUAN_OLD_DATA_KEYS"),
             human_hours=env.get("WEIQUAN_HUMAN_HOURS", DEFAULT_HOURS),
             public_url=(env.get("WEIQUAN_PUBLIC_URL") or "").strip().rstrip("/") or None,
@@ -155,7 +152,6 @@ class Settings:
             telegram_max_rate=_count(env, "WEIQUAN_TELEGRAM_MAX_RATE", 30, 100_000, least=0),
             cache_dir=Path(env["WEIQUAN_CACHE_DIR"]).resolve() if env.get("WEIQUAN_CACHE_DIR") else None,
         )
-
 
     def make_keys(self) -> None:
         """Read or generate the keys now: a server's workers all start from the same files."""

@@ -119,9 +119,7 @@ def run_file(path: Path) -> FileResult:
         result.failures += [f"{path}: {p}" for p in problems]
         return result
     with tempfile.TemporaryDirectory(prefix="weiquan-dialog-") as tmp:
-        settings = Settings.load(
-            {"WEIQUAN_DATA_DIR": tmp, "WEIQUAN_DATA_KEY": "transcript-key", "HOME": tmp}
-        )
+        settings = Settings.load({"WEIQUAN_DATA_DIR": tmp, "WEIQUAN_DATA_KEY": "transcript-key", "HOME": tmp})
         clock = _Clock()
         service = Service.open(settings, engine=_engine(), clock=clock)
         try:
@@ -131,9 +129,7 @@ def run_file(path: Path) -> FileResult:
     return result
 
 
-def _run_steps(
-    service: Service, clock: _Clock, doc: dict[str, Any], path: Path, result: FileResult
-) -> None:
+def _run_steps(service: Service, clock: _Clock, doc: dict[str, Any], path: Path, result: FileResult) -> None:
     user_key = f"{doc.get('channel', 'terminal')}:transcript"
     lang = doc.get("lang", "zh_CN")
     options: tuple[Option, ...] = ()

@@ -84,9 +84,11 @@ def evaluate(engine: Engine, split: Path, unrelated: Path) -> dict[str, LangScor
 
 def report(scores: dict[str, LangScore], out: Callable[[str], None]) -> None:
     for lang, s in scores.items():
-        out(f"{lang}: top-1 {s.top1_rate:.1%}  top-3 {s.top3_rate:.1%}  ({s.asked} questions, "
+        out(
+            f"{lang}: top-1 {s.top1_rate:.1%}  top-3 {s.top3_rate:.1%}  ({s.asked} questions, "
             f"{s.micros_per_message:.0f} µs each)  unrelated answered {s.false_answer_rate:.1%} "
-            f"({len(s.answered)}/{s.unrelated})")
+            f"({len(s.answered)}/{s.unrelated})"
+        )
         for text, wanted, got in s.misses:
             out(f"  miss  {text!r}: wanted {wanted}, got {got}")
         for text, intent in s.answered:

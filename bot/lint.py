@@ -17,11 +17,23 @@ from bot.flow_schema import check_schema
 
 TERMINAL_EFFECTS = {"deleted"}  # a state that ends the conversation on purpose
 ENGINE_KEYS = (
-    "common.not_understood", "common.choose_one", "common.multi_hint", "common.error", "common.gentle",
-    "confirm_restart.done", "offer.faq.prompt", "offer.faq.none", "offer.lang.prompt", "offer.lang.switch",
-    "offer.lang.stay", "offer.lang.switched", "offer.date.prompt", "offer.date.confirm",
-    "offer.date.cancel", "offer.date.again",
-)  # fmt: skip
+    "common.not_understood",
+    "common.choose_one",
+    "common.multi_hint",
+    "common.error",
+    "common.gentle",
+    "confirm_restart.done",
+    "offer.faq.prompt",
+    "offer.faq.none",
+    "offer.lang.prompt",
+    "offer.lang.switch",
+    "offer.lang.stay",
+    "offer.lang.switched",
+    "offer.date.prompt",
+    "offer.date.confirm",
+    "offer.date.cancel",
+    "offer.date.again",
+)
 
 
 def required_keys(flow: Flow) -> dict[str, str]:

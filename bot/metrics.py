@@ -6,7 +6,9 @@ from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram
 
 registry = CollectorRegistry()
 turns = Counter(
-    "weiquan_turns", "Conversation turns processed, by kind of turn", ["channel", "kind"],
+    "weiquan_turns",
+    "Conversation turns processed, by kind of turn",
+    ["channel", "kind"],
     registry=registry,
 )
 duplicates = Counter(

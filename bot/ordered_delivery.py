@@ -91,9 +91,19 @@ class OrderedDelivery:
         self, session_id: int, holder: str, *, due_only: bool = False
     ) -> tuple[bool, PendingReply | None]:
         now = self.clock()
-        taken = await asyncio.wrap_future(self.store.submit(
-            lambda conn: take_next(conn, self.store.cipher, session_id, holder, now,
-                                   DELIVERY_LEASE_SECONDS, due_only=due_only)))  # fmt: skip
+        taken = await asyncio.wrap_future(
+            self.store.submit(
+                lambda conn: take_next(
+                    conn,
+                    self.store.cipher,
+                    session_id,
+                    holder,
+                    now,
+                    DELIVERY_LEASE_SECONDS,
+                    due_only=due_only,
+                )
+            )
+        )
         return taken  # type: ignore[no-any-return]
 
     async def _send(

@@ -14,12 +14,14 @@ from bot.config import PACKAGE_DIR, Settings
 
 MIN_SECRET = 32
 # Values deploy/.env.example shows (today's and earlier ones): whoever copied the file has them.
-PUBLISHED = frozenset({
-    "change-me-to-a-long-random-secret",
-    "change-me-to-another-long-random-secret",
-    "change-me-too",
-    "replace-with-output-of-secrets-token-urlsafe-32",
-})  # fmt: skip
+PUBLISHED = frozenset(
+    {
+        "change-me-to-a-long-random-secret",
+        "change-me-to-another-long-random-secret",
+        "change-me-too",
+        "replace-with-output-of-secrets-token-urlsafe-32",
+    }
+)
 EXAMPLE = PACKAGE_DIR.parent / "deploy" / ".env.example"
 
 
@@ -41,8 +43,10 @@ def config_problems(settings: Settings) -> list[str]:
     """What forbids starting a server with these settings, one sentence per variable."""
     problems = []
     published = PUBLISHED | example_values()
-    for name, secret in (("WEIQUAN_DATA_KEY", settings.data_key),
-                         ("WEIQUAN_CONSOLE_SECRET", settings.console_secret)):  # fmt: skip
+    for name, secret in (
+        ("WEIQUAN_DATA_KEY", settings.data_key),
+        ("WEIQUAN_CONSOLE_SECRET", settings.console_secret),
+    ):
         value = secret.reveal()
         if value in published:
             problems.append(f"{name} is the example value from deploy/.env.example: set a random secret")

@@ -38,9 +38,16 @@ def _worker(host: str, port: int, trusted_proxies: str) -> None:
     import uvicorn
 
     # The client's address and scheme (login throttle, Secure cookies) from these proxies only.
-    config = uvicorn.Config("bot.app:create_app", factory=True, host=host, port=port,
-                            access_log=False, log_config=None, proxy_headers=True,
-                            forwarded_allow_ips=trusted_proxies)  # fmt: skip
+    config = uvicorn.Config(
+        "bot.app:create_app",
+        factory=True,
+        host=host,
+        port=port,
+        access_log=False,
+        log_config=None,
+        proxy_headers=True,
+        forwarded_allow_ips=trusted_proxies,
+    )
     uvicorn.Server(config).run(sockets=[_listen(host, port)])
 
 

@@ -65,9 +65,7 @@ class Service:
         self.step = DialogueStep(engine, store.console)
 
     @classmethod
-    def open(
-        cls, settings: Settings, *, engine: Engine | None = None, clock: Clock = time.time
-    ) -> Service:
+    def open(cls, settings: Settings, *, engine: Engine | None = None, clock: Clock = time.time) -> Service:
         cache = settings.cache_dir or settings.data_dir
         engine = engine or Engine.load(cache=cache, human_hours=_human_hours(settings))
         cipher = Cipher(settings.data_key.reveal(), (k.reveal() for k in settings.old_data_keys))
@@ -103,9 +101,16 @@ class Service:
         return result
 
     async def record_upload(
-        self, user_key: str, kind: str, data: bytes, *, description: str | None,
-        file_name: str | None, message_id: str, locale: str | None,
-    ) -> TurnResult | None:  # fmt: skip
+        self,
+        user_key: str,
+        kind: str,
+        data: bytes,
+        *,
+        description: str | None,
+        file_name: str | None,
+        message_id: str,
+        locale: str | None,
+    ) -> TurnResult | None:
         """A file the user sent: onto their evidence timeline, and the conversation stepped, in
         one transaction (bot/followups/evidence.py). None: a redelivered message."""
         upload = evidence.Upload(user_key, kind, data, description, file_name, message_id, locale)
@@ -232,8 +237,9 @@ class Service:
         def chinese(key: str, **params: Any) -> str:  # the documents to hand in are in Chinese
             return self.i18n.text(DEFAULT_LANG, key, **params)
 
-        return build_case_file(session.answers, lang, text, today=date.fromtimestamp(self.clock()),
-                               official=chinese)
+        return build_case_file(
+            session.answers, lang, text, today=date.fromtimestamp(self.clock()), official=chinese
+        )
 
     def close(self) -> None:
         self.store.close()

@@ -145,5 +145,7 @@ class RenderOnly(TypedDict, total=False):
     _move_code: str
     _move_minutes: int
     _move_limited: bool
-    _move_invalid: bool  # fmt: skip
+    _move_invalid: bool
+
+
 TRANSIENT_KEYS = tuple(TransientAnswers.__annotations__)

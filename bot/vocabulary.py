@@ -23,8 +23,9 @@ def _section(title: str, registry: Registry[Any]) -> list[str]:
 
 
 def vocabulary() -> str:
-    lines = _section("Conditions (`if:`, `unless:` on routes and say items; `when:`, `unless:` on options)",
-                     conditions)  # fmt: skip
+    lines = _section(
+        "Conditions (`if:`, `unless:` on routes and say items; `when:`, `unless:` on options)", conditions
+    )
     lines += ["", *_section("Actions (`do:` on options, `enter:` on states)", actions)]
     lines += ["", *_section("Views (`say: - view: …`)", views)]
     lines += ["", "Input kinds (`input: {slot: …, kind: …}`)"]

@@ -127,9 +127,7 @@ class TranscriptItem(pytest.Item):
         if not result.passed:
             raise TranscriptFailed("\n".join(result.failures))
 
-    def repr_failure(
-        self, excinfo: pytest.ExceptionInfo[BaseException], style: Any = None
-    ) -> str:
+    def repr_failure(self, excinfo: pytest.ExceptionInfo[BaseException], style: Any = None) -> str:
         if isinstance(excinfo.value, TranscriptFailed):
             return str(excinfo.value)
         return str(super().repr_failure(excinfo, style))

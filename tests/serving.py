@@ -36,8 +36,13 @@ def outside_env() -> dict[str, str]:
 
 def serve_env(tmp_path: Path, **values: str) -> dict[str, str]:
     env = outside_env()
-    env.update(WEIQUAN_DATA_DIR=str(tmp_path / "var"), WEIQUAN_DATA_KEY=DATA_KEY,
-               WEIQUAN_CONSOLE_SECRET=CONSOLE_SECRET, WEIQUAN_LOG_LEVEL="WARNING", **values)  # fmt: skip
+    env.update(
+        WEIQUAN_DATA_DIR=str(tmp_path / "var"),
+        WEIQUAN_DATA_KEY=DATA_KEY,
+        WEIQUAN_CONSOLE_SECRET=CONSOLE_SECRET,
+        WEIQUAN_LOG_LEVEL="WARNING",
+        **values,
+    )
     return env
 
 
@@ -46,9 +51,14 @@ def serving(tmp_path: Path, env: dict[str, str], *args: str) -> Iterator[tuple[s
     """(base URL, the process) of `weiquan serve ARGS` on a free loopback port."""
     port = free_port()
     log = (tmp_path / f"serve-{port}.log").open("wb")
-    process = subprocess.Popen([sys.executable, "-m", "bot", "serve", "--port", str(port), *args],
-                               env=env, cwd=tmp_path, stdout=subprocess.DEVNULL, stderr=log,
-                               start_new_session=True)  # fmt: skip
+    process = subprocess.Popen(
+        [sys.executable, "-m", "bot", "serve", "--port", str(port), *args],
+        env=env,
+        cwd=tmp_path,
+        stdout=subprocess.DEVNULL,
+        stderr=log,
+        start_new_session=True,
+    )
     url = f"http://127.0.0.1:{port}"
     try:
         deadline = time.monotonic() + 60
@@ -80,7 +90,10 @@ def children(pid: int) -> list[int]:
             with contextlib.suppress(OSError):
                 stat = (entry / "stat").read_text()
                 command = (entry / "cmdline").read_bytes()
-                if (int(stat.rsplit(")", 1)[1].split()[1]) == pid and b"spawn_main" in command
-                        and b"resource_tracker" not in command):  # fmt: skip
+                if (
+                    int(stat.rsplit(")", 1)[1].split()[1]) == pid
+                    and b"spawn_main" in command
+                    and b"resource_tracker" not in command
+                ):
                     found.append(int(entry.name))
     return found

@@ -8,14 +8,28 @@ from bot.tools.answers import complaints, timeline_entries
 from bot.types import TRANSIENT_KEYS, Complaint, TimelineEntry
 
 COMPLAINT: Complaint = {
-    "id": "c1", "channel": "nfra_12378", "filed": "2026-11-02", "ref": None, "at": 1.0,
-    "due_at": 2.0, "due_date": "2026-11-17", "days": 15, "kind": "deadline", "status": "open",
-    "asked": False, "overdue": False,
-}  # fmt: skip
+    "id": "c1",
+    "channel": "nfra_12378",
+    "filed": "2026-11-02",
+    "ref": None,
+    "at": 1.0,
+    "due_at": 2.0,
+    "due_date": "2026-11-17",
+    "days": 15,
+    "kind": "deadline",
+    "status": "open",
+    "asked": False,
+    "overdue": False,
+}
 ENTRY: TimelineEntry = {
-    "number": 1, "at": 1.0, "kind": "photo", "sha256": "ab" * 32, "size": 10, "description": "",
+    "number": 1,
+    "at": 1.0,
+    "kind": "photo",
+    "sha256": "ab" * 32,
+    "size": 10,
+    "description": "",
     "kept": False,
-}  # fmt: skip
+}
 
 
 def test_readers_return_the_entries_and_skip_what_is_not_one() -> None:

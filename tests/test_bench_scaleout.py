@@ -25,8 +25,14 @@ from bot.benchmarks.webhook import check, expected_replies
 def bench(cwd: Path, *args: str) -> list[dict[str, Any]]:
     """Runs the installed command from a folder outside the checkout: nothing from bench/ or tests/."""
     env = {name: value for name, value in outside_env().items() if name != "PYTHONPATH"}
-    done = subprocess.run([sys.executable, "-m", "bot", "bench", *args], cwd=cwd, env=env,
-                          capture_output=True, text=True, timeout=600)  # fmt: skip
+    done = subprocess.run(
+        [sys.executable, "-m", "bot", "bench", *args],
+        cwd=cwd,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=600,
+    )
     assert done.returncode == 0, done.stderr[-3000:]
     return [orjson.loads(line) for line in done.stdout.splitlines() if line.startswith("{")]
 
@@ -50,8 +56,19 @@ def test_in_process_bench_on_postgresql_reports_its_floor(pg_url: str, tmp_path:
 @pytest.mark.postgres
 def test_two_workers_answer_every_message_once_in_order(pg_url: str, tmp_path: Path) -> None:
     # 31 turns: the whole script once, /summary (a text and a document) and /restart included
-    [result] = bench(tmp_path, "--workers", "2", "--database-url", pg_url,
-                     "--users", "6", "--turns", str(len(SCRIPT) + 1), "--clients", "6")  # fmt: skip
+    [result] = bench(
+        tmp_path,
+        "--workers",
+        "2",
+        "--database-url",
+        pg_url,
+        "--users",
+        "6",
+        "--turns",
+        str(len(SCRIPT) + 1),
+        "--clients",
+        "6",
+    )
     assert (result["mode"], result["workers"], result["turns"]) == ("webhook_conversations", 2, 186)
     assert_delivered(result)
     assert len(result["rss_mb_per_worker"]) == 2 and all(rss > 0 for rss in result["rss_mb_per_worker"])
@@ -61,8 +78,21 @@ def test_two_workers_answer_every_message_once_in_order(pg_url: str, tmp_path: P
 
 @pytest.mark.postgres
 def test_soak_prints_a_line_per_window_and_a_summary(pg_url: str, tmp_path: Path) -> None:
-    lines = bench(tmp_path, "--webhook", "20", "--duration", "4", "--every", "1", "--workers", "2",
-                  "--database-url", pg_url, "--users", "7")  # fmt: skip
+    lines = bench(
+        tmp_path,
+        "--webhook",
+        "20",
+        "--duration",
+        "4",
+        "--every",
+        "1",
+        "--workers",
+        "2",
+        "--database-url",
+        pg_url,
+        "--users",
+        "7",
+    )
     *windows, summary = lines
     assert len(windows) >= 3
     assert all(len(w["rss_mb_per_worker"]) == 2 and w["db_connections"] >= 2 for w in windows)
@@ -78,15 +108,23 @@ def test_sqlite_server_through_the_webhook(tmp_path: Path) -> None:
     assert_delivered(result)
 
 
-@pytest.mark.parametrize(("args", "message"), [
-    (["--database-url", "sqlite:///x.sqlite"], "must be a PostgreSQL URL"),
-    (["--database-url", "not a url"], "not a database URL"),
-    (["--users", "0"], "--users must be more than 0"),
-    (["--workers", "-1"], "--workers must be more than 0"),
-])  # fmt: skip
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["--database-url", "sqlite:///x.sqlite"], "must be a PostgreSQL URL"),
+        (["--database-url", "not a url"], "not a database URL"),
+        (["--users", "0"], "--users must be more than 0"),
+        (["--workers", "-1"], "--workers must be more than 0"),
+    ],
+)
 def test_bad_arguments_get_a_sentence_not_a_traceback(args: list[str], message: str, tmp_path: Path) -> None:
-    done = subprocess.run([sys.executable, "-m", "bot", "bench", *args], cwd=tmp_path,
-                          capture_output=True, text=True, timeout=60)  # fmt: skip
+    done = subprocess.run(
+        [sys.executable, "-m", "bot", "bench", *args],
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
     assert done.returncode == 2
     assert message in done.stderr and "Traceback" not in done.stderr
 
@@ -99,10 +137,12 @@ def test_the_delivery_check_catches_lost_doubled_and_reordered_replies() -> None
             sent.next_text(user)
     good = [f for reply in canon for f in reply]
     assert len(set(good)) == len(good) >= 4  # distinct replies, so a swap is visible
-    chats = {str(FIRST_CHAT + 0): good,
-             str(FIRST_CHAT + 1): good[:-1],  # the last reply never arrived
-             str(FIRST_CHAT + 2): good + good[1:2],  # one reply twice
-             str(FIRST_CHAT + 3): [good[1], good[0], *good[2:]]}  # fmt: skip
+    chats = {
+        str(FIRST_CHAT + 0): good,
+        str(FIRST_CHAT + 1): good[:-1],  # the last reply never arrived
+        str(FIRST_CHAT + 2): good + good[1:2],  # one reply twice
+        str(FIRST_CHAT + 3): [good[1], good[0], *good[2:]],
+    }
     counts = check(sent, {"chats": chats}, canon)
     assert counts == {"lost_replies": 1, "doubled_replies": 1, "out_of_order_chats": 1}
 
@@ -110,8 +150,14 @@ def test_the_delivery_check_catches_lost_doubled_and_reordered_replies() -> None
 @pytest.mark.parametrize("value", ["lots", "0", "65"])
 def test_a_malformed_store_connection_count_is_named_not_a_traceback(value: str, tmp_path: Path) -> None:
     env = {**os.environ, "WEIQUAN_STORE_CONNECTIONS": value, "WEIQUAN_DATA_DIR": str(tmp_path)}
-    done = subprocess.run([sys.executable, "-m", "bot", "bench", "--users", "1", "--turns", "1"],
-                          cwd=tmp_path, env=env, capture_output=True, text=True, timeout=60)  # fmt: skip
+    done = subprocess.run(
+        [sys.executable, "-m", "bot", "bench", "--users", "1", "--turns", "1"],
+        cwd=tmp_path,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
     assert done.returncode == 2
     assert "WEIQUAN_STORE_CONNECTIONS must be a whole number from 1 to 64" in done.stderr
     assert "Traceback" not in done.stderr

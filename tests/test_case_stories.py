@@ -27,8 +27,9 @@ FACT_ID = re.compile(r"\bF\d{3}\b")
 
 def replay(path: Path, tmp_path: Path) -> CaseFile:
     doc = yaml.safe_load(path.read_text(encoding="utf-8"))
-    settings = Settings.load({"WEIQUAN_DATA_DIR": str(tmp_path), "WEIQUAN_DATA_KEY": "k" * 32,
-                              "HOME": str(tmp_path)})
+    settings = Settings.load(
+        {"WEIQUAN_DATA_DIR": str(tmp_path), "WEIQUAN_DATA_KEY": "k" * 32, "HOME": str(tmp_path)}
+    )
     clock = [1_796_000_000.0]
     with_service = Service.open(settings, clock=lambda: clock[0])
     try:
@@ -63,8 +64,15 @@ STORIES = sorted(DIALOGS.glob("*_story_*.yaml"))
 
 def test_every_story_is_told_in_both_languages() -> None:
     names = {p.name for p in STORIES}
-    for story in ("three_lenders", "mother_at_work", "colleague_contacts", "guarantor",
-                  "fake_court_clicked", "credit_card", "seven_day_loan"):
+    for story in (
+        "three_lenders",
+        "mother_at_work",
+        "colleague_contacts",
+        "guarantor",
+        "fake_court_clicked",
+        "credit_card",
+        "seven_day_loan",
+    ):
         assert {f"zh_story_{story}.yaml", f"en_story_{story}.yaml"} <= names, story
 
 
@@ -96,8 +104,9 @@ def _three_lenders(case: CaseFile, docs: dict[str, str], shown: str) -> None:
     assert "illegal_debt_collection" not in licensed
     assert {"illegal_debt_collection", "head_cut", "rate_criminal_36"} <= unlicensed
     # the banking guideline binds the consumer-finance company, not the others
-    assert all("F049" not in v.fact_ids and "F048" not in v.fact_ids
-               for s in case.lenders[1:] for v in s.violations)
+    assert all(
+        "F049" not in v.fact_ids and "F048" not in v.fact_ids for s in case.lenders[1:] for v in s.violations
+    )
     assert any("F048" in v.fact_ids or "F049" in v.fact_ids for v in by_name["XX消费金融"].violations)
     police = docs["police"]
     assert "第 293 条之一" in police and "非法经营罪" in police and "受案回执" in police
@@ -130,8 +139,10 @@ def _colleague_contacts(case: CaseFile, docs: dict[str, str], shown: str) -> Non
     assert case.role == "contact"
     ids = [v.id for v in case.violations]
     assert "dunned_non_borrower" in ids and "exposure" in ids
-    assert "我只是借款人通讯录里的联系人" in docs["stop_contacts"] or "我不是这笔借款的借款人" in docs[
-        "stop_contacts"]
+    assert (
+        "我只是借款人通讯录里的联系人" in docs["stop_contacts"]
+        or "我不是这笔借款的借款人" in docs["stop_contacts"]
+    )
     assert not any(d.startswith("negotiation") for d in docs)
     # an unlicensed lender: neither the banking guideline nor the recommended standard is cited
     assert all(not {"F042", "F047", "F048", "F049"} & set(v.fact_ids) for v in case.violations)
@@ -170,8 +181,11 @@ def _seven_day_loan(case: CaseFile, docs: dict[str, str], shown: str) -> None:
 
 
 CHECKS: dict[str, Any] = {
-    "three_lenders": _three_lenders, "mother_at_work": _mother_at_work,
-    "colleague_contacts": _colleague_contacts, "guarantor": _guarantor,
-    "fake_court_clicked": _fake_court_clicked, "credit_card": _credit_card,
+    "three_lenders": _three_lenders,
+    "mother_at_work": _mother_at_work,
+    "colleague_contacts": _colleague_contacts,
+    "guarantor": _guarantor,
+    "fake_court_clicked": _fake_court_clicked,
+    "credit_card": _credit_card,
     "seven_day_loan": _seven_day_loan,
 }

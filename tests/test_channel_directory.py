@@ -51,12 +51,15 @@ def test_every_channel_a_user_can_report_is_a_rung_and_court_checks_are_not() ->
     assert "court_12368" in default_directory() and "court_12368" not in default_ladder().channels
 
 
-@pytest.mark.parametrize(("entries", "problem"), [
-    ("  - {id: a, days: null, next: b}\n", "unknown channel 'b'"),
-    ("  - {id: a, days: null}\n  - {id: a, days: 3, facts: [F001]}\n", "listed twice"),
-    ("  - {id: a, days: 15}\n", "a time limit is a number of days with its facts"),
-    ("  - {id: a, days: null, tags: [threats]}\n", "incomplete"),
-])  # fmt: skip
+@pytest.mark.parametrize(
+    ("entries", "problem"),
+    [
+        ("  - {id: a, days: null, next: b}\n", "unknown channel 'b'"),
+        ("  - {id: a, days: null}\n  - {id: a, days: 3, facts: [F001]}\n", "listed twice"),
+        ("  - {id: a, days: 15}\n", "a time limit is a number of days with its facts"),
+        ("  - {id: a, days: null, tags: [threats]}\n", "incomplete"),
+    ],
+)
 def test_a_broken_directory_fails_at_load_naming_the_file(tmp_path: Path, entries: str, problem: str) -> None:
     path = tmp_path / "channels.yaml"
     path.write_text("directory:\n" + entries, encoding="utf-8")

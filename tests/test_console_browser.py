@@ -23,9 +23,15 @@ pytestmark = pytest.mark.browser
 
 ARTIFACTS = Path(__file__).resolve().parent.parent / "test-artifacts" / "console"
 CHROMIUM_ARGS = [
-    "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-    "--disable-background-networking", "--disable-component-update", "--disable-sync",
-]  # fmt: skip
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
 
 
 def _chromium() -> str:
@@ -52,8 +58,9 @@ def console(tmp_settings: Settings, free_port: int) -> Iterator[Console]:
 
 @pytest.fixture
 def page(browser: Browser, console: Console) -> Iterator[Page]:
-    context = browser.new_context(base_url=console.url, viewport={"width": 1200, "height": 900},
-                                  accept_downloads=True)  # fmt: skip
+    context = browser.new_context(
+        base_url=console.url, viewport={"width": 1200, "height": 900}, accept_downloads=True
+    )
     context.set_default_timeout(15_000)
     yield context.new_page()
     context.close()
@@ -215,6 +222,5 @@ def test_a_post_without_csrf_token_is_rejected(page: Page, console: Console) -> 
     sign_in_first_time(page, console)
     response = page.request.post("/console/call/new", form={"name": "x"}, max_redirects=0)
     assert response.status == 403
-    response = page.request.post("/console/case/terminal:x/takeover", form={"csrf": "nope"},
-                                 max_redirects=0)  # fmt: skip
+    response = page.request.post("/console/case/terminal:x/takeover", form={"csrf": "nope"}, max_redirects=0)
     assert response.status == 403

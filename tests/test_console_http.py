@@ -62,8 +62,9 @@ def running_console(
 ) -> Iterator[Console]:
     service = Service.open(settings)
     app = build_console_app(service, settings, operator_senders)
-    config = uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning", ws="none",
-                            lifespan="off", access_log=False)  # fmt: skip
+    config = uvicorn.Config(
+        app, host="127.0.0.1", port=port, log_level="warning", ws="none", lifespan="off", access_log=False
+    )
     server = uvicorn.Server(config)
     thread = threading.Thread(target=server.run, daemon=True)
     thread.start()
@@ -98,8 +99,10 @@ def signed_in_client(console: Console, name: str = "amy") -> tuple[httpx.Client,
     client = httpx.Client(base_url=console.url, follow_redirects=False)
     assert sign_in(client, name, one_time).headers["location"] == "/console/password"
     token = csrf_of(client.get("/console/password").text)
-    changed = client.post("/console/password", data={
-        "current": one_time, "new": NEW_PASSWORD, "repeat": NEW_PASSWORD, "csrf": token})  # fmt: skip
+    changed = client.post(
+        "/console/password",
+        data={"current": one_time, "new": NEW_PASSWORD, "repeat": NEW_PASSWORD, "csrf": token},
+    )
     assert changed.status_code == 303 and changed.headers["location"] == "/console/"
     return client, token
 
@@ -131,11 +134,14 @@ def test_first_login_forces_a_password_change(console: Console) -> None:
         assert "HttpOnly" in cookie and "SameSite=strict" in cookie
         assert client.get("/console/").headers["location"] == "/console/password"
         token = csrf_of(client.get("/console/password").text)
-        short = client.post("/console/password",
-                            data={"current": one_time, "new": "short", "repeat": "short", "csrf": token})
+        short = client.post(
+            "/console/password", data={"current": one_time, "new": "short", "repeat": "short", "csrf": token}
+        )
         assert short.status_code == 400
-        changed = client.post("/console/password", data={
-            "current": one_time, "new": NEW_PASSWORD, "repeat": NEW_PASSWORD, "csrf": token})  # fmt: skip
+        changed = client.post(
+            "/console/password",
+            data={"current": one_time, "new": NEW_PASSWORD, "repeat": NEW_PASSWORD, "csrf": token},
+        )
         assert changed.headers["location"] == "/console/"
         page = client.get("/console/")
         assert page.status_code == 200 and "新来电" in page.text
@@ -218,7 +224,8 @@ def test_takeover_holds_the_bot_and_queues_the_reply_for_the_terminal(console: C
     # Held or not, the user can still erase their data.
     assert service.handle_sync(Inbound("terminal:x", "/delete")).outbound.stage == "help"
     assert service.handle_sync(Inbound("terminal:x", option_ids=("confirm",))).outbound.effects == (
-        "deleted",)  # fmt: skip
+        "deleted",
+    )
     assert service.session("terminal:x") is None
 
 
@@ -278,10 +285,21 @@ def test_case_file_view_and_docx_are_audited(console: Console) -> None:
 
 
 def test_operator_add_prints_the_one_time_password_last(tmp_settings: Settings, tmp_path: Path) -> None:
-    env = {"WEIQUAN_DATA_DIR": str(tmp_path), "WEIQUAN_DATABASE_URL": tmp_settings.database_url,
-           "WEIQUAN_DATA_KEY": "k", "WEIQUAN_CONSOLE_SECRET": "s", "PATH": "/usr/bin:/bin"}  # fmt: skip
-    done = subprocess.run([sys.executable, "-m", "bot", "operator", "add", "li"], env=env,
-                          cwd=tmp_path, capture_output=True, text=True, timeout=60)  # fmt: skip
+    env = {
+        "WEIQUAN_DATA_DIR": str(tmp_path),
+        "WEIQUAN_DATABASE_URL": tmp_settings.database_url,
+        "WEIQUAN_DATA_KEY": "k",
+        "WEIQUAN_CONSOLE_SECRET": "s",
+        "PATH": "/usr/bin:/bin",
+    }
+    done = subprocess.run(
+        [sys.executable, "-m", "bot", "operator", "add", "li"],
+        env=env,
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
     assert done.returncode == 0, done.stderr
     password = done.stdout.strip().splitlines()[-1].rsplit(": ", 1)[1]
     from bot.console.auth import verify_password
@@ -312,8 +330,11 @@ def test_takeover_pending_reply_and_erasure_on_postgresql(tmp_settings: Settings
     try:
         service.handle_sync(Inbound("terminal:pg", "/start"))
         store.submit(lambda conn: console_tables.take_over(conn, "terminal:pg", "amy", 1.0)).result()
-        store.submit(lambda conn: console_tables.queue_reply(
-            conn, store.cipher, "terminal:pg", "amy", "operator here", 1.0)).result()  # fmt: skip
+        store.submit(
+            lambda conn: console_tables.queue_reply(
+                conn, store.cipher, "terminal:pg", "amy", "operator here", 1.0
+            )
+        ).result()
         store.submit(lambda conn: console_tables.audit(conn, "amy", "view", "terminal:pg", 1.0)).result()
         from bot.store import console_turns
 

@@ -16,7 +16,8 @@ pytestmark = pytest.mark.browser
 
 
 def test_guided_call_quick_actions_show_the_script_and_mark_the_case(
-    page: Page, console: Console  # noqa: F811
+    page: Page,  # noqa: F811
+    console: Console,  # noqa: F811
 ) -> None:
     sign_in_first_time(page, console)
     page.get_by_role("button", name="新来电").click()
@@ -37,7 +38,8 @@ def test_guided_call_quick_actions_show_the_script_and_mark_the_case(
 
 
 def test_a_crisis_message_during_a_takeover_alerts_the_operator_at_once(
-    page: Page, console: Console  # noqa: F811
+    page: Page,  # noqa: F811
+    console: Console,  # noqa: F811
 ) -> None:
     service = console.service
     service.handle_sync(Inbound("terminal:calm", "/start"))
@@ -59,7 +61,8 @@ def test_a_crisis_message_during_a_takeover_alerts_the_operator_at_once(
 
 
 def test_a_danger_message_puts_the_case_on_top_with_an_alert(
-    page: Page, console: Console  # noqa: F811
+    page: Page,  # noqa: F811
+    console: Console,  # noqa: F811
 ) -> None:
     service = console.service
     service.handle_sync(Inbound("terminal:threat", "他们说今晚带人来我家，还带刀"))

@@ -13,14 +13,25 @@ from bot.tools.letters import police_report
 ON = date(2026, 11, 20)  # a Friday
 
 
-@pytest.mark.parametrize(("typed", "when"), [
-    ("上个月15号", When(2026, 10, 15)), ("上个月", When(2026, 10)), ("三个月前", When(2026, 8)),
-    ("上周", When(2026, 11, 9, week_of=True)), ("上个星期开始", When(2026, 11, 9, week_of=True)),
-    ("10天前", When(2026, 11, 10)), ("昨天", When(2026, 11, 19)), ("15号", When(2026, 11, 15)),
-    ("2026年10月", When(2026, 10)), ("2026-10-05", When(2026, 10, 5)),
-    ("2026年9月1日左右", When(2026, 9, 1)), ("since last week", When(2026, 11, 9, week_of=True)),
-    ("3 months ago", When(2026, 8)), ("last month", When(2026, 10)),
-])  # fmt: skip
+@pytest.mark.parametrize(
+    ("typed", "when"),
+    [
+        ("上个月15号", When(2026, 10, 15)),
+        ("上个月", When(2026, 10)),
+        ("三个月前", When(2026, 8)),
+        ("上周", When(2026, 11, 9, week_of=True)),
+        ("上个星期开始", When(2026, 11, 9, week_of=True)),
+        ("10天前", When(2026, 11, 10)),
+        ("昨天", When(2026, 11, 19)),
+        ("15号", When(2026, 11, 15)),
+        ("2026年10月", When(2026, 10)),
+        ("2026-10-05", When(2026, 10, 5)),
+        ("2026年9月1日左右", When(2026, 9, 1)),
+        ("since last week", When(2026, 11, 9, week_of=True)),
+        ("3 months ago", When(2026, 8)),
+        ("last month", When(2026, 10)),
+    ],
+)
 def test_what_people_type(typed: str, when: When) -> None:
     assert resolve(typed, ON) == when
 

@@ -159,11 +159,15 @@ def _self_signed_certificate(directory: Path) -> None:
     name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "example.org")])
     now = datetime.datetime.now(datetime.UTC)
     certificate = (
-        x509.CertificateBuilder().subject_name(name).issuer_name(name).public_key(key.public_key())
+        x509.CertificateBuilder()
+        .subject_name(name)
+        .issuer_name(name)
+        .public_key(key.public_key())
         .serial_number(x509.random_serial_number())
-        .not_valid_before(now - datetime.timedelta(days=1)).not_valid_after(now + datetime.timedelta(days=2))
+        .not_valid_before(now - datetime.timedelta(days=1))
+        .not_valid_after(now + datetime.timedelta(days=2))
         .sign(key, hashes.SHA256())
-    )  # fmt: skip
+    )
     directory.mkdir()
     (directory / "fullchain.pem").write_bytes(certificate.public_bytes(serialization.Encoding.PEM))
     (directory / "privkey.pem").write_bytes(

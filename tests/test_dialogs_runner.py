@@ -14,7 +14,11 @@ GOOD = sorted((TESTS / "dialogs").glob("[ze][hn]_*.yaml"))
 def _run(*paths: Path, cwd: Path) -> subprocess.CompletedProcess[str]:
     return subprocess.run(
         [sys.executable, "-m", "bot", "test-dialogs", *(str(p) for p in paths)],
-        capture_output=True, text=True, cwd=cwd, check=False, timeout=600,
+        capture_output=True,
+        text=True,
+        cwd=cwd,
+        check=False,
+        timeout=600,
     )
 
 

@@ -59,8 +59,14 @@ def test_an_unknown_trigger_is_ignored_like_the_machine(engine: Engine) -> None:
 def test_a_callback_the_table_cannot_read_goes_through_the_machine(engine: Engine) -> None:
     """A transition with an `after` hook is not tabled: the machine fires it, hook and all."""
     heard: list[str] = []
-    machine = Machine(model=None, states=["a", "b"], initial="a", auto_transitions=False,
-                      send_event=True, ignore_invalid_triggers=True)  # fmt: skip
+    machine = Machine(
+        model=None,
+        states=["a", "b"],
+        initial="a",
+        auto_transitions=False,
+        send_event=True,
+        ignore_invalid_triggers=True,
+    )
     machine.add_transition("go", "a", "b", after=[lambda event: heard.append(event.model.state)])
     moves = Moves(machine)
     session = Session(user_key="test:hook", state="a", lang="en")

@@ -29,18 +29,30 @@ USER = 3131
 _message_ids = itertools.count(50_000)
 
 
-def file_message(user: TelegramUser, kind: str, file_id: str, size: int, caption: str | None = None,
-                 update_id: int | None = None) -> dict[str, Any]:  # fmt: skip
+def file_message(
+    user: TelegramUser,
+    kind: str,
+    file_id: str,
+    size: int,
+    caption: str | None = None,
+    update_id: int | None = None,
+) -> dict[str, Any]:
     media: dict[str, Any] = {"file_id": file_id, "file_unique_id": f"u{file_id}", "file_size": size}
     if kind == "document":
         media.update(file_name="催收短信.pdf", mime_type="application/pdf")
     elif kind == "voice":
         media.update(duration=12, mime_type="audio/ogg")
-    message: dict[str, Any] = {"message_id": next(_message_ids), "from": user.user, "chat": user.chat,
-                               "date": int(time.time())}  # fmt: skip
+    message: dict[str, Any] = {
+        "message_id": next(_message_ids),
+        "from": user.user,
+        "chat": user.chat,
+        "date": int(time.time()),
+    }
     if kind == "photo":
-        message["photo"] = [{**media, "file_id": f"{file_id}-thumb", "width": 90, "height": 90},
-                            {**media, "width": 1280, "height": 960}]  # fmt: skip
+        message["photo"] = [
+            {**media, "file_id": f"{file_id}-thumb", "width": 90, "height": 90},
+            {**media, "width": 1280, "height": 960},
+        ]
     else:
         message[kind] = media
     if caption:

@@ -20,15 +20,15 @@ async def test_image_and_voice_are_fingerprinted_by_media_id(tmp_settings: Setti
         media["MEDIA_PIC"], media["MEDIA_VOICE"] = picture, recording
         openid = "oEvidenceUser"
         await h.turn(openid, "/start", 1)
-        image = message_xml(openid, "image", 1_800_000_000, PicUrl="http://mmbiz.example/x",
-                            MediaId="MEDIA_PIC", MsgId="7001")  # fmt: skip
+        image = message_xml(
+            openid, "image", 1_800_000_000, PicUrl="http://mmbiz.example/x", MediaId="MEDIA_PIC", MsgId="7001"
+        )
         first = await h.send(h.server.callback(image))
         assert hashlib.sha256(picture).hexdigest() in first and "收到了" in first
         assert await h.send(h.server.callback(image)) == first  # WeChat's retry: the same reply
         reply = "\n".join(await h.turn(openid, "催收员在群里发的我的照片", 2))
         assert "说明已记下" in reply
-        voice = message_xml(openid, "voice", 1_800_000_001, MediaId="MEDIA_VOICE", Format="amr",
-                            MsgId="7002")  # fmt: skip
+        voice = message_xml(openid, "voice", 1_800_000_001, MediaId="MEDIA_VOICE", Format="amr", MsgId="7002")
         assert hashlib.sha256(recording).hexdigest() in await h.send(h.server.callback(voice))
         session = h.service.session(f"wechat:{openid}")
         assert session is not None

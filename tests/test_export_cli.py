@@ -14,8 +14,16 @@ import docx
 def weiquan(tmp_path: Path, *args: str, stdin: str = "") -> subprocess.CompletedProcess[str]:
     env = {**os.environ, "WEIQUAN_DATA_DIR": str(tmp_path / "var"), "WEIQUAN_LOG_LEVEL": "WARNING"}
     env.pop("WEIQUAN_DATABASE_URL", None)
-    return subprocess.run([sys.executable, "-m", "bot", *args], input=stdin, capture_output=True,
-                          text=True, cwd=tmp_path, env=env, timeout=120, check=False)  # fmt: skip
+    return subprocess.run(
+        [sys.executable, "-m", "bot", *args],
+        input=stdin,
+        capture_output=True,
+        text=True,
+        cwd=tmp_path,
+        env=env,
+        timeout=120,
+        check=False,
+    )
 
 
 def test_case_file_in_three_formats(tmp_path: Path) -> None:

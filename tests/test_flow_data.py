@@ -55,10 +55,12 @@ def test_unless_holds_exactly_when_its_condition_does_not() -> None:
 
 def test_if_and_unless_together_are_refused_with_the_file_and_line(dialogs: Path) -> None:
     (dialogs / "detour.yaml").write_text(
-        DETOUR.replace("{key: side_trip.borrowed, if: borrower_role}",
-                       "{key: side_trip.borrowed, if: borrower_role, unless: borrower_role}"),
+        DETOUR.replace(
+            "{key: side_trip.borrowed, if: borrower_role}",
+            "{key: side_trip.borrowed, if: borrower_role, unless: borrower_role}",
+        ),
         encoding="utf-8",
-    )  # fmt: skip
+    )
     with pytest.raises(FlowError, match=r"detour.yaml:\d+: `if:` and `unless:` together"):
         load_flow(dialogs)
 

@@ -76,7 +76,12 @@ def test_vocabulary_lists_every_registered_name_with_a_description() -> None:
 
 
 def test_lint_vocabulary_on_the_command_line() -> None:
-    done = subprocess.run([sys.executable, "-m", "bot", "lint", "--vocabulary"],
-                          capture_output=True, text=True, timeout=120, check=False)  # fmt: skip
+    done = subprocess.run(
+        [sys.executable, "-m", "bot", "lint", "--vocabulary"],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
     assert done.returncode == 0, done.stderr
     assert "borrower_role" in done.stdout and "plan_step" in done.stdout and "money" in done.stdout

@@ -119,8 +119,9 @@ async def test_follow_up_survives_a_restart_and_two_workers_send_it_once(
         clock.now += 10 * DAY
         a, b = Service.open(settings, clock=clock), Service.open(settings, clock=clock)
         try:
-            sent = await asyncio.gather(worker(a, settings, "a").run_once(),
-                                        worker(b, settings, "b").run_once())  # fmt: skip
+            sent = await asyncio.gather(
+                worker(a, settings, "a").run_once(), worker(b, settings, "b").run_once()
+            )
             assert sum(sent) == 2
             assert await worker(a, settings, "a").run_once() == 0
         finally:
@@ -203,8 +204,9 @@ async def test_wechat_reminder_waits_for_the_users_next_message(tmp_settings: Se
                 async def say(content: str, msg_id: int) -> str:
                     xml = message_xml(openid, "text", int(clock.now), Content=content, MsgId=str(msg_id))
                     callback = server.callback(xml, timestamp=int(clock.now), openid=openid)
-                    response = await client.post(f"{url}/wechat", params=callback.params,
-                                                 content=callback.body)  # fmt: skip
+                    response = await client.post(
+                        f"{url}/wechat", params=callback.params, content=callback.body
+                    )
                     assert response.status_code == 200
                     return server.reply_fields(response.content)["Content"]
 

@@ -15,13 +15,16 @@ def ask_day(due_at: float) -> str:
     return datetime.fromtimestamp(due_at, CHINA).strftime("%Y-%m-%d %H:%M")
 
 
-@pytest.mark.parametrize(("channel", "days", "until"), [
-    ("police_review", 30, "2026-12-17"),  # F016: a reconsideration is decided within 30 days
-    ("petition", 15, "2026-12-02"),  # F018
-    ("credit_objection", 20, "2026-12-07"),  # F083
-    ("pboc_credit", 30, "2026-12-17"),  # F084
-    ("nfra_12378", 15, "2026-12-02"),  # F005
-])  # fmt: skip
+@pytest.mark.parametrize(
+    ("channel", "days", "until"),
+    [
+        ("police_review", 30, "2026-12-17"),  # F016: a reconsideration is decided within 30 days
+        ("petition", 15, "2026-12-02"),  # F018
+        ("credit_objection", 20, "2026-12-07"),  # F083
+        ("pboc_credit", 30, "2026-12-17"),  # F084
+        ("nfra_12378", 15, "2026-12-02"),  # F005
+    ],
+)
 def test_fixed_times_come_from_the_facts(channel: str, days: int, until: str) -> None:
     due = due_for(channel, date(2026, 11, 17), "bank", NOW)
     assert (due.kind, due.days, due.due_date) == ("deadline", days, until)

@@ -26,9 +26,13 @@ QUESTION = "现在怎么样了"
 
 def env_for(tmp_path: Path, api_base: str) -> dict[str, str]:
     env = outside_env()
-    env.update(WEIQUAN_DATA_DIR=str(tmp_path / "var"), WEIQUAN_DATA_KEY=TEST_DATA_KEY,
-               WEIQUAN_TELEGRAM_TOKEN=TOKEN, WEIQUAN_TELEGRAM_API_BASE=api_base,
-               WEIQUAN_LOG_LEVEL="INFO")  # fmt: skip
+    env.update(
+        WEIQUAN_DATA_DIR=str(tmp_path / "var"),
+        WEIQUAN_DATA_KEY=TEST_DATA_KEY,
+        WEIQUAN_TELEGRAM_TOKEN=TOKEN,
+        WEIQUAN_TELEGRAM_API_BASE=api_base,
+        WEIQUAN_LOG_LEVEL="INFO",
+    )
     return env
 
 
@@ -45,8 +49,14 @@ def record_in_the_past(tmp_path: Path, api_base: str, user_key: str) -> None:
 
 
 def weiquan(tmp_path: Path, api_base: str, *args: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run([sys.executable, "-m", "bot", *args], env=env_for(tmp_path, api_base),
-                          cwd=tmp_path, capture_output=True, text=True, timeout=120)  # fmt: skip
+    return subprocess.run(
+        [sys.executable, "-m", "bot", *args],
+        env=env_for(tmp_path, api_base),
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
 
 
 def test_weiquan_worker_once_sends_the_due_reminder_once(tmp_path: Path) -> None:
@@ -64,8 +74,14 @@ def test_weiquan_worker_once_sends_the_due_reminder_once(tmp_path: Path) -> None
 def test_weiquan_worker_without_a_channel_says_so(tmp_path: Path) -> None:
     env = outside_env()
     env.update(WEIQUAN_DATA_DIR=str(tmp_path / "var"), WEIQUAN_DATA_KEY=TEST_DATA_KEY)
-    done = subprocess.run([sys.executable, "-m", "bot", "worker", "--once"], env=env, cwd=tmp_path,
-                          capture_output=True, text=True, timeout=120)  # fmt: skip
+    done = subprocess.run(
+        [sys.executable, "-m", "bot", "worker", "--once"],
+        env=env,
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
     assert done.returncode == 2 and "no channel can receive reminders" in done.stderr
 
 
@@ -73,8 +89,13 @@ def test_weiquan_telegram_runs_the_worker(tmp_path: Path) -> None:
     with running_fake() as (fake, api_base):
         record_in_the_past(tmp_path, api_base, "telegram:1357")
         log = (tmp_path / "polling.log").open("wb")
-        process = subprocess.Popen([sys.executable, "-m", "bot", "telegram"], cwd=tmp_path,
-                                   env=env_for(tmp_path, api_base), stdout=log, stderr=log)  # fmt: skip
+        process = subprocess.Popen(
+            [sys.executable, "-m", "bot", "telegram"],
+            cwd=tmp_path,
+            env=env_for(tmp_path, api_base),
+            stdout=log,
+            stderr=log,
+        )
         try:
             wait_until(lambda: any(QUESTION in t for t in fake.sent_texts(1357)), seconds=60)
         finally:
@@ -94,9 +115,12 @@ def test_serve_app_runs_the_worker(tmp_settings: Settings) -> None:
     from bot.config import Secret
 
     with running_fake() as (fake, api_base):
-        settings = dataclasses.replace(tmp_settings, telegram_token=Secret(TOKEN),
-                                       telegram_webhook_secret=Secret("s3cret"),
-                                       telegram_api_base=api_base)  # fmt: skip
+        settings = dataclasses.replace(
+            tmp_settings,
+            telegram_token=Secret(TOKEN),
+            telegram_webhook_secret=Secret("s3cret"),
+            telegram_api_base=api_base,
+        )
         past = Service.open(settings, clock=lambda: time.time() - 10 * 86400)
         try:
             for message in ("/filed", "公安机关", "今天", "没有编号"):

@@ -22,13 +22,43 @@ from bot.engine.engine import Engine
 from bot.service import Service
 from bot.types import Inbound, Outbound
 
-COMMANDS = ["/start", "/help", "/back", "/restart", "/summary", "/lang", "/human", "/delete",
-            "帮助", "返回", "重新开始", "总结", "语言", "人工", "删除我的数据"]  # fmt: skip
+COMMANDS = [
+    "/start",
+    "/help",
+    "/back",
+    "/restart",
+    "/summary",
+    "/lang",
+    "/human",
+    "/delete",
+    "帮助",
+    "返回",
+    "重新开始",
+    "总结",
+    "语言",
+    "人工",
+    "删除我的数据",
+]
 CRISIS = ["我不想活了", "真的活不下去了", "I want to kill myself", "想自杀"]
 JUNK = st.text(st.characters(codec=None, exclude_categories=()), max_size=300) | st.sampled_from(
-    ["", " ", "1 3 5", "1,3,5", "１、３", "99", "-1", "0", "１０００元", "<b>x</b>", "'; DROP TABLE x;--",
-     "\u202e\u200b", "\x00\x1b", "🙂" * 50, "a" * 5000]
-)  # fmt: skip
+    [
+        "",
+        " ",
+        "1 3 5",
+        "1,3,5",
+        "１、３",
+        "99",
+        "-1",
+        "0",
+        "１０００元",
+        "<b>x</b>",
+        "'; DROP TABLE x;--",
+        "\u202e\u200b",
+        "\x00\x1b",
+        "🙂" * 50,
+        "a" * 5000,
+    ]
+)
 T0 = 1_800_000_000.0
 
 
@@ -46,8 +76,11 @@ def shared_service() -> tuple[Service, Clock]:
     """One store for every example (a new user each time): migrations run once."""
     if "service" not in _shared:
         data = Path(tempfile.mkdtemp(prefix="weiquan-fuzz-"))
-        environ = {"WEIQUAN_DATA_DIR": str(data), "WEIQUAN_DATA_KEY": "fuzz-key",
-                   "WEIQUAN_DATABASE_URL": f"sqlite:///{data / 'fuzz.sqlite'}"}  # fmt: skip
+        environ = {
+            "WEIQUAN_DATA_DIR": str(data),
+            "WEIQUAN_DATA_KEY": "fuzz-key",
+            "WEIQUAN_DATABASE_URL": f"sqlite:///{data / 'fuzz.sqlite'}",
+        }
         clock = Clock()
         _shared["clock"] = clock
         _shared["service"] = Service.open(Settings.load(environ), engine=Engine.load(), clock=clock)
@@ -80,9 +113,9 @@ class Conversation(RuleBasedStateMachine):
             assert after.version == (before.version if before else 0) + 1, "a turn failed"
             assert after.state == reply.state
         assert reply.messages and all(isinstance(m.text, str) for m in reply.messages)
-        assert reply.options or any(m.expects_text for m in reply.messages) or (
-            "deleted" in reply.effects
-        ), f"dead end at {reply.state}"
+        assert reply.options or any(m.expects_text for m in reply.messages) or ("deleted" in reply.effects), (
+            f"dead end at {reply.state}"
+        )
         self.last = reply
         return reply
 
@@ -143,9 +176,11 @@ class Conversation(RuleBasedStateMachine):
 
 
 Conversation.TestCase.settings = settings(
-    max_examples=150, stateful_step_count=40, deadline=None,
+    max_examples=150,
+    stateful_step_count=40,
+    deadline=None,
     suppress_health_check=[HealthCheck.too_slow, HealthCheck.filter_too_much],
-)  # fmt: skip
+)
 TestConversation = Conversation.TestCase
 
 

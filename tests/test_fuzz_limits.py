@@ -19,8 +19,11 @@ ANY_TEXT = st.text(st.characters(codec=None, exclude_categories=()), max_size=60
 
 
 @settings(max_examples=400)
-@given(text=ANY_TEXT, options=st.lists(ANY_TEXT.map(lambda t: t[:200]), max_size=60),
-       message_id=st.none() | ANY_TEXT.map(lambda t: t[:300]))  # fmt: skip
+@given(
+    text=ANY_TEXT,
+    options=st.lists(ANY_TEXT.map(lambda t: t[:200]), max_size=60),
+    message_id=st.none() | ANY_TEXT.map(lambda t: t[:300]),
+)
 def test_bounded_inbound_is_valid_utf8_small_and_free_of_controls(
     text: str, options: list[str], message_id: str | None
 ) -> None:

@@ -18,27 +18,54 @@ from bot.engine.engine import Engine
 from bot.types import Inbound, Outbound, Session
 
 CRISIS = [
-    ("zh_CN", "我不想活了"), ("zh_CN", "真的活不下去了"), ("zh_CN", "我想死"), ("zh_CN", "想自杀"),
-    ("zh_CN", "还不上就一死了之"), ("zh_CN", "准备跳楼"), ("zh_CN", "活着没意思"),
-    ("zh_CN", "撑不下去了"), ("zh_CN", "我想不开了"), ("zh_CN", "活够了"),
-    ("zh_CN", "我想吃安眠药"), ("zh_CN", "我已经写好遗书了"),
+    ("zh_CN", "我不想活了"),
+    ("zh_CN", "真的活不下去了"),
+    ("zh_CN", "我想死"),
+    ("zh_CN", "想自杀"),
+    ("zh_CN", "还不上就一死了之"),
+    ("zh_CN", "准备跳楼"),
+    ("zh_CN", "活着没意思"),
+    ("zh_CN", "撑不下去了"),
+    ("zh_CN", "我想不开了"),
+    ("zh_CN", "活够了"),
+    ("zh_CN", "我想吃安眠药"),
+    ("zh_CN", "我已经写好遗书了"),
     ("zh_CN", "ｗａｎｔ ｔｏ ｄｉｅ"),  # full-width, folded by NFKC
-    ("en", "I want to kill myself"), ("en", "I'm suicidal"), ("en", "I just want to die"),
-    ("en", "I want to end it all"), ("en", "life is not worth living"), ("en", "there is no reason to live"),
-    ("en", "I don't want to live anymore"), ("en", "KILL MYSELF"),
+    ("en", "I want to kill myself"),
+    ("en", "I'm suicidal"),
+    ("en", "I just want to die"),
+    ("en", "I want to end it all"),
+    ("en", "life is not worth living"),
+    ("en", "there is no reason to live"),
+    ("en", "I don't want to live anymore"),
+    ("en", "KILL MYSELF"),
 ]
 ANGER = [
-    ("zh_CN", "催收的去死吧"), ("zh_CN", "烦死了"), ("zh_CN", "气死我了"), ("zh_CN", "吓死我了"),
-    ("zh_CN", "累死了，天天打电话"), ("zh_CN", "笑死，他们还敢发律师函"),
-    ("zh_CN", "我不想死，只想他们别打了"), ("zh_CN", "让他们去死"), ("zh_CN", "想死你了"),
+    ("zh_CN", "催收的去死吧"),
+    ("zh_CN", "烦死了"),
+    ("zh_CN", "气死我了"),
+    ("zh_CN", "吓死我了"),
+    ("zh_CN", "累死了，天天打电话"),
+    ("zh_CN", "笑死，他们还敢发律师函"),
+    ("zh_CN", "我不想死，只想他们别打了"),
+    ("zh_CN", "让他们去死"),
+    ("zh_CN", "想死你了"),
     ("zh_CN", "我把手机关起来了"),
-    ("en", "I could kill them"), ("en", "they scared me to death"), ("en", "this is killing me"),
-    ("en", "I don't want to die, I want them to stop"), ("en", "I'm not suicidal, just angry"),
+    ("en", "I could kill them"),
+    ("en", "they scared me to death"),
+    ("en", "this is killing me"),
+    ("en", "I don't want to die, I want them to stop"),
+    ("en", "I'm not suicidal, just angry"),
 ]
 DANGER = [
-    ("zh_CN", "他们现在堵在我家门口"), ("zh_CN", "有人在砸门"), ("zh_CN", "催收拿刀威胁我"),
-    ("zh_CN", "他们闯进我家了"), ("zh_CN", "催收到我家了，不让我走"),
-    ("en", "they are outside my door"), ("en", "someone is breaking in"), ("en", "he has a knife"),
+    ("zh_CN", "他们现在堵在我家门口"),
+    ("zh_CN", "有人在砸门"),
+    ("zh_CN", "催收拿刀威胁我"),
+    ("zh_CN", "他们闯进我家了"),
+    ("zh_CN", "催收到我家了，不让我走"),
+    ("en", "they are outside my door"),
+    ("en", "someone is breaking in"),
+    ("en", "he has a knife"),
 ]
 STATES = ["welcome", "h_contacted", "l_contract", "e_checklist", "c_step", "n_script_say", "summary"]
 
@@ -92,8 +119,10 @@ def test_immediate_threat_puts_110_first(lang: str, text: str) -> None:
 @pytest.mark.parametrize(
     ("lang", "text", "marker"),
     [
-        ("zh_CN", "有人说能征信修复", "花钱删不掉"), ("zh_CN", "他要我的验证码", "验证码"),
-        ("zh_CN", "让我开屏幕共享", "屏幕共享"), ("en", "they offer credit repair", "bought off"),
+        ("zh_CN", "有人说能征信修复", "花钱删不掉"),
+        ("zh_CN", "他要我的验证码", "验证码"),
+        ("zh_CN", "让我开屏幕共享", "屏幕共享"),
+        ("en", "they offer credit repair", "bought off"),
         ("en", "send me the verification code", "verification code"),
     ],
 )
@@ -121,15 +150,28 @@ def test_plain_answers_raise_no_guard() -> None:
 
 # -- content rules for the conversation's own locale files --------------------------------------
 REFERENCE = Path(__file__).resolve().parents[2] / "shared" / "reference"
-CONVERSATION_FILES = ("core", "family", "harassment", "lender", "evidence", "escalation",
-                      "negotiation", "summary", "safety", "faq")
+CONVERSATION_FILES = (
+    "core",
+    "family",
+    "harassment",
+    "lender",
+    "evidence",
+    "escalation",
+    "negotiation",
+    "summary",
+    "safety",
+    "faq",
+)
 EXAMPLES = {"2026-12-05", "10000", "7000"}  # input examples in prompts, not facts
 
 
 def _conversation_texts() -> dict[str, str]:
     root = Path(__file__).resolve().parents[1] / "locales"
-    return {f"{lang}/{name}": (root / lang / f"{name}.yaml").read_text(encoding="utf-8")
-            for lang in ("zh_CN", "en") for name in CONVERSATION_FILES}
+    return {
+        f"{lang}/{name}": (root / lang / f"{name}.yaml").read_text(encoding="utf-8")
+        for lang in ("zh_CN", "en")
+        for name in CONVERSATION_FILES
+    }
 
 
 def test_every_number_and_fact_id_traces_to_the_reference() -> None:
@@ -148,7 +190,10 @@ def test_no_defunct_regulator_and_no_requests_for_secrets() -> None:
     for name, text in _conversation_texts().items():
         assert "银保监" not in text and "CBIRC" not in text, name
         assert "800-810-1117" not in text, name  # F112: unverified
-    asks = re.compile(r"(请|告诉我|发给我|输入).{0,6}(身份证号|银行卡号|密码|验证码)|"
-                      r"(send|tell|give|enter) me your (ID|card|password|code)", re.I)
+    asks = re.compile(
+        r"(请|告诉我|发给我|输入).{0,6}(身份证号|银行卡号|密码|验证码)|"
+        r"(send|tell|give|enter) me your (ID|card|password|code)",
+        re.I,
+    )
     for name, text in _conversation_texts().items():
         assert not asks.search(text), name

@@ -18,26 +18,56 @@ from bot.tools import case, letters
 
 Text = Callable[..., str]
 STORIES: list[dict[str, Any]] = [
-    {"contacted": ["me", "family", "contact_list"], "methods": ["calls", "doctored_photos", "insults"],
-     "frequency": "many_daily", "night": "yes", "since": "2026年10月，每天早上七点就打",
-     "lender_name": "闪电借", "lender_type": "unlicensed", "contract_amount": 1000,
-     "received_amount": 700, "monthly_payment": 1000, "loan_term": {"days": 7}},
-    {"family_role": "relative_borrower", "contacted": ["me", "employer"], "methods": ["calls", "visits"],
-     "frequency": "daily", "night": "no", "lender_name": "XX消费金融",
-     "lender_type": "consumer_finance"},
-    {"family_role": "guarantor", "contacted": ["me"], "methods": ["insults"], "frequency": "daily",
-     "lender_name": "安心小贷", "lender_type": "small_loan", "contract_amount": 5000,
-     "monthly_payment": 500, "term_months": 12},
-    {"contacted": ["me", "family"], "methods": ["calls"], "lender_name": "XX消费金融",
-     "lender_type": "consumer_finance", "lender_index": 0,
-     "lenders": [{"lender_name": "XX消费金融"},
-                 {"lender_name": "闪电借", "lender_type": "unlicensed",
-                  "lender_methods": ["violence_threats"]}]},
+    {
+        "contacted": ["me", "family", "contact_list"],
+        "methods": ["calls", "doctored_photos", "insults"],
+        "frequency": "many_daily",
+        "night": "yes",
+        "since": "2026年10月，每天早上七点就打",
+        "lender_name": "闪电借",
+        "lender_type": "unlicensed",
+        "contract_amount": 1000,
+        "received_amount": 700,
+        "monthly_payment": 1000,
+        "loan_term": {"days": 7},
+    },
+    {
+        "family_role": "relative_borrower",
+        "contacted": ["me", "employer"],
+        "methods": ["calls", "visits"],
+        "frequency": "daily",
+        "night": "no",
+        "lender_name": "XX消费金融",
+        "lender_type": "consumer_finance",
+    },
+    {
+        "family_role": "guarantor",
+        "contacted": ["me"],
+        "methods": ["insults"],
+        "frequency": "daily",
+        "lender_name": "安心小贷",
+        "lender_type": "small_loan",
+        "contract_amount": 5000,
+        "monthly_payment": 500,
+        "term_months": 12,
+    },
+    {
+        "contacted": ["me", "family"],
+        "methods": ["calls"],
+        "lender_name": "XX消费金融",
+        "lender_type": "consumer_finance",
+        "lender_index": 0,
+        "lenders": [
+            {"lender_name": "XX消费金融"},
+            {"lender_name": "闪电借", "lender_type": "unlicensed", "lender_methods": ["violence_threats"]},
+        ],
+    },
 ]
 LETTERS: dict[str, Callable[[dict[str, Any], Text], str]] = {
     "complaint": lambda a, t: letters.complaint_letter(case.lender_views(a)[0], "nfra_12378", t),
     "regulator": lambda a, t: letters.complaint_letter(
-        case.lender_views(a)[0], "local_financial_regulator", t),
+        case.lender_views(a)[0], "local_financial_regulator", t
+    ),
     "police": letters.police_report,
 }
 
@@ -70,8 +100,11 @@ def test_every_fact_line_rests_on_an_answer(answers: dict[str, Any], kind: str, 
         given.add(str(int(answers["contract_amount"] - answers["received_amount"])))
     for line in full:
         # every number is one the user gave, or the yearly rate computed from them
-        invented = [n for n in re.findall(r"\d[\d,.]*\d|\d", line)
-                    if n.replace(",", "") not in given and not line.count(f"{n}%")]
+        invented = [
+            n
+            for n in re.findall(r"\d[\d,.]*\d|\d", line)
+            if n.replace(",", "") not in given and not line.count(f"{n}%")
+        ]
         assert not invented, (line, invented)
 
 

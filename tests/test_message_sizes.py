@@ -79,14 +79,14 @@ def test_the_walk_covers_every_state_in_both_languages() -> None:
 
 
 def test_no_message_is_longer_than_a_phone_screen_allows() -> None:
-    too_long = [(state, lang, len(text), text[:60]) for state, lang, text in all_messages()
-                if len(text) > LIMIT[lang]]
+    too_long = [
+        (state, lang, len(text), text[:60]) for state, lang, text in all_messages() if len(text) > LIMIT[lang]
+    ]
     assert not too_long, too_long[:10]
 
 
 def test_no_internal_fact_id_is_ever_shown() -> None:
-    leaks = [(state, FACT_ID.findall(text)) for state, _, text in all_messages()
-             if FACT_ID.search(text)]
+    leaks = [(state, FACT_ID.findall(text)) for state, _, text in all_messages() if FACT_ID.search(text)]
     assert not leaks, leaks[:10]
 
 
@@ -103,6 +103,10 @@ def test_the_evidence_checklist_is_listed_once(lang: str) -> None:
 def test_no_locale_text_carries_a_fact_id() -> None:
     """Fact ids live in key suffixes and comments; a person never reads one (e.g. "（F005）")."""
     catalogs = engine().i18n.catalogs
-    leaks = [(lang, key) for lang, catalog in catalogs.items() for key, value in catalog.items()
-             if FACT_ID.search(value)]
+    leaks = [
+        (lang, key)
+        for lang, catalog in catalogs.items()
+        for key, value in catalog.items()
+        if FACT_ID.search(value)
+    ]
     assert not leaks, leaks[:10]

@@ -23,10 +23,21 @@ from bot.store.schema import metadata
 
 
 def upgrade_cli(settings: Settings) -> subprocess.CompletedProcess[str]:
-    env = {**os.environ, "WEIQUAN_DATA_DIR": str(settings.data_dir),
-           "WEIQUAN_DATABASE_URL": settings.database_url, "WEIQUAN_DATA_KEY": "k"}  # fmt: skip
-    return subprocess.run([sys.executable, "-m", "bot", "db", "upgrade"], capture_output=True,
-                          text=True, env=env, cwd=settings.data_dir, timeout=120, check=False)  # fmt: skip
+    env = {
+        **os.environ,
+        "WEIQUAN_DATA_DIR": str(settings.data_dir),
+        "WEIQUAN_DATABASE_URL": settings.database_url,
+        "WEIQUAN_DATA_KEY": "k",
+    }
+    return subprocess.run(
+        [sys.executable, "-m", "bot", "db", "upgrade"],
+        capture_output=True,
+        text=True,
+        env=env,
+        cwd=settings.data_dir,
+        timeout=120,
+        check=False,
+    )
 
 
 def _meaningful(diff: object) -> bool:
@@ -54,9 +65,7 @@ def test_db_upgrade_matches_the_code(backend_settings: Settings) -> None:
     assert {"claimed_until", "attempts"} <= set(metadata.tables["outbox"].c.keys())
 
 
-def test_serving_an_unmigrated_postgres_says_how_to_fix_it(
-    pg_url: str, tmp_settings: Settings
-) -> None:
+def test_serving_an_unmigrated_postgres_says_how_to_fix_it(pg_url: str, tmp_settings: Settings) -> None:
     import dataclasses
 
     import pytest

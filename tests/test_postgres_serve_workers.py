@@ -51,17 +51,29 @@ def free_ports(count: int) -> list[int]:
 
 @contextlib.contextmanager
 def serving(url: str, api_base: str, tmp: Path, ports: list[int], workers: int) -> Iterator[None]:
-    env = {**os.environ, "WEIQUAN_DATA_DIR": str(tmp), "WEIQUAN_DATABASE_URL": url,
-           "WEIQUAN_DATA_KEY": DATA_KEY, "WEIQUAN_TELEGRAM_TOKEN": TOKEN,
-           "WEIQUAN_TELEGRAM_WEBHOOK_SECRET": SECRET, "WEIQUAN_TELEGRAM_API_BASE": api_base,
-           "WEIQUAN_CONSOLE_SECRET": CONSOLE_SECRET, "WEIQUAN_LOG_LEVEL": "WARNING"}  # fmt: skip
+    env = {
+        **os.environ,
+        "WEIQUAN_DATA_DIR": str(tmp),
+        "WEIQUAN_DATABASE_URL": url,
+        "WEIQUAN_DATA_KEY": DATA_KEY,
+        "WEIQUAN_TELEGRAM_TOKEN": TOKEN,
+        "WEIQUAN_TELEGRAM_WEBHOOK_SECRET": SECRET,
+        "WEIQUAN_TELEGRAM_API_BASE": api_base,
+        "WEIQUAN_CONSOLE_SECRET": CONSOLE_SECRET,
+        "WEIQUAN_LOG_LEVEL": "WARNING",
+    }
     log = (tmp / "serve.log").open("wb")
     processes = [
-        subprocess.Popen([sys.executable, "-m", "bot", "serve", "--port", str(port),
-                          "--workers", str(workers)], env=env, cwd=tmp,
-                         stdout=subprocess.DEVNULL, stderr=log, start_new_session=True)
+        subprocess.Popen(
+            [sys.executable, "-m", "bot", "serve", "--port", str(port), "--workers", str(workers)],
+            env=env,
+            cwd=tmp,
+            stdout=subprocess.DEVNULL,
+            stderr=log,
+            start_new_session=True,
+        )
         for port in ports
-    ]  # fmt: skip
+    ]
     try:
         for port, process in zip(ports, processes, strict=True):
             deadline = time.monotonic() + 60
@@ -92,9 +104,14 @@ async def drive(urls: list[str]) -> list[TelegramUser]:
     async def one_user(client: httpx.AsyncClient, user: TelegramUser) -> None:
         for n in range(MESSAGES):
             update = user.text("/start" if n == 0 else TEXTS[n % len(TEXTS)])
-            posts = [client.post(f"{urls[i % len(urls)]}/telegram/webhook", json=update,
-                                 headers={"X-Telegram-Bot-Api-Secret-Token": SECRET})
-                     for i in range(2)]  # fmt: skip
+            posts = [
+                client.post(
+                    f"{urls[i % len(urls)]}/telegram/webhook",
+                    json=update,
+                    headers={"X-Telegram-Bot-Api-Secret-Token": SECRET},
+                )
+                for i in range(2)
+            ]
             for response in await asyncio.gather(*posts):
                 assert response.status_code == 200
 

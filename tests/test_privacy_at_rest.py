@@ -91,11 +91,22 @@ def test_erasers_registered_by_other_modules_run_in_the_same_erasure(service: Se
 
 
 def _cli(settings: Settings, *args: str) -> subprocess.CompletedProcess[str]:
-    env = {**os.environ, "WEIQUAN_DATA_DIR": str(settings.data_dir),
-           "WEIQUAN_DATABASE_URL": settings.database_url,
-           "WEIQUAN_DATA_KEY": settings.data_key.reveal(), "WEIQUAN_LOG_LEVEL": "WARNING"}  # fmt: skip
-    return subprocess.run([sys.executable, "-m", "bot", *args], capture_output=True, text=True,
-                          env=env, cwd=settings.data_dir, timeout=60, check=False)  # fmt: skip
+    env = {
+        **os.environ,
+        "WEIQUAN_DATA_DIR": str(settings.data_dir),
+        "WEIQUAN_DATABASE_URL": settings.database_url,
+        "WEIQUAN_DATA_KEY": settings.data_key.reveal(),
+        "WEIQUAN_LOG_LEVEL": "WARNING",
+    }
+    return subprocess.run(
+        [sys.executable, "-m", "bot", *args],
+        capture_output=True,
+        text=True,
+        env=env,
+        cwd=settings.data_dir,
+        timeout=60,
+        check=False,
+    )
 
 
 def _stopped_at(moment: float) -> Callable[[], float]:
@@ -138,9 +149,7 @@ def test_data_key_file_is_private(tmp_path: Path) -> None:
     assert settings.data_key.reveal() not in repr(dataclasses.asdict(settings))
 
 
-async def test_purge_keeps_what_is_recent_or_undelivered(
-    backend_settings: Settings, engine: Engine
-) -> None:
+async def test_purge_keeps_what_is_recent_or_undelivered(backend_settings: Settings, engine: Engine) -> None:
     now = [1_000_000.0]
     service = Service.open(backend_settings, engine=engine, clock=lambda: now[0])
     try:
@@ -162,9 +171,7 @@ async def test_purge_keeps_what_is_recent_or_undelivered(
         service.close()
 
 
-def test_no_column_of_any_table_holds_free_text_in_clear(
-    backend_settings: Settings, engine: Engine
-) -> None:
+def test_no_column_of_any_table_holds_free_text_in_clear(backend_settings: Settings, engine: Engine) -> None:
     """Walk the flow typing the phrase at every step (slots, re-prompts), then read every column of
     every table, on either backend: the phrase is only ever inside ciphertext."""
     from sqlalchemy import MetaData, select

@@ -35,16 +35,22 @@ async def test_no_traceback_or_secret_when_the_database_is_down(
             async with httpx.AsyncClient(base_url=server.url, timeout=30) as client:
                 responses = [
                     await client.get("/healthz"),
-                    await client.post("/telegram/webhook", json=TelegramUser(5).text("hi"),
-                                      headers={"X-Telegram-Bot-Api-Secret-Token": SECRET}),
-                    await client.post("/telegram/webhook", content=b"{not json",
-                                      headers={"X-Telegram-Bot-Api-Secret-Token": SECRET}),
+                    await client.post(
+                        "/telegram/webhook",
+                        json=TelegramUser(5).text("hi"),
+                        headers={"X-Telegram-Bot-Api-Secret-Token": SECRET},
+                    ),
+                    await client.post(
+                        "/telegram/webhook",
+                        content=b"{not json",
+                        headers={"X-Telegram-Bot-Api-Secret-Token": SECRET},
+                    ),
                     await client.get("/console/login"),
                     await client.post("/console/login", data={"name": "x", "password": "y"}),
                     await client.get("/console/"),
                     await client.get("/metrics"),
                     await client.get("/no-such-page"),
-                ]  # fmt: skip
+                ]
     assert responses[0].status_code == 503
     assert responses[1].status_code == 503  # nothing committed: Telegram will resend
     assert responses[2].status_code == 400

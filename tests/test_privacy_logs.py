@@ -57,8 +57,9 @@ async def test_no_text_or_secret_in_any_log_line(
         await h.post(user.press(message_id, None, PHRASE[:40]))  # forged callback data
         await h.post(user.text(PHRASE), secret="wrong-zx81q")
         raw = f'{{"update_id": 1, "message": {{"text": "{PHRASE}"'.encode()
-        await h.client.post(f"{h.url}/telegram/webhook", content=raw,
-                            headers={"X-Telegram-Bot-Api-Secret-Token": SECRET})  # fmt: skip
+        await h.client.post(
+            f"{h.url}/telegram/webhook", content=raw, headers={"X-Telegram-Bot-Api-Secret-Token": SECRET}
+        )
         h.service.store.delete_user(f"telegram:{user.id}")
     captured = capsys.readouterr()
     output = captured.err + captured.out
@@ -66,8 +67,16 @@ async def test_no_text_or_secret_in_any_log_line(
     assert len(lines) >= 3  # the scan below looked at real log lines
     events = [orjson.loads(line) for line in lines]
     assert any(e.get("status") == 403 for e in events)  # the refused secret was logged, by id
-    for needle in (PHRASE, "秘密短语", "zx81q", TOKEN, TOKEN.split(":")[-1], SECRET,
-                   tmp_settings.data_key.reveal(), tmp_settings.console_secret.reveal()):  # fmt: skip
+    for needle in (
+        PHRASE,
+        "秘密短语",
+        "zx81q",
+        TOKEN,
+        TOKEN.split(":")[-1],
+        SECRET,
+        tmp_settings.data_key.reveal(),
+        tmp_settings.console_secret.reveal(),
+    ):
         assert needle not in output, needle
     assert "Traceback" not in output
 
@@ -75,11 +84,14 @@ async def test_no_text_or_secret_in_any_log_line(
 def test_secrets_in_library_messages_are_masked(
     tmp_path: Path, production_logging: None, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    settings = Settings.load({
-        "WEIQUAN_DATA_DIR": str(tmp_path), "WEIQUAN_DATA_KEY": "data-key-for-mask-test",
-        "WEIQUAN_TELEGRAM_TOKEN": "1234567:token-for-the-mask-test",
-        "WEIQUAN_OLD_DATA_KEYS": "old-key-for-mask-test",
-    })  # fmt: skip
+    settings = Settings.load(
+        {
+            "WEIQUAN_DATA_DIR": str(tmp_path),
+            "WEIQUAN_DATA_KEY": "data-key-for-mask-test",
+            "WEIQUAN_TELEGRAM_TOKEN": "1234567:token-for-the-mask-test",
+            "WEIQUAN_OLD_DATA_KEYS": "old-key-for-mask-test",
+        }
+    )
     setup_logging("INFO")
     url = "postgresql+psycopg://weiquan:pg-password-123@127.0.0.1/weiquan"
     # what a library might say in an exception text: a request URL, a connection string
@@ -91,6 +103,11 @@ def test_secrets_in_library_messages_are_masked(
     logging.getLogger("uvicorn.error").error("keys %s %s", settings.data_key.reveal(), old_key)
     err = capsys.readouterr().err
     assert err.count("[redacted]") >= 5
-    for needle in ("token-for-the-mask-test", "AAHdqTcvCH1vGWJxfSeofSAs0K5PALDsaw", "pg-password-123",
-                   "data-key-for-mask-test", "old-key-for-mask-test"):  # fmt: skip
+    for needle in (
+        "token-for-the-mask-test",
+        "AAHdqTcvCH1vGWJxfSeofSAs0K5PALDsaw",
+        "pg-password-123",
+        "data-key-for-mask-test",
+        "old-key-for-mask-test",
+    ):
         assert needle not in err

@@ -71,8 +71,9 @@ def test_rotation_reencrypts_every_column(backend_settings: Settings, engine: En
     report = rotate_database(backend_settings.database_url, NEW, [OLD], None)
     assert report.rewritten == len(USERS) * (1 + 3 + 3 + 3)  # session, turns, dedup, outbox
     assert report.remaining == 0 and report.raced == 0
-    assert {"sessions.data_enc", "turns.text_enc", "inbound_log.reply_enc",
-            "outbox.payload_enc"} <= set(report.columns)  # fmt: skip
+    assert {"sessions.data_enc", "turns.text_enc", "inbound_log.reply_enc", "outbox.payload_enc"} <= set(
+        report.columns
+    )
     assert readable(backend_settings, engine, NEW)  # the new key alone reads everything
     assert not readable(backend_settings, engine, OLD)  # the old key alone no longer does
 
@@ -91,11 +92,18 @@ def test_rotation_keeps_associated_data(backend_settings: Settings, engine: Engi
     try:
         with service.store.db.begin() as conn:
             session_id = service.store.runner.load(conn, USERS[0])[0]
-            followup_queries.insert_evidence(conn, {
-                "session_id": session_id, "received_at": 1.0, "kind": "photo", "sha256": digest,
-                "size": len(photo), "file_name_enc": service.store.cipher.encrypt(b"IMG_1.png"),
-                "blob_enc": service.store.cipher.encrypt(photo, digest.encode()),
-            })  # fmt: skip
+            followup_queries.insert_evidence(
+                conn,
+                {
+                    "session_id": session_id,
+                    "received_at": 1.0,
+                    "kind": "photo",
+                    "sha256": digest,
+                    "size": len(photo),
+                    "file_name_enc": service.store.cipher.encrypt(b"IMG_1.png"),
+                    "blob_enc": service.store.cipher.encrypt(photo, digest.encode()),
+                },
+            )
     finally:
         service.close()
     report = rotate_database(backend_settings.database_url, NEW, [OLD], None)
@@ -121,12 +129,23 @@ def test_a_half_done_rotation_is_safe_and_finishes(backend_settings: Settings, e
 
 def test_cli_rotate_key_never_prints_a_key(backend_settings: Settings, engine: Engine) -> None:
     fill(backend_settings, engine)
-    env = {**os.environ, "WEIQUAN_DATA_DIR": str(backend_settings.data_dir),
-           "WEIQUAN_DATABASE_URL": backend_settings.database_url, "WEIQUAN_DATA_KEY": OLD,
-           "WEIQUAN_NEW_DATA_KEY": NEW, "WEIQUAN_LOG_LEVEL": "DEBUG"}  # fmt: skip
-    done = subprocess.run([sys.executable, "-m", "bot", "rotate-key"], capture_output=True,
-                          text=True, env=env, cwd=backend_settings.data_dir, timeout=120,
-                          check=False)  # fmt: skip
+    env = {
+        **os.environ,
+        "WEIQUAN_DATA_DIR": str(backend_settings.data_dir),
+        "WEIQUAN_DATABASE_URL": backend_settings.database_url,
+        "WEIQUAN_DATA_KEY": OLD,
+        "WEIQUAN_NEW_DATA_KEY": NEW,
+        "WEIQUAN_LOG_LEVEL": "DEBUG",
+    }
+    done = subprocess.run(
+        [sys.executable, "-m", "bot", "rotate-key"],
+        capture_output=True,
+        text=True,
+        env=env,
+        cwd=backend_settings.data_dir,
+        timeout=120,
+        check=False,
+    )
     assert done.returncode == 0, done.stderr
     assert "re-encrypted 60 value(s)" in done.stdout
     for key in (OLD, NEW):

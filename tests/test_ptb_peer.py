@@ -33,8 +33,12 @@ def test_pickle_persistence_holds_every_users_answers(tmp_path: Path) -> None:
 def test_command_line_prints_one_json_line() -> None:
     done = subprocess.run(
         [sys.executable, "-m", "bench.ptb_peer", "--users", "5", "--turns", "2", "--persistence"],
-        capture_output=True, text=True, timeout=120, check=True, cwd=Path(__file__).resolve().parent.parent,
-    )  # fmt: skip
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=True,
+        cwd=Path(__file__).resolve().parent.parent,
+    )
     line = json.loads(done.stdout)
     assert line["peer"] == "ptb_conversationhandler"
     assert line["persistence"] == "pickle"

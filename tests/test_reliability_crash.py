@@ -64,13 +64,22 @@ asyncio.run(main())
 def child(settings: Settings, tmp: Path, pause: float, offset: float = 0) -> subprocess.Popen[str]:
     script = tmp / "child.py"
     script.write_text(CHILD, encoding="utf-8")
-    env = {**os.environ, "WEIQUAN_DATA_DIR": str(settings.data_dir),
-           "WEIQUAN_DATABASE_URL": settings.database_url,
-           "WEIQUAN_DATA_KEY": settings.data_key.reveal(), "WEIQUAN_LOG_LEVEL": "WARNING"}  # fmt: skip
+    env = {
+        **os.environ,
+        "WEIQUAN_DATA_DIR": str(settings.data_dir),
+        "WEIQUAN_DATABASE_URL": settings.database_url,
+        "WEIQUAN_DATA_KEY": settings.data_key.reveal(),
+        "WEIQUAN_LOG_LEVEL": "WARNING",
+    }
     argv = [str(USERS), str(ROUNDS), str(pause), str(offset), str(tmp / "deliveries.txt")]
-    return subprocess.Popen([sys.executable, str(script), *argv],
-                            env=env, cwd=tmp, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-                            text=True)  # fmt: skip
+    return subprocess.Popen(
+        [sys.executable, str(script), *argv],
+        env=env,
+        cwd=tmp,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
 
 
 def count_turns(settings: Settings) -> int:

@@ -64,16 +64,15 @@ async def _turns(service: Service, users: int, per_user: int) -> dict[int, tuple
     for n in range(per_user):
         for u in range(users):
             user = f"telegram:{u}"
-            result = await service.handle(Inbound(user, text="/start" if n == 0 else f"x{n}",
-                                                  message_id=f"{u}-{n}"))  # fmt: skip
+            result = await service.handle(
+                Inbound(user, text="/start" if n == 0 else f"x{n}", message_id=f"{u}-{n}")
+            )
             assert result.outbox_id is not None
             expected[result.outbox_id] = (user, result.outbound.text)
     return expected
 
 
-async def test_unsent_replies_are_resent_after_their_lease_once(
-    workers: list[Service], clock: Clock
-) -> None:
+async def test_unsent_replies_are_resent_after_their_lease_once(workers: list[Service], clock: Clock) -> None:
     first = workers[0]
     expected = await _turns(first, users=3, per_user=4)  # committed, never marked sent
     send = Recorder()
@@ -117,9 +116,7 @@ async def test_a_refused_send_holds_back_that_users_later_replies(
     assert healed.sent == [v for v in expected.values() if v[0] == "telegram:1"]
 
 
-async def test_erasing_a_user_drops_their_unsent_replies(
-    workers: list[Service], clock: Clock
-) -> None:
+async def test_erasing_a_user_drops_their_unsent_replies(workers: list[Service], clock: Clock) -> None:
     service = workers[0]
     await _turns(service, users=2, per_user=2)
     assert service.store.delete_user("telegram:0")
@@ -173,9 +170,7 @@ async def test_while_one_worker_sends_a_users_reply_another_waits_for_it(
     assert [t for _, t in send.sent] == [earlier.outbound.text, later.outbound.text]
 
 
-async def test_a_failed_send_holds_back_the_users_later_replies(
-    workers: list[Service], clock: Clock
-) -> None:
+async def test_a_failed_send_holds_back_the_users_later_replies(workers: list[Service], clock: Clock) -> None:
     service = workers[0]
     user = "telegram:9"
     earlier = await service.handle(Inbound(user, text="/start", message_id="q1"))
@@ -190,9 +185,7 @@ async def test_a_failed_send_holds_back_the_users_later_replies(
     assert [t for _, t in send.sent] == [earlier.outbound.text, later.outbound.text]
 
 
-async def test_replies_still_being_delivered_keep_their_lease(
-    workers: list[Service], clock: Clock
-) -> None:
+async def test_replies_still_being_delivered_keep_their_lease(workers: list[Service], clock: Clock) -> None:
     from bot.service import IN_FLIGHT_SECONDS
 
     sender, other = workers
@@ -218,9 +211,7 @@ def _backlog() -> float | None:
     return metrics.registry.get_sample_value("weiquan_outbox_backlog", {"channel": "telegram"})
 
 
-async def test_each_retry_pass_sets_the_outbox_backlog_metric(
-    workers: list[Service], clock: Clock
-) -> None:
+async def test_each_retry_pass_sets_the_outbox_backlog_metric(workers: list[Service], clock: Clock) -> None:
     service = workers[0]
     await _turns(service, users=2, per_user=2)
     clock.now += OUTBOX_LEASE_SECONDS + 1

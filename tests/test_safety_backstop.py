@@ -38,8 +38,14 @@ def test_despair_no_pattern_knows_gets_the_question_and_never_the_screen(text: s
     assert verdict.label is None and verdict.soft == ("crisis",)
 
 
-CALM = ["我在上班", "好的，继续吧", "i have screenshots", "is 36% interest legal",
-        "我没想过自杀，就是很烦", "I'm not thinking of suicide, just overwhelmed"]  # fmt: skip
+CALM = [
+    "我在上班",
+    "好的，继续吧",
+    "i have screenshots",
+    "is 36% interest legal",
+    "我没想过自杀，就是很烦",
+    "I'm not thinking of suicide, just overwhelmed",
+]
 
 
 @pytest.mark.parametrize("text", CALM)
@@ -74,10 +80,16 @@ def test_features_cover_chinese_runs_english_words_and_pieces_of_long_words() ->
 def test_training_writes_a_model_that_reads_like_its_examples(tmp_path: Path) -> None:
     tune = tmp_path / "tune"
     tune.mkdir()
-    crisis = [f"我真的{w}，不想{v}了" for w in ("好累", "撑不住", "很绝望", "没希望", "好痛苦")
-              for v in ("活", "醒来", "再熬", "坚持")]  # fmt: skip
-    calm = [f"{w}，{v}" for w in ("我欠了三千", "他们打给我妈", "利息太高", "我想投诉", "客服不理我")
-            for v in ("怎么办", "合法吗", "能协商吗", "下一步呢")]  # fmt: skip
+    crisis = [
+        f"我真的{w}，不想{v}了"
+        for w in ("好累", "撑不住", "很绝望", "没希望", "好痛苦")
+        for v in ("活", "醒来", "再熬", "坚持")
+    ]
+    calm = [
+        f"{w}，{v}"
+        for w in ("我欠了三千", "他们打给我妈", "利息太高", "我想投诉", "客服不理我")
+        for v in ("怎么办", "合法吗", "能协商吗", "下一步呢")
+    ]
     (tune / "crisis.zh_CN.txt").write_text("\n".join(crisis), encoding="utf-8")
     (tune / "calm.zh_CN.txt").write_text("\n".join(calm), encoding="utf-8")
     out = tmp_path / "backstop.json"

@@ -26,12 +26,23 @@ def detector() -> Detector:
     return Detector.load()
 
 
-@pytest.mark.parametrize(("typed", "folded"), [
-    ("我想紫砂", "我想自杀"), ("自 杀", "自杀"), ("自.杀", "自杀"), ("我不想再活下去了", "我不想活了"),
-    ("我覺得活著沒有意義", "我觉得活着没有意义"), ("ＷＡＮＴ　ＴＯ　ＤＩＥ", "want to die"),
-    ("I can't go on", "i can not go on"), ("s u i c i d e", "suicide"), ("diiiie", "die"),
-    ("想死死死死", "想死"), ("kms", "kill myself"), ("我想zs", "我想自杀"),
-])  # fmt: skip
+@pytest.mark.parametrize(
+    ("typed", "folded"),
+    [
+        ("我想紫砂", "我想自杀"),
+        ("自 杀", "自杀"),
+        ("自.杀", "自杀"),
+        ("我不想再活下去了", "我不想活了"),
+        ("我覺得活著沒有意義", "我觉得活着没有意义"),
+        ("ＷＡＮＴ　ＴＯ　ＤＩＥ", "want to die"),
+        ("I can't go on", "i can not go on"),
+        ("s u i c i d e", "suicide"),
+        ("diiiie", "die"),
+        ("想死死死死", "想死"),
+        ("kms", "kill myself"),
+        ("我想zs", "我想自杀"),
+    ],
+)
 def test_folding(typed: str, folded: str) -> None:
     assert detector().normalise(typed) == folded
 
@@ -65,23 +76,34 @@ def test_first_chars_are_sound_on_random_text(text: str) -> None:
             assert not pattern.search(text)
 
 
-@pytest.mark.parametrize(("pattern", "chars"), [
-    (r"(?:想|要)[^。]{0,3}死", {"想", "要"}), (r"\b(kill|hurt) me", {"k", "h"}), (r"(a)?b", {"a", "b"}),
-    (r".x", None), (r"(?:)", None), (r"[^a]b", None),
-])  # fmt: skip
+@pytest.mark.parametrize(
+    ("pattern", "chars"),
+    [
+        (r"(?:想|要)[^。]{0,3}死", {"想", "要"}),
+        (r"\b(kill|hurt) me", {"k", "h"}),
+        (r"(a)?b", {"a", "b"}),
+        (r".x", None),
+        (r"(?:)", None),
+        (r"[^a]b", None),
+    ],
+)
 def test_first_chars(pattern: str, chars: set[str] | None) -> None:
     found = first_chars(pattern)
     assert (None if found is None else set(found)) == chars
 
 
-@pytest.mark.parametrize(("hours", "utc_hour", "open_"), [
-    ("09:00-21:00", 0, False),  # 08:00 in China
-    ("09:00-21:00", 2, True),  # 10:00
-    ("09:00-21:00", 13, False),  # 21:00
-    ("22:00-06:00", 15, True),  # 23:00: past midnight
-    ("09:00-12:00,14:00-18:00", 5, False),  # 13:00, between the two
-    ("always", 19, True), ("never", 3, False),
-])  # fmt: skip
+@pytest.mark.parametrize(
+    ("hours", "utc_hour", "open_"),
+    [
+        ("09:00-21:00", 0, False),  # 08:00 in China
+        ("09:00-21:00", 2, True),  # 10:00
+        ("09:00-21:00", 13, False),  # 21:00
+        ("22:00-06:00", 15, True),  # 23:00: past midnight
+        ("09:00-12:00,14:00-18:00", 5, False),  # 13:00, between the two
+        ("always", 19, True),
+        ("never", 3, False),
+    ],
+)
 def test_human_hours(hours: str, utc_hour: int, open_: bool) -> None:
     assert HumanHours.parse(hours).open_at(1_790_000_000 - 1_790_000_000 % 86400 + utc_hour * 3600) is open_
 
@@ -93,10 +115,21 @@ def test_bad_human_hours_name_the_setting(bad: str, tmp_path: Path) -> None:
         Service.open(settings)
 
 
-@pytest.mark.parametrize(("answer", "no"), [
-    ("没有", True), ("不是的", True), ("没有啦~", True), ("No.", True), ("not really", True),
-    ("是", False), ("不想说", False), ("有时候会", False), ("yes", False), ("我欠了五千", False),
-])  # fmt: skip
+@pytest.mark.parametrize(
+    ("answer", "no"),
+    [
+        ("没有", True),
+        ("不是的", True),
+        ("没有啦~", True),
+        ("No.", True),
+        ("not really", True),
+        ("是", False),
+        ("不想说", False),
+        ("有时候会", False),
+        ("yes", False),
+        ("我欠了五千", False),
+    ],
+)
 def test_a_clear_no(answer: str, no: bool) -> None:
     assert detector().is_no(answer) is no
 

@@ -40,17 +40,28 @@ def test_the_set_is_as_large_as_promised() -> None:
     for half in ("tune", "heldout"):
         for s in evaluate(detector(), SETS / half):
             counts[(s.label, s.lang)] = counts.get((s.label, s.lang), 0) + s.total
-    minimum = {("crisis", "zh_CN"): 300, ("crisis", "en"): 100, ("danger", "zh_CN"): 150,
-               ("danger", "en"): 50, ("scam_victim", "zh_CN"): 80, ("scam_victim", "en"): 30,
-               ("calm", "zh_CN"): 300, ("calm", "en"): 100}  # fmt: skip
+    minimum = {
+        ("crisis", "zh_CN"): 300,
+        ("crisis", "en"): 100,
+        ("danger", "zh_CN"): 150,
+        ("danger", "en"): 50,
+        ("scam_victim", "zh_CN"): 80,
+        ("scam_victim", "en"): 30,
+        ("calm", "zh_CN"): 300,
+        ("calm", "en"): 100,
+    }
     short = {k: (counts.get(k, 0), n) for k, n in minimum.items() if counts.get(k, 0) < n}
     assert not short, short
 
 
 def test_the_two_halves_share_no_message() -> None:
     def lines(half: str) -> set[str]:
-        return {line.strip() for path in (SETS / half).glob("*.txt")
-                for line in path.read_text(encoding="utf-8").splitlines() if line.strip()}  # fmt: skip
+        return {
+            line.strip()
+            for path in (SETS / half).glob("*.txt")
+            for line in path.read_text(encoding="utf-8").splitlines()
+            if line.strip()
+        }
 
     reporting = ("heldout", *FRESH)
     for i, one in enumerate(reporting):
@@ -83,10 +94,17 @@ def test_a_message_longer_than_the_store_keeps_is_still_read_whole() -> None:
     assert reply.state == "crisis"
 
 
-@pytest.mark.parametrize(("answer", "state"), [
-    ("没有", "h_contacted"), ("不是的。", "h_contacted"), ("no", "h_contacted"),
-    ("是", "crisis"), ("不想说", "crisis"), ("我欠了五千", "crisis"),
-])  # fmt: skip
+@pytest.mark.parametrize(
+    ("answer", "state"),
+    [
+        ("没有", "h_contacted"),
+        ("不是的。", "h_contacted"),
+        ("no", "h_contacted"),
+        ("是", "crisis"),
+        ("不想说", "crisis"),
+        ("我欠了五千", "crisis"),
+    ],
+)
 def test_the_screening_question(answer: str, state: str) -> None:
     engine = Engine.load()
     session = Session(user_key="t:2", state="h_contacted", lang="zh_CN", last_activity_at=1.0)

@@ -24,20 +24,29 @@ def _env(tmp_path: Path, **values: str) -> dict[str, str]:
     return env
 
 
-@pytest.mark.parametrize(("command", "variable", "value"), [
-    (["serve", "--port", "1"], "WEIQUAN_DATA_KEY", "change-me-to-a-long-random-secret"),
-    (["serve", "--port", "1"], "WEIQUAN_CONSOLE_SECRET", "change-me-to-another-long-random-secret"),
-    (["serve", "--port", "1"], "WEIQUAN_CONSOLE_SECRET", "short-secret"),
-    (["telegram"], "WEIQUAN_DATA_KEY", "x" * (MIN_SECRET - 1)),
-    (["worker", "--once"], "WEIQUAN_CONSOLE_SECRET", "change-me-to-another-long-random-secret"),
-])  # fmt: skip
+@pytest.mark.parametrize(
+    ("command", "variable", "value"),
+    [
+        (["serve", "--port", "1"], "WEIQUAN_DATA_KEY", "change-me-to-a-long-random-secret"),
+        (["serve", "--port", "1"], "WEIQUAN_CONSOLE_SECRET", "change-me-to-another-long-random-secret"),
+        (["serve", "--port", "1"], "WEIQUAN_CONSOLE_SECRET", "short-secret"),
+        (["telegram"], "WEIQUAN_DATA_KEY", "x" * (MIN_SECRET - 1)),
+        (["worker", "--once"], "WEIQUAN_CONSOLE_SECRET", "change-me-to-another-long-random-secret"),
+    ],
+)
 def test_servers_refuse_weak_secrets_naming_the_variable(
     tmp_path: Path, command: list[str], variable: str, value: str
 ) -> None:
     others = {"WEIQUAN_DATA_KEY": GOOD, "WEIQUAN_CONSOLE_SECRET": GOOD + "-console"}
     env = _env(tmp_path, **{**others, variable: value}, WEIQUAN_TELEGRAM_TOKEN="1:fake")
-    done = subprocess.run([sys.executable, "-m", "bot", *command], env=env, cwd=tmp_path,
-                          capture_output=True, text=True, timeout=60)  # fmt: skip
+    done = subprocess.run(
+        [sys.executable, "-m", "bot", *command],
+        env=env,
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
     assert done.returncode != 0
     assert variable in done.stderr
     assert value not in done.stderr + done.stdout  # named, never shown
@@ -68,8 +77,15 @@ def _mode(path: Path) -> int:
 
 def test_chat_generates_its_keys_and_keeps_var_owner_only(tmp_path: Path) -> None:
     env = _env(tmp_path)
-    done = subprocess.run([sys.executable, "-m", "bot", "chat"], input="/start\n1\n", env=env,
-                          cwd=tmp_path, capture_output=True, text=True, timeout=120)  # fmt: skip
+    done = subprocess.run(
+        [sys.executable, "-m", "bot", "chat"],
+        input="/start\n1\n",
+        env=env,
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
     assert done.returncode == 0, done.stderr
     var = tmp_path / "var"
     assert _mode(var) == 0o700
@@ -100,8 +116,14 @@ def test_processes_starting_together_on_a_new_data_directory_share_one_key(tmp_p
 def test_commands_that_do_not_use_the_keys_leave_no_key_files(tmp_path: Path) -> None:
     env = {k: v for k, v in _env(tmp_path).items() if k not in ("WEIQUAN_DATA_KEY", "WEIQUAN_CONSOLE_SECRET")}
     for command in (["lint"], ["diagram"], ["--help"], ["lint", "--help"]):
-        done = subprocess.run([sys.executable, "-m", "bot", *command], env=env, cwd=tmp_path,
-                              capture_output=True, text=True, timeout=120)  # fmt: skip
+        done = subprocess.run(
+            [sys.executable, "-m", "bot", *command],
+            env=env,
+            cwd=tmp_path,
+            capture_output=True,
+            text=True,
+            timeout=120,
+        )
         assert done.returncode == 0, (command, done.stderr)
     assert not (tmp_path / "var").exists()
 

@@ -66,8 +66,10 @@ def test_a_lock_out_never_blocks_the_right_password_from_another_address(console
     with httpx.Client(base_url=console.url, headers=_from("10.2.2.2")) as attacker:
         token = csrf_of(attacker.get("/console/login").text)
         for n in range(ADDRESS_LIMIT + 2):  # amy's account and every name from this address
-            attacker.post("/console/login", data={"name": "amy" if n < 8 else f"x{n}",
-                                                  "password": "wrong", "csrf": token})  # fmt: skip
+            attacker.post(
+                "/console/login",
+                data={"name": "amy" if n < 8 else f"x{n}", "password": "wrong", "csrf": token},
+            )
         assert sign_in(attacker, "amy", NEW_PASSWORD).status_code == 429
     with httpx.Client(base_url=console.url, headers=_from("10.3.3.3")) as operator:
         assert sign_in(operator, "amy", NEW_PASSWORD).headers["location"] == "/console/"
@@ -77,9 +79,18 @@ def test_a_lock_out_never_blocks_the_right_password_from_another_address(console
 def test_the_password_form_is_throttled_too(console: Console) -> None:
     client, token = signed_in_client(console)
     with contextlib.closing(client):
-        statuses = [client.post("/console/password", data={
-            "current": f"guess {n}", "new": "another long password", "repeat": "another long password",
-            "csrf": token}).status_code for n in range(ACCOUNT_LIMIT + 1)]  # fmt: skip
+        statuses = [
+            client.post(
+                "/console/password",
+                data={
+                    "current": f"guess {n}",
+                    "new": "another long password",
+                    "repeat": "another long password",
+                    "csrf": token,
+                },
+            ).status_code
+            for n in range(ACCOUNT_LIMIT + 1)
+        ]
         assert statuses == [400] * ACCOUNT_LIMIT + [429]
 
 
@@ -100,9 +111,15 @@ def test_a_password_change_ends_the_other_sessions(console: Console) -> None:
     client, token = signed_in_client(console)
     with contextlib.closing(client), httpx.Client(base_url=console.url) as other:
         assert sign_in(other, "amy", NEW_PASSWORD).headers["location"] == "/console/"
-        changed = client.post("/console/password", data={
-            "current": NEW_PASSWORD, "new": "a brand new password", "repeat": "a brand new password",
-            "csrf": token})  # fmt: skip
+        changed = client.post(
+            "/console/password",
+            data={
+                "current": NEW_PASSWORD,
+                "new": "a brand new password",
+                "repeat": "a brand new password",
+                "csrf": token,
+            },
+        )
         assert changed.headers["location"] == "/console/"
         assert client.get("/console/").status_code == 200  # the browser that changed it stays in
         assert other.get("/console/").headers["location"] == "/console/login"

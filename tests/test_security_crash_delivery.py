@@ -79,9 +79,13 @@ async def test_a_killed_worker_loses_doubles_and_reorders_nothing(
     settings = dataclasses.replace(tmp_settings, database_url=url, data_key=Secret(DATA_KEY))
     users = [TelegramUser(660_000 + n) for n in range(USERS)]
     with running_fake() as (fake, api_base):
-        env = serve_env(tmp_path, WEIQUAN_DATABASE_URL=url, WEIQUAN_TELEGRAM_TOKEN=TOKEN,
-                        WEIQUAN_TELEGRAM_WEBHOOK_SECRET=SECRET,
-                        WEIQUAN_TELEGRAM_API_BASE=api_base)  # fmt: skip
+        env = serve_env(
+            tmp_path,
+            WEIQUAN_DATABASE_URL=url,
+            WEIQUAN_TELEGRAM_TOKEN=TOKEN,
+            WEIQUAN_TELEGRAM_WEBHOOK_SECRET=SECRET,
+            WEIQUAN_TELEGRAM_API_BASE=api_base,
+        )
         with serving(tmp_path, env, "--workers", "2") as (base, process):
             workers = children(process.pid)
             assert len(workers) >= 2, workers
@@ -102,7 +106,9 @@ async def test_a_killed_worker_loses_doubles_and_reorders_nothing(
             seconds = time.monotonic() - started
     counts = tally(settings, fake, users)
     counts_unsent = unsent(url)
-    print(f"\nkilled a worker after {killed_at} of {USERS * TURNS} turns; the rest answered in "
-          f"{load_seconds:.1f}s, waited {seconds:.1f}s after the kill; {counts}; "
-          f"still unsent in the outbox: {counts_unsent}")
+    print(
+        f"\nkilled a worker after {killed_at} of {USERS * TURNS} turns; the rest answered in "
+        f"{load_seconds:.1f}s, waited {seconds:.1f}s after the kill; {counts}; "
+        f"still unsent in the outbox: {counts_unsent}"
+    )
     assert counts == {"lost": 0, "doubled": 0, "out_of_order_users": 0}

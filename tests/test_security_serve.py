@@ -38,8 +38,12 @@ async def test_thirty_sign_ins_in_flight_do_not_stall_wechat_or_healthz(
     for n in range(OPERATORS):
         add_operator(settings, f"op{n}")
     with running_wechat() as (_fake, api_base):
-        env.update(WEIQUAN_WECHAT_TOKEN=WECHAT_TOKEN, WEIQUAN_WECHAT_APPID=APPID,
-                   WEIQUAN_WECHAT_SECRET=WECHAT_SECRET, WEIQUAN_WECHAT_API_BASE=api_base)  # fmt: skip
+        env.update(
+            WEIQUAN_WECHAT_TOKEN=WECHAT_TOKEN,
+            WEIQUAN_WECHAT_APPID=APPID,
+            WEIQUAN_WECHAT_SECRET=WECHAT_SECRET,
+            WEIQUAN_WECHAT_API_BASE=api_base,
+        )
         with serving(tmp_path, env) as (url, _process):
             async with httpx.AsyncClient(base_url=url, timeout=60) as client:
                 token = csrf_of((await client.get("/console/login")).text)
@@ -62,8 +66,9 @@ async def test_thirty_sign_ins_in_flight_do_not_stall_wechat_or_healthz(
                 for msg_id in range(3):
                     said = "/start" if msg_id == 0 else "/help"
                     callback = wechat.text("oLoadUser_001", said, 900 + msg_id)
-                    spent, response = await timed(client.build_request(
-                        "POST", "/wechat", params=callback.params, content=callback.body))  # fmt: skip
+                    spent, response = await timed(
+                        client.build_request("POST", "/wechat", params=callback.params, content=callback.body)
+                    )
                     assert response.status_code == 200 and b"<Content>" in response.content
                     wechat_times.append(spent)
                     spent, response = await timed(client.build_request("GET", "/healthz"))
@@ -71,8 +76,10 @@ async def test_thirty_sign_ins_in_flight_do_not_stall_wechat_or_healthz(
                     health_times.append(spent)
                 statuses = await sign_ins
     assert statuses.count(401) == OPERATORS * ACCOUNT_LIMIT  # all checked: the load was real
-    print(f"\nwith 30 sign-ins in flight: wechat max {max(wechat_times):.3f}s, "
-          f"healthz max {max(health_times):.3f}s")
+    print(
+        f"\nwith 30 sign-ins in flight: wechat max {max(wechat_times):.3f}s, "
+        f"healthz max {max(health_times):.3f}s"
+    )
     assert max(wechat_times) < 1.0
     assert max(health_times) < 0.5
 
@@ -84,13 +91,15 @@ def test_forwarded_headers_are_believed_from_trusted_proxies_only(
     password = add_operator(settings, "amy")
     proxied = {"X-Forwarded-For": "10.7.7.7", "X-Forwarded-Proto": "https"}
     for trusted, secure in (("127.0.0.1", True), ("10.20.30.40", False)):
-        env = serve_env(tmp_path, WEIQUAN_DATABASE_URL=settings.database_url,
-                        WEIQUAN_TRUSTED_PROXIES=trusted)  # fmt: skip
+        env = serve_env(tmp_path, WEIQUAN_DATABASE_URL=settings.database_url, WEIQUAN_TRUSTED_PROXIES=trusted)
         with serving(tmp_path, env) as (url, _process), httpx.Client(base_url=url) as client:
             page = client.get("/console/login", headers=proxied)
             nonce = page.headers["set-cookie"].split(";", 1)[0]  # a Secure cookie: httpx keeps it back
-            response = client.post("/console/login", headers={**proxied, "Cookie": nonce},
-                                   data={"name": "amy", "password": password, "csrf": csrf_of(page.text)})
+            response = client.post(
+                "/console/login",
+                headers={**proxied, "Cookie": nonce},
+                data={"name": "amy", "password": password, "csrf": csrf_of(page.text)},
+            )
             assert response.status_code == 303
             cookie = next(c for c in response.headers.get_list("set-cookie") if c.startswith("wq_session="))
             assert ("Secure" in cookie) is secure, (trusted, cookie)
@@ -100,8 +109,9 @@ def test_a_restart_sends_what_a_crash_left_unsent_without_new_messages(
     backend_settings: Settings, tmp_path: Path
 ) -> None:
     users = 12
-    settings = dataclasses.replace(backend_settings, data_key=Secret(DATA_KEY),
-                                   console_secret=Secret(CONSOLE_SECRET))  # fmt: skip
+    settings = dataclasses.replace(
+        backend_settings, data_key=Secret(DATA_KEY), console_secret=Secret(CONSOLE_SECRET)
+    )
     with running_telegram() as (fake, api_base):
         # a worker that committed these turns and died before sending any reply
         dead = Service.open(settings)
@@ -113,9 +123,13 @@ def test_a_restart_sends_what_a_crash_left_unsent_without_new_messages(
                     assert result.outbox_id is not None
         finally:
             dead.close()
-        env = serve_env(tmp_path, WEIQUAN_DATABASE_URL=settings.database_url,
-                        WEIQUAN_TELEGRAM_TOKEN=TOKEN, WEIQUAN_TELEGRAM_WEBHOOK_SECRET=SECRET,
-                        WEIQUAN_TELEGRAM_API_BASE=api_base)  # fmt: skip
+        env = serve_env(
+            tmp_path,
+            WEIQUAN_DATABASE_URL=settings.database_url,
+            WEIQUAN_TELEGRAM_TOKEN=TOKEN,
+            WEIQUAN_TELEGRAM_WEBHOOK_SECRET=SECRET,
+            WEIQUAN_TELEGRAM_API_BASE=api_base,
+        )
         with serving(tmp_path, env):
             started = time.monotonic()
             while len(fake.sent_texts()) < 2 * users and time.monotonic() - started < 10:

@@ -67,8 +67,9 @@ async def test_links_use_the_public_url_never_the_host_header(tmp_settings: Sett
         h.channel.links.public_url = "https://bot.example.org"
         await h.turn(VICTIM, "/start", 1)
         callback = h.server.text(VICTIM, "/summary", 2)
-        response = await h.client.post(f"{h.url}/wechat", params=callback.params,
-                                       content=callback.body, headers={"Host": "evil.example"})  # fmt: skip
+        response = await h.client.post(
+            f"{h.url}/wechat", params=callback.params, content=callback.body, headers={"Host": "evil.example"}
+        )
         assert response.status_code == 200
         await h.settle()
         said = "\n".join([h.server.reply_fields(response.content)["Content"], *h.fake.sent_texts(VICTIM)])

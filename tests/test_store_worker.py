@@ -35,10 +35,12 @@ async def test_postgres_connection_dropped_under_the_store_thread(
     try:
         await service.handle(Inbound("telegram:1", text="/start", message_id="d1"))
         with service.store.db.connect() as conn:  # as a DBA's restart or a failover would
-            killed = conn.execute(text(
-                "SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity "
-                "WHERE datname = current_database() AND pid <> pg_backend_pid()"
-            )).scalar_one()  # fmt: skip
+            killed = conn.execute(
+                text(
+                    "SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity "
+                    "WHERE datname = current_database() AND pid <> pg_backend_pid()"
+                )
+            ).scalar_one()
         assert killed >= 1
         outcomes = []
         for n in range(2, 5):

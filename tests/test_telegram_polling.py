@@ -30,8 +30,9 @@ STARTUP_SECONDS = 120
 def polling(tmp_path: Path, api_base: str) -> Iterator[subprocess.Popen[bytes]]:
     """`weiquan telegram` in its own process; stopped with SIGTERM, which must exit 0."""
     log = (tmp_path / "polling.log").open("wb")
-    process = subprocess.Popen(WEIQUAN, cwd=tmp_path, env=weiquan_env(tmp_path, api_base),
-                               stdout=log, stderr=subprocess.STDOUT)  # fmt: skip
+    process = subprocess.Popen(
+        WEIQUAN, cwd=tmp_path, env=weiquan_env(tmp_path, api_base), stdout=log, stderr=subprocess.STDOUT
+    )
     try:
         yield process
     finally:
@@ -130,8 +131,14 @@ def test_set_webhook_registers_url_secret_and_commands(tmp_path: Path) -> None:
     url = "https://bot.example.org/telegram/webhook"
     with running_fake() as (fake, api_base):
         env = weiquan_env(tmp_path, api_base, WEIQUAN_TELEGRAM_WEBHOOK_SECRET=SECRET)
-        done = subprocess.run([*WEIQUAN, "--set-webhook", url], cwd=tmp_path, env=env,
-                              capture_output=True, timeout=60, check=False)  # fmt: skip
+        done = subprocess.run(
+            [*WEIQUAN, "--set-webhook", url],
+            cwd=tmp_path,
+            env=env,
+            capture_output=True,
+            timeout=60,
+            check=False,
+        )
         assert done.returncode == 0, done.stderr
         assert fake.webhook_url == url
         registered = fake.calls_to("setWebhook")[0]
@@ -144,9 +151,14 @@ def test_set_webhook_registers_url_secret_and_commands(tmp_path: Path) -> None:
 
 def test_set_webhook_without_a_secret_is_refused(tmp_path: Path) -> None:
     with running_fake() as (fake, api_base):
-        done = subprocess.run([*WEIQUAN, "--set-webhook", "https://bot.example.org/hook"],
-                              cwd=tmp_path, env=weiquan_env(tmp_path, api_base),
-                              capture_output=True, timeout=60, check=False)  # fmt: skip
+        done = subprocess.run(
+            [*WEIQUAN, "--set-webhook", "https://bot.example.org/hook"],
+            cwd=tmp_path,
+            env=weiquan_env(tmp_path, api_base),
+            capture_output=True,
+            timeout=60,
+            check=False,
+        )
         assert done.returncode != 0
         assert fake.calls_to("setWebhook") == []
 
@@ -154,16 +166,21 @@ def test_set_webhook_without_a_secret_is_refused(tmp_path: Path) -> None:
 def test_polling_without_a_token_exits_with_an_error(tmp_path: Path) -> None:
     env = weiquan_env(tmp_path, "http://127.0.0.1:9/bot")
     del env["WEIQUAN_TELEGRAM_TOKEN"]
-    done = subprocess.run(WEIQUAN, cwd=tmp_path, env=env, capture_output=True, timeout=60,
-                          check=False)  # fmt: skip
+    done = subprocess.run(WEIQUAN, cwd=tmp_path, env=env, capture_output=True, timeout=60, check=False)
     assert done.returncode != 0
     assert b"Traceback" not in done.stderr
 
 
 def test_a_rejected_token_never_reaches_the_output(tmp_path: Path) -> None:
     with running_fake(token="999:another-token") as (fake, api_base):
-        done = subprocess.run(WEIQUAN, cwd=tmp_path, env=weiquan_env(tmp_path, api_base),
-                              capture_output=True, timeout=60, check=False)  # fmt: skip
+        done = subprocess.run(
+            WEIQUAN,
+            cwd=tmp_path,
+            env=weiquan_env(tmp_path, api_base),
+            capture_output=True,
+            timeout=60,
+            check=False,
+        )
         assert done.returncode == 1
         assert fake.calls_to("getMe") == []  # the fake answered 401 before recording a method
         assert TOKEN.encode() not in done.stdout + done.stderr

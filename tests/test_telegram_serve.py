@@ -20,8 +20,11 @@ def test_serve_mounts_the_webhook(tmp_path: Path, free_port: int) -> None:
         log = (tmp_path / "serve.log").open("wb")
         server = subprocess.Popen(
             [sys.executable, "-m", "bot", "serve", "--host", "127.0.0.1", "--port", str(free_port)],
-            cwd=tmp_path, env=env, stdout=log, stderr=subprocess.STDOUT,
-        )  # fmt: skip
+            cwd=tmp_path,
+            env=env,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+        )
         base = f"http://127.0.0.1:{free_port}"
         try:
             wait_until(lambda: _up(f"{base}/healthz"), seconds=60)

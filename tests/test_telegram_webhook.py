@@ -230,8 +230,15 @@ async def test_odd_updates_never_crash(tmp_settings: Settings) -> None:
     async with webhook_harness(tmp_settings) as h:
         user = TelegramUser()
         await h.post(user.text("/start"))
-        for update in (user.sticker(), user.photo(), user.edited("改一下"), channel_post("公告"),
-                       unknown_kind(), message_reaction(user), user.in_group("大家好")):  # fmt: skip
+        for update in (
+            user.sticker(),
+            user.photo(),
+            user.edited("改一下"),
+            channel_post("公告"),
+            unknown_kind(),
+            message_reaction(user),
+            user.in_group("大家好"),
+        ):
             assert (await h.post(update)).status_code == 200
         texts = h.fake.sent_texts(user.id)
         assert len(texts) == 4  # start, sticker, photo, edit; the rest get no message
@@ -260,8 +267,14 @@ async def test_odd_updates_never_crash(tmp_settings: Settings) -> None:
 async def test_hostile_bodies_are_refused(tmp_settings: Settings) -> None:
     async with webhook_harness(tmp_settings) as h:
         url, headers = f"{h.url}/telegram/webhook", {"X-Telegram-Bot-Api-Secret-Token": SECRET}
-        for body in (b"", b"{not json", b"[1,2]", json.dumps({"message": {}}).encode(),
-                     b'{"update_id": "1"}', b"{" + b" " * 1_100_000 + b"}"):  # fmt: skip
+        for body in (
+            b"",
+            b"{not json",
+            b"[1,2]",
+            json.dumps({"message": {}}).encode(),
+            b'{"update_id": "1"}',
+            b"{" + b" " * 1_100_000 + b"}",
+        ):
             response = await h.client.post(url, content=body, headers=headers)
             assert 400 <= response.status_code < 500
         assert h.fake.calls == []

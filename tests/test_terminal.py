@@ -14,9 +14,14 @@ def chat(tmp_path: Path, stdin: bytes, *args: str) -> subprocess.CompletedProces
     env = {**os.environ, "WEIQUAN_DATA_DIR": str(tmp_path / "var"), "WEIQUAN_LOG_LEVEL": "WARNING"}
     env.pop("WEIQUAN_DATABASE_URL", None)
     return subprocess.run(
-        [*WEIQUAN, "chat", *args], input=stdin, capture_output=True, cwd=tmp_path, env=env,
-        timeout=60, check=False,
-    )  # fmt: skip
+        [*WEIQUAN, "chat", *args],
+        input=stdin,
+        capture_output=True,
+        cwd=tmp_path,
+        env=env,
+        timeout=60,
+        check=False,
+    )
 
 
 def test_start_then_first_option(tmp_path: Path) -> None:
@@ -60,7 +65,13 @@ def test_a_reader_that_stops_early_gets_no_traceback(tmp_path: Path) -> None:
     env = {**os.environ, "WEIQUAN_DATA_DIR": str(tmp_path / "var"), "WEIQUAN_LOG_LEVEL": "WARNING"}
     env.pop("WEIQUAN_DATABASE_URL", None)
     command = f"printf '/start\\n1\\n1 2\\n' | {sys.executable} -m bot chat | head -1"
-    done = subprocess.run(["bash", "-o", "pipefail", "-c", command], capture_output=True, cwd=tmp_path,
-                          env=env, timeout=60, check=False)  # fmt: skip
+    done = subprocess.run(
+        ["bash", "-o", "pipefail", "-c", command],
+        capture_output=True,
+        cwd=tmp_path,
+        env=env,
+        timeout=60,
+        check=False,
+    )
     assert "Traceback" not in done.stderr.decode()
     assert done.returncode == 0, done.stderr

@@ -128,9 +128,13 @@ def test_transcripts_under_dialogs_are_collected_one_test_each(tmp_path: Path) -
 
     done = subprocess.run(
         [sys.executable, "-m", "pytest", "-p", "no:cacheprovider", "-q", str(tmp_path)],
-        cwd=tmp_path, capture_output=True, text=True, timeout=300, check=False,
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=False,
         env={**os.environ, "WEIQUAN_DATA_DIR": str(tmp_path / "var")},
-    )  # fmt: skip
+    )
 
     assert done.returncode == 1, done.stdout + done.stderr
     assert "1 failed, 1 passed" in done.stdout

@@ -65,16 +65,29 @@ def test_verdicts_for_unknown_and_cleared_debts() -> None:
 @pytest.mark.parametrize("lang", ["zh_CN", "en"])
 def test_rendered_budget(lang: str) -> None:
     text = strict_text(lang)
-    shown = render_budget({"income": 5_000, "essentials": 3_000, "other_debts": 500,
-                           "received_amount": 7_000, "repaid_total": 2_000}, text)
+    shown = render_budget(
+        {
+            "income": 5_000,
+            "essentials": 3_000,
+            "other_debts": 500,
+            "received_amount": 7_000,
+            "repaid_total": 2_000,
+        },
+        text,
+    )
     assert "1,200" in shown and "1,500" in shown and "5,000" in shown
     assert render_budget({}, text) == text("tools.budget.incomplete")
 
 
-@given(income=st.floats(0, 1e6), essentials=st.floats(0, 1e6), other=st.floats(0, 1e6),
-       debt=st.one_of(st.none(), st.floats(0, 1e7)))
-def test_offer_is_never_negative_nor_above_what_is_spare(income: float, essentials: float,
-                                                         other: float, debt: float | None) -> None:
+@given(
+    income=st.floats(0, 1e6),
+    essentials=st.floats(0, 1e6),
+    other=st.floats(0, 1e6),
+    debt=st.one_of(st.none(), st.floats(0, 1e7)),
+)
+def test_offer_is_never_negative_nor_above_what_is_spare(
+    income: float, essentials: float, other: float, debt: float | None
+) -> None:
     budget = assess(income, essentials, other, debt)
     assert 0 <= budget.offer <= max(budget.spare, 0)
     if budget.months_needed is not None:
@@ -90,7 +103,15 @@ def test_a_shortfall_is_shown_as_one(lang: str) -> None:
 
 
 def test_what_is_left_adds_up_every_lender() -> None:
-    answers = {"lender_name": "A", "received_amount": 7_000, "repaid_total": 2_000, "lender_index": 0,
-               "lenders": [{"lender_name": "A"}, {"lender_name": "B", "contract_amount": 3_000},
-                           {"lender_name": "C"}]}
+    answers = {
+        "lender_name": "A",
+        "received_amount": 7_000,
+        "repaid_total": 2_000,
+        "lender_index": 0,
+        "lenders": [
+            {"lender_name": "A"},
+            {"lender_name": "B", "contract_amount": 3_000},
+            {"lender_name": "C"},
+        ],
+    }
     assert outstanding_from_answers(answers) == 5_000 + 3_000

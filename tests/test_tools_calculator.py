@@ -45,10 +45,15 @@ def test_head_cut_loan_10000_contract_7000_received_12_by_1000() -> None:
     assert figures.total_cost == 5_000
     # on the contract amount the same loan looks like ~35%: the head-cut hides the cost
     assert figures.nominal_rate_if_contract_received == pytest.approx(
-        12 * irr_by_hand(10_000, 1_000, 12), abs=1e-9)
+        12 * irr_by_hand(10_000, 1_000, 12), abs=1e-9
+    )
     assert {c.id: (c.applies, c.exceeded) for c in figures.checks} == {
-        "four_lpr": (True, True), "licensed_24": (True, True), "card_24": (False, True),
-        "small_loan_24": (False, True), "criminal_36": (True, True)}
+        "four_lpr": (True, True),
+        "licensed_24": (True, True),
+        "card_24": (False, True),
+        "small_loan_24": (False, True),
+        "criminal_36": (True, True),
+    }
 
 
 def test_zero_interest_loan_has_zero_rate_and_breaks_no_limit() -> None:
@@ -119,24 +124,31 @@ def test_impossible_figures_raise_a_clear_value_error(terms: LoanTerms, reason: 
 
 
 def test_answers_are_read_leniently() -> None:
-    answers = {"contract_amount": "10,000", "received_amount": "7000元", "monthly_payment": 1000,
-               "term_months": "12", "lender_type": "bank"}
+    answers = {
+        "contract_amount": "10,000",
+        "received_amount": "7000元",
+        "monthly_payment": 1000,
+        "term_months": "12",
+        "lender_type": "bank",
+    }
     figures = figures_from_answers(answers)
     assert figures is not None and figures.head_cut == 3_000
     assert figures_from_answers({"monthly_payment": 1000, "term_months": 12}) is None
-    assert figures_from_answers({"contract_amount": 100, "monthly_payment": 10,
-                                 "term_months": 1.5}) is None
-    assert figures_from_answers({"contract_amount": True, "monthly_payment": 10,
-                                 "term_months": 2}) is None
-    only_received = figures_from_answers({"received_amount": 900, "monthly_payment": 100,
-                                          "term_months": 10})
+    assert figures_from_answers({"contract_amount": 100, "monthly_payment": 10, "term_months": 1.5}) is None
+    assert figures_from_answers({"contract_amount": True, "monthly_payment": 10, "term_months": 2}) is None
+    only_received = figures_from_answers({"received_amount": 900, "monthly_payment": 100, "term_months": 10})
     assert only_received is not None and only_received.head_cut == 0
 
 
 @pytest.mark.parametrize("lang", ["zh_CN", "en"])
 def test_rendered_figures_state_the_rates_and_the_head_cut_rule(lang: str) -> None:
-    answers = {"contract_amount": 10_000, "received_amount": 7_000, "monthly_payment": 1_000,
-               "term_months": 12, "lender_type": "consumer_finance"}
+    answers = {
+        "contract_amount": 10_000,
+        "received_amount": 7_000,
+        "monthly_payment": 1_000,
+        "term_months": 12,
+        "lender_type": "consumer_finance",
+    }
     shown = render_figures(answers, strict_text(lang))
     assert "113.4%" in shown and "195.6%" in shown and "9.5%" in shown
     assert "3,000" in shown and "7,000" in shown and "24%" in shown

@@ -23,8 +23,12 @@ def test_nothing_answered_still_asks_for_calls_and_messages() -> None:
 
 
 def test_everything_answered_gets_every_item_in_order() -> None:
-    answers = {"methods": ["calls", "im", "group_chats", "visits", "fake_legal"],
-               "contacted": ["employer"], "contract_amount": 5000, "received_amount": 4000}
+    answers = {
+        "methods": ["calls", "im", "group_chats", "visits", "fake_legal"],
+        "contacted": ["employer"],
+        "contract_amount": 5000,
+        "received_amount": 4000,
+    }
     assert item_ids(answers) == list(ITEM_IDS)
 
 
@@ -42,8 +46,11 @@ def test_progress_counts_only_items_on_this_checklist() -> None:
 
 
 def test_catalogue_rows_are_numbered_and_dated_when_done() -> None:
-    answers = {"methods": ["sms"], "evidence_done": ["messages", "timeline"],
-               "evidence_dates": {"messages": "2026-11-20", "loan_contract": "2026-11-21"}}
+    answers = {
+        "methods": ["sms"],
+        "evidence_done": ["messages", "timeline"],
+        "evidence_dates": {"messages": "2026-11-20", "loan_contract": "2026-11-21"},
+    }
     rows = catalogue(answers, strict_text("zh_CN"))
     assert [r.number for r in rows] == [1, 2, 3, 4, 5]
     by_id = {r.item_id: r for r in rows}

@@ -10,12 +10,21 @@ from test_tools_locales import strict_text
 from bot.tools.letters import COMPLAINT_CHANNELS, complaint_letter, negotiation_letter
 
 CASE = {
-    "contacted": ["me", "family", "employer"], "methods": ["calls", "group_chats"],
-    "frequency": "many_daily", "night": "yes", "lender_type": "bank",
+    "contacted": ["me", "family", "employer"],
+    "methods": ["calls", "group_chats"],
+    "frequency": "many_daily",
+    "night": "yes",
+    "lender_type": "bank",
     "lender_name": "好借银行 卡号 6222 0212 3456 7890 123",
-    "since": "九月，他们打到我身份证 110101199003071234 上的地址", "contract_amount": 10_000,
-    "received_amount": 7_000, "monthly_payment": 1_000, "term_months": 12,
-    "income": 5_000, "essentials": 3_000, "other_debts": 500, "repaid_total": 2_000,
+    "since": "九月，他们打到我身份证 110101199003071234 上的地址",
+    "contract_amount": 10_000,
+    "received_amount": 7_000,
+    "monthly_payment": 1_000,
+    "term_months": 12,
+    "income": 5_000,
+    "essentials": 3_000,
+    "other_debts": 500,
+    "repaid_total": 2_000,
 }
 LONG_NUMBER = re.compile(r"\d(?:[\s-]?\d){10,}")
 
@@ -65,8 +74,12 @@ def test_each_channel_asks_for_what_it_can_give(lang: str) -> None:
 
 def test_a_rate_above_the_small_loan_cap_asks_for_a_recalculation() -> None:
     text = strict_text("zh_CN")
-    loan = {"lender_type": "small_loan", "contract_amount": 5_000, "monthly_payment": 500,
-            "term_months": 12}  # no head-cut, ~35% a year
+    loan = {
+        "lender_type": "small_loan",
+        "contract_amount": 5_000,
+        "monthly_payment": 500,
+        "term_months": 12,
+    }  # no head-cut, ~35% a year
     letter = complaint_letter(loan, "local_financial_regulator", text)
     assert text("tools.letter.request.recalculate.f068") in letter
     assert text("tools.plan.point.rate") in letter
@@ -129,8 +142,18 @@ def test_chinese_punctuation_survives_the_trip() -> None:
 
 def test_files_the_user_sent_are_exhibits_with_their_fingerprint() -> None:
     text = strict_text("zh_CN")
-    sent = {"evidence_timeline": [{"at": 1_796_000_000, "kind": "photo", "description": "P 图截图",
-                                   "sha256": "ab" * 32, "size": 2048, "number": 1}]}
+    sent = {
+        "evidence_timeline": [
+            {
+                "at": 1_796_000_000,
+                "kind": "photo",
+                "description": "P 图截图",
+                "sha256": "ab" * 32,
+                "size": 2048,
+                "number": 1,
+            }
+        ]
+    }
     letter = complaint_letter(sent, "nfra_12378", text)
     attachments = letter.split(text("tools.letter.heading.attachments"), 1)[1]
     assert "1. " in attachments and "P 图截图" in attachments and "ab" * 32 in attachments

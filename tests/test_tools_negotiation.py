@@ -27,8 +27,13 @@ def test_the_fifteen_day_complaint_clock_is_only_promised_where_it_applies() -> 
 def test_everyone_hears_that_concessions_need_consent_and_repair_is_a_scam() -> None:
     for kind in ("bank", "unlicensed", "unknown"):
         ids = option_ids(kind)
-        assert {"consent_needed", "no_stop_interest_right", "partial_payments", "in_writing",
-                "credit_repair_scam"} <= set(ids)
+        assert {
+            "consent_needed",
+            "no_stop_interest_right",
+            "partial_payments",
+            "in_writing",
+            "credit_repair_scam",
+        } <= set(ids)
     for option in options({}):
         assert fact_ids_in(option.text_key) == list(option.fact_ids)
 

@@ -20,7 +20,12 @@ REFERENCE = FACTS.parent / "channels.yaml"
 def test_bank_with_calls_goes_lender_then_nfra_then_12321_then_legal_aid_then_media() -> None:
     answers = {"lender_type": "bank", "methods": ["calls"], "contacted": ["me"]}
     assert channel_ids(answers) == [
-        "lender_own_complaint", "nfra_12378", "isc_12321", "legal_aid_12348", "heimao_tousu"]
+        "lender_own_complaint",
+        "nfra_12378",
+        "isc_12321",
+        "legal_aid_12348",
+        "heimao_tousu",
+    ]
 
 
 def test_small_loan_goes_to_the_local_regulator_not_nfra() -> None:
@@ -52,8 +57,9 @@ def test_threats_put_the_police_first_and_illegal_lenders_skip_their_own_line() 
         ({"contacted": ["family"]}, ["isc_12321"], ["police"]),
     ],
 )
-def test_harassment_adds_its_channels(answers: dict[str, object], present: list[str],
-                                      absent: list[str]) -> None:
+def test_harassment_adds_its_channels(
+    answers: dict[str, object], present: list[str], absent: list[str]
+) -> None:
     ids = channel_ids({"lender_type": "bank", **answers})
     assert set(present) <= set(ids) and not set(absent) & set(ids)
     assert ids[-2:] == ["legal_aid_12348", "heimao_tousu"]  # legal aid, then media last
@@ -97,8 +103,9 @@ def test_each_step_points_to_the_next_and_attaches_only_wanted_evidence() -> Non
 @pytest.mark.parametrize("lang", ["zh_CN", "en"])
 def test_rendered_plan_names_channels_numbers_and_the_next_rung(lang: str) -> None:
     text = strict_text(lang)
-    shown = render_plan({"lender_type": "consumer_finance", "methods": ["calls"],
-                         "night": "yes"}, text, TODAY)
+    shown = render_plan(
+        {"lender_type": "consumer_finance", "methods": ["calls"], "night": "yes"}, text, TODAY
+    )
     assert "12378" in shown and "12321" in shown and "12348" in shown
     assert "2026-12-08" in shown
     assert text("channels.nfra_12378.name.f001_f003") in shown
@@ -128,6 +135,6 @@ def test_a_broken_directory_fails_at_load(tmp_path: Path) -> None:
     partial = tmp_path / "partial.yaml"
     source = (ROOT / "dialogs" / "channels.yaml").read_text("utf-8")
     before, after = source.split("  - id: heimao_tousu")
-    partial.write_text(before + after[after.index("\n\n"):], encoding="utf-8")
+    partial.write_text(before + after[after.index("\n\n") :], encoding="utf-8")
     with pytest.raises(FlowError, match="heimao_tousu"):
         load_directory(partial)

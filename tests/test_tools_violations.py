@@ -43,8 +43,7 @@ def test_nothing_answered_means_nothing_claimed() -> None:
         ({"methods": ["visits"]}, []),
         ({"methods": ["visits"], "night": "yes"}, ["night_contact"]),
         # the night-visit rule is the banking association's: only its members are bound
-        ({"methods": ["visits"], "night": "yes", "lender_type": "bank"},
-         ["night_contact", "night_visit"]),
+        ({"methods": ["visits"], "night": "yes", "lender_type": "bank"}, ["night_contact", "night_visit"]),
         ({"collection_fees": 200}, ["collection_fees"]),
         ({"methods": "insults"}, ["insults"]),  # a lone id instead of a list
         ({"methods": 42, "contacted": None}, []),  # junk is ignored, not a crash
@@ -73,8 +72,11 @@ def test_visits_bring_the_door_advice_and_the_banks_rule_only_for_banks() -> Non
 
 
 def test_a_non_borrower_is_told_they_may_not_be_dunned_at_all() -> None:
-    mother = {"family_role": "relative_borrower", "contacted": ["me", "employer"],
-              "lender_type": "consumer_finance"}
+    mother = {
+        "family_role": "relative_borrower",
+        "contacted": ["me", "employer"],
+        "lender_type": "consumer_finance",
+    }
     assert ids(mother)[0] == "dunned_non_borrower"
     assert "third_parties" not in ids(mother)  # their findings are theirs, not the borrower's
     assert {"F049", "F042", "F021"} <= facts(mother, "dunned_non_borrower")
@@ -92,28 +94,42 @@ def test_collecting_an_illegal_debt_names_293_1_beyond_the_threats_box() -> None
 
 
 def test_loan_findings_follow_the_lender_type() -> None:
-    loan = {"contract_amount": 10_000, "received_amount": 7_000, "monthly_payment": 1_000,
-            "term_months": 12}
+    loan = {"contract_amount": 10_000, "received_amount": 7_000, "monthly_payment": 1_000, "term_months": 12}
     assert ids({**loan, "lender_type": "bank"}) == ["head_cut", "rate_licensed_24"]
-    assert ids({**loan, "lender_type": "unlicensed"}) == [
-        "head_cut", "rate_four_lpr", "rate_criminal_36"]
-    fair = {"contract_amount": 10_000, "received_amount": 10_000, "monthly_payment": 870,
-            "term_months": 12, "lender_type": "bank"}  # ~8.5% a year
+    assert ids({**loan, "lender_type": "unlicensed"}) == ["head_cut", "rate_four_lpr", "rate_criminal_36"]
+    fair = {
+        "contract_amount": 10_000,
+        "received_amount": 10_000,
+        "monthly_payment": 870,
+        "term_months": 12,
+        "lender_type": "bank",
+    }  # ~8.5% a year
     assert ids(fair) == []
     assert ids({**loan, "received_amount": 20_000}) == []  # contradictory figures: no claim
-    card = {"lender_type": "credit_card", "contract_amount": 20_000, "monthly_payment": 1_200,
-            "term_months": 24}  # ~38% a year: a court may cut it, but no rule is broken (F072)
+    card = {
+        "lender_type": "credit_card",
+        "contract_amount": 20_000,
+        "monthly_payment": 1_200,
+        "term_months": 24,
+    }  # ~38% a year: a court may cut it, but no rule is broken (F072)
     assert ids(card) == []
     small = assess({**loan, "lender_type": "small_loan"}).likely
-    assert [(f.id, f.fact_ids) for f in small] == [("head_cut", ("F068",)),
-                                                   ("rate_small_loan_24", ("F066",))]
+    assert [(f.id, f.fact_ids) for f in small] == [("head_cut", ("F068",)), ("rate_small_loan_24", ("F066",))]
 
 
 def test_the_sentence_only_states_facts_it_cites() -> None:
-    everything = {"contacted": ["family", "contact_list"], "night": "yes", "frequency": "nonstop",
-                  "methods": ["visits", "fake_legal", "violence_threats", "insults", "group_chats"],
-                  "collection_fees": 1, "lender_type": "unknown", "contract_amount": 10_000,
-                  "received_amount": 7_000, "monthly_payment": 1_000, "term_months": 12}
+    everything = {
+        "contacted": ["family", "contact_list"],
+        "night": "yes",
+        "frequency": "nonstop",
+        "methods": ["visits", "fake_legal", "violence_threats", "insults", "group_chats"],
+        "collection_fees": 1,
+        "lender_type": "unknown",
+        "contract_amount": 10_000,
+        "received_amount": 7_000,
+        "monthly_payment": 1_000,
+        "term_months": 12,
+    }
     result = assess(everything)
     assert len(result.likely) == 14
     for finding in result.likely + result.allowed:
@@ -122,8 +138,10 @@ def test_the_sentence_only_states_facts_it_cites() -> None:
 
 @pytest.mark.parametrize(("lang", "hedge"), [("zh_CN", "很可能"), ("en", "likely")])
 def test_rendered_findings_hedge_and_cite(lang: str, hedge: str) -> None:
-    shown = render_assessment({"night": "yes", "contacted": ["friends"], "lender_type": "bank",
-                               "methods": ["visits"]}, strict_text(lang))
+    shown = render_assessment(
+        {"night": "yes", "contacted": ["friends"], "lender_type": "bank", "methods": ["visits"]},
+        strict_text(lang),
+    )
     assert hedge in shown
     assert "GB/T 45251-2025" in shown
     assert re.search("推荐性|recommended", shown) and re.search("自律|self-regulation", shown)

@@ -147,16 +147,29 @@ async def test_crisis_phrase_answers_with_the_hotline(tmp_settings: Settings) ->
 async def test_media_gets_a_helpful_reply_and_voice_recognition_is_read(tmp_settings: Settings) -> None:
     async with wechat_harness(tmp_settings) as h:
         text = h.service.i18n.text
-        image = message_xml("oMediaUser", "image", 1_800_000_000, PicUrl="http://mmbiz.example/x",
-                            MediaId="media_1", MsgId="900")  # fmt: skip
+        image = message_xml(
+            "oMediaUser",
+            "image",
+            1_800_000_000,
+            PicUrl="http://mmbiz.example/x",
+            MediaId="media_1",
+            MsgId="900",
+        )
         assert await h.send(h.server.callback(image)) == text("zh_CN", "wechat.media_evidence")
         voice = message_xml("oMediaUser", "voice", 1_800_000_001, MediaId="m2", Format="amr", MsgId="901")
         assert await h.send(h.server.callback(voice)) == text("zh_CN", "wechat.voice")
         where = message_xml("oMediaUser", "location", 1_800_000_002, Location_X="23.1", MsgId="902")
         assert await h.send(h.server.callback(where)) == text("zh_CN", "wechat.location")
         assert h.service.session("wechat:oMediaUser") is None  # nothing stored for them
-        spoken = message_xml("oMediaUser", "voice", 1_800_000_003, MediaId="m3", Format="amr",
-                             Recognition="不想活了", MsgId="903")  # fmt: skip
+        spoken = message_xml(
+            "oMediaUser",
+            "voice",
+            1_800_000_003,
+            MediaId="m3",
+            Format="amr",
+            Recognition="不想活了",
+            MsgId="903",
+        )
         assert "12356" in await h.send(h.server.callback(spoken))
 
 

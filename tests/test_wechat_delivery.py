@@ -107,8 +107,11 @@ async def test_create_menu_posts_commands_with_names_within_wechat_limits(tmp_se
         menus = fake.calls_to(MENU_PATH)
         assert [m.query.get("accepted") for m in menus] == ["1", "1"]
         assert "求助".encode() in menus[0].body  # raw UTF-8: WeChat shows \\u escapes literally
-        keys = {entry["key"] for button in menus[0].json()["button"]
-                for entry in button.get("sub_button", [button])}  # fmt: skip
+        keys = {
+            entry["key"]
+            for button in menus[0].json()["button"]
+            for entry in button.get("sub_button", [button])
+        }
         flow = load_flow(content_dir("dialogs"))
         assert {"/start", "/help", "/summary", "/human"} <= keys == set(menu_commands(flow, "wechat"))
         table = parse.command_table(flow.commands)

@@ -110,8 +110,15 @@ async def test_hostile_xml_inside_a_correctly_sealed_payload_is_refused(tmp_sett
             assert response.status_code == 400
         garbage = h.server.callback("<xml/>")
         body = b"<xml><Encrypt><![CDATA[bm90IGEgY2lwaGVydGV4dA==]]></Encrypt></xml>"
-        params = {**garbage.params, "msg_signature": sign(
-            h.server.token, garbage.params["timestamp"], garbage.params["nonce"], "bm90IGEgY2lwaGVydGV4dA==")}
+        params = {
+            **garbage.params,
+            "msg_signature": sign(
+                h.server.token,
+                garbage.params["timestamp"],
+                garbage.params["nonce"],
+                "bm90IGEgY2lwaGVydGV4dA==",
+            ),
+        }
         assert (await h.client.post(f"{h.url}/wechat", params=params, content=body)).status_code == 400
         _untouched(h)
 

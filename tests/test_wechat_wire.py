@@ -61,8 +61,15 @@ def test_envelope_refuses_another_accounts_or_broken_ciphertext() -> None:
 
 @pytest.mark.parametrize(
     "body",
-    [BILLION_LAUGHS, XXE, b"<xml><Content>unclosed</xml>", b"", b"\xff\xfe<xml/>", b"<html></html>",
-     b'<?xml version="1.0" encoding="no-such-codec"?><xml/>'],
+    [
+        BILLION_LAUGHS,
+        XXE,
+        b"<xml><Content>unclosed</xml>",
+        b"",
+        b"\xff\xfe<xml/>",
+        b"<html></html>",
+        b'<?xml version="1.0" encoding="no-such-codec"?><xml/>',
+    ],
     ids=["billion-laughs", "xxe", "malformed", "empty", "bad-bytes", "wrong-root", "bad-encoding"],
 )
 def test_hostile_or_broken_xml_is_refused(body: bytes) -> None:

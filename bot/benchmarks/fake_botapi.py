@@ -50,8 +50,11 @@ class FakeBotAPI:
             text = DOCUMENT if method == "sendDocument" else form.get("text", [""])[0]
         self.chats[chat].append(fingerprint(text))
         self._message_ids += 1
-        message: dict[str, Any] = {"message_id": self._message_ids, "date": int(time.time()),
-                                   "chat": {"id": chat, "type": "private"}}  # fmt: skip
+        message: dict[str, Any] = {
+            "message_id": self._message_ids,
+            "date": int(time.time()),
+            "chat": {"id": chat, "type": "private"},
+        }
         if method == "sendDocument":
             message["document"] = {"file_id": "bench", "file_unique_id": "bench"}
         return message
@@ -76,8 +79,10 @@ class FakeBotAPI:
                 else:
                     result = self.answer(path.rsplit("/", 1)[-1], content_type, body)
                     payload = orjson.dumps({"ok": True, "result": result})
-                writer.write(b"HTTP/1.1 200 OK\r\nContent-Type: application/json\r\n"
-                             b"Content-Length: %d\r\n\r\n%s" % (len(payload), payload))  # fmt: skip
+                writer.write(
+                    b"HTTP/1.1 200 OK\r\nContent-Type: application/json\r\n"
+                    b"Content-Length: %d\r\n\r\n%s" % (len(payload), payload)
+                )
                 await writer.drain()
         except (ConnectionError, asyncio.IncompleteReadError):
             pass

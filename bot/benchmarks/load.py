@@ -24,8 +24,13 @@ FIRST_CHAT = 1_000  # user n is Telegram chat FIRST_CHAT + n
 
 def update(update_id: int, chat: int, text: str) -> bytes:
     person = {"id": chat, "is_bot": False, "first_name": "bench", "language_code": "zh-hans"}
-    message = {"message_id": update_id, "from": person, "chat": {"id": chat, "type": "private"},
-               "date": int(time.time()), "text": text}  # fmt: skip
+    message = {
+        "message_id": update_id,
+        "from": person,
+        "chat": {"id": chat, "type": "private"},
+        "date": int(time.time()),
+        "text": text,
+    }
     return orjson.dumps({"update_id": update_id, "message": message})
 
 
@@ -43,8 +48,10 @@ class Connection:
         if self.writer is None:
             self.reader, self.writer = await asyncio.open_connection("127.0.0.1", self.port)
         assert self.reader is not None
-        head = (f"POST {self.path} HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\n"
-                f"{self.extra}Content-Length: {len(body)}\r\n\r\n")  # fmt: skip
+        head = (
+            f"POST {self.path} HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\n"
+            f"{self.extra}Content-Length: {len(body)}\r\n\r\n"
+        )
         self.writer.write(head.encode() + body)
         status_line = await self.reader.readline()
         length = 0
@@ -84,9 +91,7 @@ def percentiles(latencies: list[float]) -> dict[str, float]:
     return {"p50_ms": round(statistics.median(ordered) * 1000, 2), "p99_ms": round(p99 * 1000, 2)}
 
 
-async def conversations(
-    connect: Callable[[], Connection], users: int, turns: int, in_flight: int
-) -> Sent:
+async def conversations(connect: Callable[[], Connection], users: int, turns: int, in_flight: int) -> Sent:
     sent = Sent()
     waiting = list(range(users))
     update_ids = iter(range(1, users * turns + 1))
@@ -110,9 +115,14 @@ async def conversations(
 
 
 async def arrivals(
-    connect: Callable[[], Connection], rate: float, seconds: float, clients: int, users: int,
-    every: float, report: Callable[[dict[str, Any]], None],
-) -> Sent:  # fmt: skip
+    connect: Callable[[], Connection],
+    rate: float,
+    seconds: float,
+    clients: int,
+    users: int,
+    every: float,
+    report: Callable[[dict[str, Any]], None],
+) -> Sent:
     """Open loop for `seconds`; every `every` seconds `report` gets that window's figures.
     The first second is left out of the latencies: it warms up connections and the Bot API client."""
     sent = Sent()
@@ -149,9 +159,15 @@ async def arrivals(
             await asyncio.sleep(delay)
         due.put_nowait(n)
         if time.perf_counter() >= next_report:
-            report({"t_s": round(time.perf_counter() - start, 1), "requests": len(window),
-                    "per_s": round(len(window) / every, 1), **percentiles(window),
-                    "errors": window_errors})  # fmt: skip
+            report(
+                {
+                    "t_s": round(time.perf_counter() - start, 1),
+                    "requests": len(window),
+                    "per_s": round(len(window) / every, 1),
+                    **percentiles(window),
+                    "errors": window_errors,
+                }
+            )
             window, window_errors = [], 0
             next_report += every
     for _ in tasks:

@@ -34,9 +34,13 @@ def conninfo(url: str, **extra: str) -> str:
     params = {key: str(value) for key, value in parsed.query.items()}
     params.update(extra)
     return make_conninfo(
-        host=parsed.host or "", port=str(parsed.port or ""), user=parsed.username or "",
-        password=parsed.password or "", dbname=parsed.database or "", **params,
-    )  # fmt: skip
+        host=parsed.host or "",
+        port=str(parsed.port or ""),
+        user=parsed.username or "",
+        password=parsed.password or "",
+        dbname=parsed.database or "",
+        **params,
+    )
 
 
 def in_schema(url: str, schema: str, application_name: str = "") -> str:
@@ -68,12 +72,18 @@ def _turns(dsn: str, users: list[int], rounds: int, payload: bytes, failures: li
                     sid, version = db.execute(
                         "SELECT id, v FROM s WHERE k = %s FOR UPDATE", (f"u{user}",)
                     ).fetchone() or (0, 0)
-                    db.execute("UPDATE s SET state = %s, v = %s, data = %s WHERE id = %s AND v = %s",
-                               ("next", version + 1, payload, sid, version))  # fmt: skip
-                    db.execute("INSERT INTO t (sid, at, state, x) VALUES (%s, %s, %s, %s)",
-                               (sid, time.time(), "next", payload[:200]))  # fmt: skip
-                    db.execute("INSERT INTO o (sid, payload, at) VALUES (%s, %s, %s)",
-                               (sid, payload[:300], time.time()))  # fmt: skip
+                    db.execute(
+                        "UPDATE s SET state = %s, v = %s, data = %s WHERE id = %s AND v = %s",
+                        ("next", version + 1, payload, sid, version),
+                    )
+                    db.execute(
+                        "INSERT INTO t (sid, at, state, x) VALUES (%s, %s, %s, %s)",
+                        (sid, time.time(), "next", payload[:200]),
+                    )
+                    db.execute(
+                        "INSERT INTO o (sid, payload, at) VALUES (%s, %s, %s)",
+                        (sid, payload[:300], time.time()),
+                    )
                     db.commit()
     except Exception as exc:  # reported by the caller: a floor with errors is no floor
         failures.append(exc)
@@ -87,17 +97,20 @@ def floor(url: str, users: int, rounds: int) -> dict[int, float]:
         with psycopg.connect(dsn, autocommit=True) as db:
             db.execute(FLOOR_SCHEMA)
             with db.cursor() as cursor:
-                cursor.executemany("INSERT INTO s (k, state, v, data) VALUES (%s, 'welcome', 0, %s)",
-                                   [(f"u{user}", payload) for user in range(users)])  # fmt: skip
+                cursor.executemany(
+                    "INSERT INTO s (k, state, v, data) VALUES (%s, 'welcome', 0, %s)",
+                    [(f"u{user}", payload) for user in range(users)],
+                )
         rates: dict[int, float] = {}
         for count in CONNECTION_COUNTS:
             failures: list[Exception] = []
             # each connection owns its users, as a session's turns never run concurrently
             threads = [
-                threading.Thread(target=_turns, args=(dsn, list(range(n, users, count)), rounds,
-                                                      payload, failures))
+                threading.Thread(
+                    target=_turns, args=(dsn, list(range(n, users, count)), rounds, payload, failures)
+                )
                 for n in range(count)
-            ]  # fmt: skip
+            ]
             started = time.perf_counter()
             for thread in threads:
                 thread.start()

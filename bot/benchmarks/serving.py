@@ -65,8 +65,9 @@ class Server:
         if self.database_url is None:
             return None
         with psycopg.connect(pg_floor.conninfo(self.database_url, application_name="bench")) as db:
-            row = db.execute("SELECT count(*) FROM pg_stat_activity WHERE application_name = %s",
-                             (self.tag,)).fetchone()  # fmt: skip
+            row = db.execute(
+                "SELECT count(*) FROM pg_stat_activity WHERE application_name = %s", (self.tag,)
+            ).fetchone()
         return int(row[0]) if row else 0
 
 
@@ -121,26 +122,41 @@ def _stop(process: subprocess.Popen[Any], timeout: float) -> None:
 @contextlib.contextmanager
 def serving(database_url: str | None, workers: int) -> Iterator[Server]:
     tag = f"weiquan-bench-{secrets.token_hex(4)}"
-    with tempfile.TemporaryDirectory(prefix="weiquan-serve-bench-") as tmp, \
-            _database(database_url, tag) as url:  # fmt: skip
-        fake = subprocess.Popen([sys.executable, "-m", "bot.benchmarks.fake_botapi"],
-                                stdin=subprocess.PIPE, stdout=subprocess.PIPE)  # fmt: skip
+    with (
+        tempfile.TemporaryDirectory(prefix="weiquan-serve-bench-") as tmp,
+        _database(database_url, tag) as url,
+    ):
+        fake = subprocess.Popen(
+            [sys.executable, "-m", "bot.benchmarks.fake_botapi"],
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+        )
         assert fake.stdout is not None
         fake_base = fake.stdout.readline().decode().strip()
         port = _free_port()
         env = {name: value for name, value in os.environ.items() if not name.startswith("WEIQUAN_")}
-        env.update({"WEIQUAN_DATA_DIR": tmp, "WEIQUAN_DATA_KEY": DATA_KEY,
-                    "WEIQUAN_TELEGRAM_TOKEN": TOKEN, "WEIQUAN_TELEGRAM_WEBHOOK_SECRET": SECRET,
-                    "WEIQUAN_TELEGRAM_API_BASE": fake_base, "WEIQUAN_LOG_LEVEL": "WARNING",
-                    # the fake is not Telegram: no 30 messages/s cap between the bench and it
-                    "WEIQUAN_TELEGRAM_MAX_RATE": "0"})  # fmt: skip
+        env.update(
+            {
+                "WEIQUAN_DATA_DIR": tmp,
+                "WEIQUAN_DATA_KEY": DATA_KEY,
+                "WEIQUAN_TELEGRAM_TOKEN": TOKEN,
+                "WEIQUAN_TELEGRAM_WEBHOOK_SECRET": SECRET,
+                "WEIQUAN_TELEGRAM_API_BASE": fake_base,
+                "WEIQUAN_LOG_LEVEL": "WARNING",
+                # the fake is not Telegram: no 30 messages/s cap between the bench and it
+                "WEIQUAN_TELEGRAM_MAX_RATE": "0",
+            }
+        )
         if url is not None:
             env["WEIQUAN_DATABASE_URL"] = url
         log = open(Path(tmp) / "serve.log", "wb")  # noqa: SIM115 - closed below, after the process
         master = subprocess.Popen(
             [sys.executable, "-m", "bot", "serve", "--port", str(port), "--workers", str(workers)],
-            cwd=tmp, env=env, stdout=subprocess.DEVNULL, stderr=log,
-        )  # fmt: skip
+            cwd=tmp,
+            env=env,
+            stdout=subprocess.DEVNULL,
+            stderr=log,
+        )
         server = Server(port, fake_base, master, url, tag)
         try:
             _wait_healthy(server, Path(tmp) / "serve.log", workers)

@@ -109,27 +109,44 @@ def run_conversations(
         sent = asyncio.run(conversations(server.connect, users, turns, clients))
         delivery = _delivered(server, sent)
         rss = [rss_mb(pid) for pid in server.worker_pids()]
-        cpu = [round(cpu_seconds(pid) - before, 1)
-               for pid, before in zip(server.worker_pids(), cpu_before, strict=True)]  # fmt: skip
+        cpu = [
+            round(cpu_seconds(pid) - before, 1)
+            for pid, before in zip(server.worker_pids(), cpu_before, strict=True)
+        ]
         connections = server.connections()
     turns_per_s = len(sent.latencies) / sent.elapsed
     result: dict[str, Any] = {
-        "mode": "webhook_conversations", "database": "sqlite" if database_url is None else "postgresql",
-        "workers": workers, "users": users, "turns": len(sent.latencies), "clients": min(clients, users),
-        "turns_per_s": round(turns_per_s, 1), **percentiles(sent.latencies), "errors": sent.errors,
-        **delivery, "rss_mb_per_worker": rss, "db_connections": connections,
+        "mode": "webhook_conversations",
+        "database": "sqlite" if database_url is None else "postgresql",
+        "workers": workers,
+        "users": users,
+        "turns": len(sent.latencies),
+        "clients": min(clients, users),
+        "turns_per_s": round(turns_per_s, 1),
+        **percentiles(sent.latencies),
+        "errors": sent.errors,
+        **delivery,
+        "rss_mb_per_worker": rss,
+        "db_connections": connections,
         # the server's CPU for the load (replies delivered included), and per turn
-        "cpu_s_per_worker": cpu, "server_cpu_ms_per_turn": round(1000 * sum(cpu) / len(sent.latencies), 2),
-    }  # fmt: skip
+        "cpu_s_per_worker": cpu,
+        "server_cpu_ms_per_turn": round(1000 * sum(cpu) / len(sent.latencies), 2),
+    }
     result.update(_floor(database_url, users, turns))
     result["ratio"] = round(turns_per_s / result["floor_turns_per_s"], 3)
     return result
 
 
 def run_arrivals(
-    rate: float, seconds: float, clients: int, users: int, workers: int, database_url: str | None,
-    every: float, emit: Callable[[dict[str, Any]], None],
-) -> dict[str, Any]:  # fmt: skip
+    rate: float,
+    seconds: float,
+    clients: int,
+    users: int,
+    workers: int,
+    database_url: str | None,
+    every: float,
+    emit: Callable[[dict[str, Any]], None],
+) -> dict[str, Any]:
     """Open loop at `rate` for `seconds`; a JSON line every `every` seconds with that window's
     latency and each worker's RSS and the server's database connections (the soak)."""
     samples: list[dict[str, Any]] = []
@@ -145,13 +162,18 @@ def run_arrivals(
         sent = asyncio.run(arrivals(server.connect, rate, seconds, clients, users, every, report))
         delivery = _delivered(server, sent)
     result: dict[str, Any] = {
-        "mode": "webhook_arrivals", "database": "sqlite" if database_url is None else "postgresql",
-        "workers": workers, "target_per_s": rate, "seconds": seconds,
+        "mode": "webhook_arrivals",
+        "database": "sqlite" if database_url is None else "postgresql",
+        "workers": workers,
+        "target_per_s": rate,
+        "seconds": seconds,
         "requests": sum(len(t) for t in sent.texts.values()),
         "per_s": round(sum(len(t) for t in sent.texts.values()) / sent.elapsed, 1),
-        **percentiles(sent.latencies), "errors": sent.errors, **delivery,
+        **percentiles(sent.latencies),
+        "errors": sent.errors,
+        **delivery,
         **_growth(samples),
-    }  # fmt: skip
+    }
     return result
 
 
@@ -163,7 +185,12 @@ def _growth(samples: list[dict[str, Any]]) -> dict[str, Any]:
     pairs = zip(first["rss_mb_per_worker"], last["rss_mb_per_worker"], strict=False)
     growth = [round(100 * (b - a) / a, 1) if a else 0.0 for a, b in pairs]
     p99s = [s["p99_ms"] for s in samples[1:]]
-    return {"rss_mb_after_warmup": first["rss_mb_per_worker"], "rss_mb_at_end": last["rss_mb_per_worker"],
-            "rss_growth_pct": growth, "db_connections_after_warmup": first["db_connections"],
-            "db_connections_at_end": last["db_connections"],
-            "window_p99_ms_min": min(p99s), "window_p99_ms_max": max(p99s)}  # fmt: skip
+    return {
+        "rss_mb_after_warmup": first["rss_mb_per_worker"],
+        "rss_mb_at_end": last["rss_mb_per_worker"],
+        "rss_growth_pct": growth,
+        "db_connections_after_warmup": first["db_connections"],
+        "db_connections_at_end": last["db_connections"],
+        "window_p99_ms_min": min(p99s),
+        "window_p99_ms_max": max(p99s),
+    }

@@ -65,11 +65,18 @@ def routes(console: Console) -> list[BaseRoute]:
         if ask is not None and not (ask.options or ask.expects_text):
             script, ask = outbound.messages, None
         return console.page(
-            request, "call.html", operator=operator, user_key=user_key,
-            call_id=UserKey.parse(user_key).id, outbound=outbound, script=script, ask=ask,
-            notes=notes, finished="case_file" in outbound.effects or outbound.stage == "summary",
+            request,
+            "call.html",
+            operator=operator,
+            user_key=user_key,
+            call_id=UserKey.parse(user_key).id,
+            outbound=outbound,
+            script=script,
+            ask=ask,
+            notes=notes,
+            finished="case_file" in outbound.effects or outbound.stage == "summary",
             menu=menu,
-        )  # fmt: skip
+        )
 
     async def answer(request: Request, operator: OperatorRow) -> Response:
         user_key = _call_key(request)

@@ -41,7 +41,7 @@ def _notice(request: Request) -> str | None:
 
 
 def safety_alert(session: Session) -> str | None:
-    """"crisis" or "danger" when the conversation showed one (the detector, or the flow's own
+    """ "crisis" or "danger" when the conversation showed one (the detector, or the flow's own
     crisis and danger screens): the case page shows it on top, refreshed while it is held."""
     if "crisis_at" in session.answers:
         return "crisis"
@@ -72,10 +72,19 @@ def routes(console: Console) -> list[BaseRoute]:
         held = await console.read(db.takeovers)
         stage = service.engine.flow.state(session.state).stage
         return console.page(
-            request, "case.html", operator=operator, user_key=user_key, session=session,
-            stage=stage, transcript=transcript, notes=notes, held_by=held.get(user_key),
-            waiting=waiting, alert=alert, sent=_notice(request),
-        )  # fmt: skip
+            request,
+            "case.html",
+            operator=operator,
+            user_key=user_key,
+            session=session,
+            stage=stage,
+            transcript=transcript,
+            notes=notes,
+            held_by=held.get(user_key),
+            waiting=waiting,
+            alert=alert,
+            sent=_notice(request),
+        )
 
     async def take_over(request: Request, operator: OperatorRow, user_key: str) -> Response:
         now = service.clock()
@@ -110,8 +119,9 @@ def routes(console: Console) -> list[BaseRoute]:
             raise HTTPException(404)
         key = UserKey.parse(user_key)  # a guided call goes back to its call page, others to the case
         back = f"/console/call/{key.id}" if key.channel == "console" else case_url(user_key)
-        return console.page(request, "casefile.html", operator=operator, user_key=user_key, case=built,
-                            back=back)
+        return console.page(
+            request, "casefile.html", operator=operator, user_key=user_key, case=built, back=back
+        )
 
     async def case_docx(request: Request, operator: OperatorRow, user_key: str) -> Response:
         built = await run_in_threadpool(service.case_file, user_key)
@@ -119,8 +129,11 @@ def routes(console: Console) -> list[BaseRoute]:
             raise HTTPException(404)
         body = await run_in_threadpool(render_docx, built)
         filename = "weiquan-" + user_key.replace(":", "-") + ".docx"
-        return Response(body, media_type=DOCX_TYPE, headers={
-            **SECURITY_HEADERS, "Content-Disposition": f'attachment; filename="{filename}"'})  # fmt: skip
+        return Response(
+            body,
+            media_type=DOCX_TYPE,
+            headers={**SECURITY_HEADERS, "Content-Disposition": f'attachment; filename="{filename}"'},
+        )
 
     async def erase(request: Request, operator: OperatorRow, user_key: str) -> Response:
         if (await request.form()).get("confirm") != "yes":  # the page's "I understand" box

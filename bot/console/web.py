@@ -116,9 +116,13 @@ class Console:
         lang = self.lang(request)
         t = self.text(lang)
         html = self.templates.get_template(template).render(
-            t=t, lang=lang, csrf=self.signer.csrf_token(nonce), path=request.url.path,
-            age=lambda since: _age(t, self.service.clock() - since), **context,
-        )  # fmt: skip
+            t=t,
+            lang=lang,
+            csrf=self.signer.csrf_token(nonce),
+            path=request.url.path,
+            age=lambda since: _age(t, self.service.clock() - since),
+            **context,
+        )
         response = HTMLResponse(html, status_code=status, headers=SECURITY_HEADERS)
         if request.cookies.get(CSRF_COOKIE) != nonce:
             self.set_cookie(request, response, CSRF_COOKIE, nonce)
@@ -126,9 +130,13 @@ class Console:
 
     def set_cookie(self, request: Request, response: Response, name: str, value: str) -> None:
         response.set_cookie(
-            name, value, httponly=True, samesite="strict", path="/console",
+            name,
+            value,
+            httponly=True,
+            samesite="strict",
+            path="/console",
             secure=request.url.scheme == "https",
-        )  # fmt: skip
+        )
 
     def route(self, path: str, handler: OperatorHandler, method: str = "GET") -> Route:
         return Route(path, signed_in(self, handler), methods=[method])

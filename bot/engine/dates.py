@@ -24,8 +24,20 @@ class DateReading:
     sure: bool
 
 
-_DAYS = {"今天": 0, "今日": 0, "昨天": -1, "昨日": -1, "前天": -2, "大前天": -3, "明天": 1, "后天": 2,
-         "today": 0, "yesterday": -1, "tomorrow": 1, "the day before yesterday": -2}  # fmt: skip
+_DAYS = {
+    "今天": 0,
+    "今日": 0,
+    "昨天": -1,
+    "昨日": -1,
+    "前天": -2,
+    "大前天": -3,
+    "明天": 1,
+    "后天": 2,
+    "today": 0,
+    "yesterday": -1,
+    "tomorrow": 1,
+    "the day before yesterday": -2,
+}
 _WEEKDAYS = {"一": 0, "二": 1, "三": 2, "四": 3, "五": 4, "六": 5, "日": 6, "天": 6, "七": 6}
 _EN_WEEKDAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
 FULL_DATE = re.compile(r"(\d{4})\s*[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})\s*[日号]?")
@@ -38,10 +50,30 @@ _WEEK_WORD = re.compile(
 )
 _BARE_WEEKDAY = re.compile(r"(?:周|星期|礼拜)([一二三四五六日天七])")
 _EN_WEEK = re.compile(r"(last|this|next)\s+(" + "|".join(_EN_WEEKDAYS) + r")")
-_WEEK_SHIFT = {"上上周": -2, "上周": -1, "上个星期": -1, "上星期": -1, "上礼拜": -1, "这周": 0, "本周": 0,
-               "这个星期": 0, "这星期": 0, "下周": 1, "下个星期": 1, "下星期": 1}  # fmt: skip
-_MONTH_SHIFT = {"上上个月": -2, "上个月": -1, "上月": -1, "这个月": 0, "本月": 0, "这月": 0,
-                "下个月": 1, "下月": 1}  # fmt: skip
+_WEEK_SHIFT = {
+    "上上周": -2,
+    "上周": -1,
+    "上个星期": -1,
+    "上星期": -1,
+    "上礼拜": -1,
+    "这周": 0,
+    "本周": 0,
+    "这个星期": 0,
+    "这星期": 0,
+    "下周": 1,
+    "下个星期": 1,
+    "下星期": 1,
+}
+_MONTH_SHIFT = {
+    "上上个月": -2,
+    "上个月": -1,
+    "上月": -1,
+    "这个月": 0,
+    "本月": 0,
+    "这月": 0,
+    "下个月": 1,
+    "下月": 1,
+}
 _YEAR_SHIFT = {"今年": 0, "去年": -1, "前年": -2}
 
 
@@ -72,8 +104,11 @@ def _numerals(text: str) -> str:
         converted = cn2an.transform(kept, "cn2an")
     except (ValueError, KeyError, IndexError):
         return text
-    return re.sub(r"#(\d|[日天])#", lambda m: "一二三四五六七"[int(m.group(1)) - 1] if m.group(1).isdigit()
-                  else m.group(1), str(converted))
+    return re.sub(
+        r"#(\d|[日天])#",
+        lambda m: "一二三四五六七"[int(m.group(1)) - 1] if m.group(1).isdigit() else m.group(1),
+        str(converted),
+    )
 
 
 def _make(year: int, month: int, day: int) -> date | None:

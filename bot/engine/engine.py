@@ -33,9 +33,13 @@ WARNING_GUARDS = ("scam", "fake_document")
 
 class Engine(FreeTextTurns, SafetyTurns):
     def __init__(
-        self, flow: Flow, i18n: I18n, understanding: Understanding | None = None,
-        safety: Detector | None = None, human_hours: HumanHours | None = None,
-    ) -> None:  # fmt: skip
+        self,
+        flow: Flow,
+        i18n: I18n,
+        understanding: Understanding | None = None,
+        safety: Detector | None = None,
+        human_hours: HumanHours | None = None,
+    ) -> None:
         self.flow = flow
         self.i18n = i18n
         self.understanding = understanding or Understanding(Phrases.none())
@@ -48,8 +52,7 @@ class Engine(FreeTextTurns, SafetyTurns):
         self.start = flow.roles["start"]
         self.commands = parse.command_table(flow.commands)
         self.guards = {
-            name: parse.PhraseMatcher(spec["phrases"], spec["except"])
-            for name, spec in flow.guards.items()
+            name: parse.PhraseMatcher(spec["phrases"], spec["except"]) for name, spec in flow.guards.items()
         }
         phrases = [p.casefold() for spec in flow.guards.values() for p in spec["phrases"]]
         phrases += [p for said in self.understanding.phrases.switch_to.values() for p in said]
@@ -59,9 +62,12 @@ class Engine(FreeTextTurns, SafetyTurns):
 
     @classmethod
     def load(
-        cls, dialogs: Path | None = None, locales: Path | None = None, cache: Path | None = None,
+        cls,
+        dialogs: Path | None = None,
+        locales: Path | None = None,
+        cache: Path | None = None,
         human_hours: HumanHours | None = None,
-    ) -> Engine:  # fmt: skip
+    ) -> Engine:
         """`cache`: a directory to keep the trained FAQ matcher in (the data directory)."""
         dialogs = dialogs or content_dir("dialogs")
         flow, i18n = load_flow(dialogs), I18n.load(locales or content_dir("locales"))
@@ -307,4 +313,3 @@ class Engine(FreeTextTurns, SafetyTurns):
             else:
                 blocks.append(text(item.key))
         return blocks
-

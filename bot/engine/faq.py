@@ -203,9 +203,12 @@ Prepare = Callable[[str, str], str]  # (language, message) -> what the classifie
 
 
 def _models(
-    intents: Mapping[str, Intent], negatives: Mapping[str, Sequence[str]], prepare: Prepare,
-    fingerprint: str, cache: Path | None,
-) -> dict[str, _Model]:  # fmt: skip
+    intents: Mapping[str, Intent],
+    negatives: Mapping[str, Sequence[str]],
+    prepare: Prepare,
+    fingerprint: str,
+    cache: Path | None,
+) -> dict[str, _Model]:
     """Training takes seconds, so a model trained on exactly this table is kept: in this process,
     and as plain arrays (no pickle) in the cache directory for the next process."""
     if fingerprint in _TRAINED:
@@ -235,7 +238,9 @@ def _read_models(path: Path) -> dict[str, _Model] | None:
             return {
                 lang: _Model(
                     {gram: i for i, gram in enumerate(arrays[f"{lang}.vocabulary"].tolist())},
-                    arrays[f"{lang}.idf"], arrays[f"{lang}.coef"], arrays[f"{lang}.intercept"],
+                    arrays[f"{lang}.idf"],
+                    arrays[f"{lang}.coef"],
+                    arrays[f"{lang}.intercept"],
                     tuple(arrays[f"{lang}.classes"].tolist()),
                     {word: i for i, word in enumerate(arrays[f"{lang}.words"].tolist())},
                     arrays[f"{lang}.word_idf"],
@@ -280,11 +285,13 @@ def _arrays(pipeline) -> _Model:  # type: ignore[no-untyped-def]
     words = union.transformer_list[1][1] if len(union.transformer_list) > 1 else None
     return _Model(
         {str(gram): int(column) for gram, column in chars.vocabulary_.items()},
-        chars.idf_, numpy.ascontiguousarray(regression.coef_.T), regression.intercept_,
+        chars.idf_,
+        numpy.ascontiguousarray(regression.coef_.T),
+        regression.intercept_,
         tuple(str(c) for c in regression.classes_),
         {str(word): int(column) for word, column in words.vocabulary_.items()} if words else {},
         words.idf_ if words else numpy.zeros(0),
-    )  # fmt: skip
+    )
 
 
 def _fit(intents: Mapping[str, Intent], not_questions: Sequence[str], lang: str, prepare: Prepare):  # type: ignore[no-untyped-def]

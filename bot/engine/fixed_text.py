@@ -41,9 +41,7 @@ class FixedTexts:
         prompt = text(lang, spec.prompt) if spec.prompt else ""
         return FixedParts(
             say=tuple(text(lang, item.key) for item in spec.say) if plain_say else None,
-            options=tuple(Option(o.id, text(lang, o.label)) for o in spec.options)
-            if plain_options
-            else None,
+            options=tuple(Option(o.id, text(lang, o.label)) for o in spec.options) if plain_options else None,
             prompt=prompt,
             multi_prompt=f"{prompt}\n{text(lang, 'common.multi_hint')}".strip(),
         )

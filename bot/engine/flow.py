@@ -18,9 +18,18 @@ INPUT_KINDS = {  # what a state's `input: kind:` accepts (its refusal text: inpu
     "term": "A loan's length in months: 12, 12期, 一年, 6 months.",
 }
 SPECIAL_ROLES = (
-    "start", "crisis", "danger", "help", "summary", "language", "delete", "human", "idle",
-    "screen", "scam_victim",
-)  # fmt: skip
+    "start",
+    "crisis",
+    "danger",
+    "help",
+    "summary",
+    "language",
+    "delete",
+    "human",
+    "idle",
+    "screen",
+    "scam_victim",
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -178,8 +187,20 @@ def _names(path: Path, node: Any, key: str) -> tuple[str, ...]:
 def _state(path: Path, name: str, raw: Any) -> StateSpec:
     if not isinstance(raw, dict):
         raise FlowError(f"{path}: state {name!r} must be a mapping")
-    known = {"stage", "subflow", "prompt", "say", "options", "next", "slot", "multi", "input", "enter",
-             "effects", "unclear"}
+    known = {
+        "stage",
+        "subflow",
+        "prompt",
+        "say",
+        "options",
+        "next",
+        "slot",
+        "multi",
+        "input",
+        "enter",
+        "effects",
+        "unclear",
+    }
     unknown = set(raw) - known - {"__line__"}
     if unknown:
         raise FlowError(f"{where(path, raw)}: state {name!r}: unknown keys {sorted(unknown)}")
@@ -293,4 +314,3 @@ def menu(flow: Flow, surface: str) -> MenuGroups:
 def menu_commands(flow: Flow, surface: str) -> tuple[str, ...]:
     """A surface's commands as typed ("/start", …), in menu order, groups flattened."""
     return tuple(command for _, commands in menu(flow, surface) for command in commands)
-

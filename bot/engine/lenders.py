@@ -50,7 +50,7 @@ def split_lenders(session: Session, ctx: ActionContext) -> None:
     answers[_SPLIT_DONE] = True
     _store(session)
     entries = case.saved(answers)
-    entries.extend({"lender_name": name} for name in names[1:room + 1])
+    entries.extend({"lender_name": name} for name in names[1 : room + 1])
     answers["lenders"] = entries
     answers[_SPLIT_DONE] = True
 
@@ -95,8 +95,11 @@ def remove_lender(session: Session, ctx: ActionContext) -> None:
 def _incomplete(session: Session) -> list[int]:
     """Saved lenders other than the open one still without a type (e.g. named in one sentence)."""
     current = case.lender_index(session.answers)
-    return [i for i, entry in enumerate(case.saved(session.answers))
-            if i != current and not entry.get("lender_type")]
+    return [
+        i
+        for i, entry in enumerate(case.saved(session.answers))
+        if i != current and not entry.get("lender_type")
+    ]
 
 
 @conditions.register("has_incomplete_lender")
@@ -165,8 +168,9 @@ def lender_heading(session: Session, text: Text) -> str:
         return ""
     answers = session.answers
     number = case.lender_index(answers) + 1
-    return text("views.lenders.now_editing", number=number,
-                name=lender_name(case.buffer(answers), number, text))
+    return text(
+        "views.lenders.now_editing", number=number, name=lender_name(case.buffer(answers), number, text)
+    )
 
 
 @views.register("lenders_overview")
@@ -178,8 +182,7 @@ def lenders_overview(session: Session, text: Text) -> str:
     lines = [text("views.lenders.title", count=len(entries))]
     for number, entry in enumerate(entries, start=1):
         kind = text(f"tools.answer.lender_type.{lender_type(entry)}")
-        line = text("views.lenders.line", number=number, name=lender_name(entry, number, text),
-                    kind=kind)
+        line = text("views.lenders.line", number=number, name=lender_name(entry, number, text), kind=kind)
         try:
             figures = calculator.figures_from_answers(entry)
         except ToolInputError:
@@ -196,8 +199,12 @@ def lender_card(session: Session, text: Text) -> str:
     answers = session.answers
     number = case.lender_index(answers) + 1
     entry = case.buffer(answers)
-    return text("views.lenders.card", number=number, name=lender_name(entry, number, text),
-                kind=text(f"tools.answer.lender_type.{lender_type(entry)}"))
+    return text(
+        "views.lenders.card",
+        number=number,
+        name=lender_name(entry, number, text),
+        kind=text(f"tools.answer.lender_type.{lender_type(entry)}"),
+    )
 
 
 @views.register("lender_check")

@@ -167,8 +167,14 @@ class Moves:
         return any(move.apply(session, ctx) for move in moves)
 
 
-_MACHINE_HOOKS = ("prepare_event", "before_state_change", "after_state_change", "finalize_event",
-                  "on_exception", "on_final")  # fmt: skip
+_MACHINE_HOOKS = (
+    "prepare_event",
+    "before_state_change",
+    "after_state_change",
+    "finalize_event",
+    "on_exception",
+    "on_final",
+)
 
 
 def _resolve_moves(machine: Machine, transitions: list[Transition]) -> tuple[_Move, ...] | None:

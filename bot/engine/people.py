@@ -47,9 +47,13 @@ def letter_facts(session: Session, text: Text) -> str:
     facts = letters.situation(answers, text)
     for view in case.lender_views(answers):
         if view.get("lender_name") or view.get("lender_type"):
-            facts.append(text("tools.letter.fact.police_lender",
-                              lender=letters.lender_label(view, text),
-                              kind=text(f"tools.answer.lender_type.{lender_type(view)}")))
+            facts.append(
+                text(
+                    "tools.letter.fact.police_lender",
+                    lender=letters.lender_label(view, text),
+                    kind=text(f"tools.answer.lender_type.{lender_type(view)}"),
+                )
+            )
             if case.role(answers) not in case.NOT_LIABLE:
                 facts += letters.loan_facts(view, text)
     lines += [f"{n}. {fact}" for n, fact in enumerate(facts, start=1)] or [text("views.review.none")]

@@ -26,7 +26,6 @@ def script_counts(text: str) -> tuple[int, int]:
     return len(_CJK.findall(text)), len(_LATIN.findall(text))
 
 
-
 class Synonyms:
     """The domain's many words for one thing (`爸妈`, `家里人`, `亲戚` → `家人`), rewritten to one
     word before the FAQ matcher reads a message, so a phrasing taught with one word also

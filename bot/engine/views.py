@@ -110,8 +110,7 @@ def _steps(session: Session) -> tuple[plan.Step, ...]:
 def plan_overview(session: Session, text: Text) -> str:
     """The rungs in order, one line each: the detail comes one step at a time (c_step)."""
     lines = [
-        text("views.plan.line", number=step.number, name=text(step.name_key),
-             contact=text(step.contact_key))
+        text("views.plan.line", number=step.number, name=text(step.name_key), contact=text(step.contact_key))
         for step in _steps(session)
     ]
     return "\n".join(lines)
@@ -146,15 +145,22 @@ def official_text(session: Session, text: Text) -> Text:
 
 
 def _documents(session: Session, text: Text, prefix: str) -> str:
-    docs = [d for d in documents.build(session.answers, text, official_text(session, text),
-                                        session.lang) if d.id.startswith(prefix)]
+    docs = [
+        d
+        for d in documents.build(session.answers, text, official_text(session, text), session.lang)
+        if d.id.startswith(prefix)
+    ]
     if not docs:
         return text("views.letter.none")
     parts: list[str] = []
     for doc in docs:
         if doc.reading_copy:
-            parts += [text("views.letter.send_copy"), doc.body,
-                      text("views.letter.reading_copy"), doc.reading_copy]
+            parts += [
+                text("views.letter.send_copy"),
+                doc.body,
+                text("views.letter.reading_copy"),
+                doc.reading_copy,
+            ]
         else:
             parts.append(doc.body)
     return PAGE_BREAK.join(parts)
@@ -174,8 +180,14 @@ def police_letter(session: Session, text: Text) -> str:
     body = letters.police_report(answers, catalogs_text)
     if session.lang == DEFAULT_LANG:
         return body
-    return PAGE_BREAK.join([text("views.letter.send_copy"), body, text("views.letter.reading_copy"),
-                            letters.police_report(answers, text)])
+    return PAGE_BREAK.join(
+        [
+            text("views.letter.send_copy"),
+            body,
+            text("views.letter.reading_copy"),
+            letters.police_report(answers, text),
+        ]
+    )
 
 
 @views.register("contacts_notice")
@@ -185,8 +197,14 @@ def contacts_notice(session: Session, text: Text) -> str:
     body = letters.contacts_notice(answers, official_text(session, text))
     if session.lang == DEFAULT_LANG:
         return body
-    return PAGE_BREAK.join([text("views.letter.send_copy"), body, text("views.letter.reading_copy"),
-                            letters.contacts_notice(answers, text)])
+    return PAGE_BREAK.join(
+        [
+            text("views.letter.send_copy"),
+            body,
+            text("views.letter.reading_copy"),
+            letters.contacts_notice(answers, text),
+        ]
+    )
 
 
 @views.register("negotiation_options")
@@ -215,15 +233,16 @@ def case_summary(session: Session, text: Text) -> str:
         return "\n".join([text("views.summary.title"), text("views.summary.nothing_yet")])
     casefile = build_case_file(answers, session.lang, text)
     blocks = [text("views.summary.title")]
-    facts = [text("views.summary.fact_line", label=line.label, value=line.value)
-             for line in casefile.summary]
+    facts = [text("views.summary.fact_line", label=line.label, value=line.value) for line in casefile.summary]
     blocks.append("\n".join(facts) if facts else text("views.summary.nothing_yet"))
     if casefile.violations:
         found = [f"• {entry.text}" for entry in casefile.violations]
         blocks.append("\n".join([text("views.summary.violations"), *found]))
     blocks.append(casefile.evidence_progress)
-    channels = [text("views.summary.plan_line", number=row.number, name=row.channel, contact=row.contact)
-                for row in casefile.plan]
+    channels = [
+        text("views.summary.plan_line", number=row.number, name=row.channel, contact=row.contact)
+        for row in casefile.plan
+    ]
     blocks.append("\n".join([text("views.summary.plan"), *channels]))
     if session.answers.get("income") is not None:
         blocks.append("\n".join(casefile.budget))

@@ -42,8 +42,9 @@ class FollowupEffects:
         service.add_effect_handler("redeem_move_code", self.redeem_move_code)
         self.store.add_eraser(q.erase)
 
-    def _render(self, session: Session, now: float, extra: dict[str, Any],
-                before: tuple[Message, ...] = ()) -> Outbound:  # fmt: skip
+    def _render(
+        self, session: Session, now: float, extra: dict[str, Any], before: tuple[Message, ...] = ()
+    ) -> Outbound:
         """The state's reply again, with store data in the answers for this render only."""
         shown = copy.copy(session)
         shown.answers = {**session.answers, **extra}

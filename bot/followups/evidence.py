@@ -60,15 +60,30 @@ class Upload:
         if keep and q.kept_bytes(conn, session_id) + len(data) > KEEP_QUOTA_BYTES:
             keep = False
         cipher = scope.runner.cipher
-        q.insert_evidence(conn, {
-            "session_id": session_id, "received_at": now, "kind": self.kind, "sha256": digest,
-            "size": len(data),
-            "file_name_enc": cipher.encrypt(self.file_name.encode()) if self.file_name else None,
-            "blob_enc": cipher.encrypt(data, digest.encode()) if keep else None,
-        })  # fmt: skip
+        q.insert_evidence(
+            conn,
+            {
+                "session_id": session_id,
+                "received_at": now,
+                "kind": self.kind,
+                "sha256": digest,
+                "size": len(data),
+                "file_name_enc": cipher.encrypt(self.file_name.encode()) if self.file_name else None,
+                "blob_enc": cipher.encrypt(data, digest.encode()) if keep else None,
+            },
+        )
         timeline: list[dict[str, Any]] = session.answers.setdefault("evidence_timeline", [])
-        timeline.append({"number": len(timeline) + 1, "at": now, "kind": self.kind, "sha256": digest,
-                         "size": len(data), "description": self.description or "", "kept": keep})  # fmt: skip
+        timeline.append(
+            {
+                "number": len(timeline) + 1,
+                "at": now,
+                "kind": self.kind,
+                "sha256": digest,
+                "size": len(data),
+                "description": self.description or "",
+                "kept": keep,
+            }
+        )
         q.save_session_data(conn, session_id, encode_session_data(cipher, session))
         command = "/evidence" if self.description else "/describe"
         return scope.turn(Inbound(user_key, command, message_id=self.message_id))
@@ -81,13 +96,26 @@ def already_recorded(service: ServiceHost, user_key: str, message_id: str) -> bo
 
 
 async def record_upload_async(
-    service: ServiceHost, user_key: str, kind: str, data: bytes, *, description: str | None,
-    file_name: str | None, message_id: str, locale: str | None,
-) -> TurnResult | None:  # fmt: skip
+    service: ServiceHost,
+    user_key: str,
+    kind: str,
+    data: bytes,
+    *,
+    description: str | None,
+    file_name: str | None,
+    message_id: str,
+    locale: str | None,
+) -> TurnResult | None:
     """The channels' entry point: `Service.record_upload`."""
     return await service.record_upload(
-        user_key, kind, data, description=description, file_name=file_name,
-        message_id=message_id, locale=locale)  # fmt: skip
+        user_key,
+        kind,
+        data,
+        description=description,
+        file_name=file_name,
+        message_id=message_id,
+        locale=locale,
+    )
 
 
 def kept_copy(service: ServiceHost, user_key: str, number: int) -> bytes | None:

@@ -34,14 +34,24 @@ class ServiceHost(Protocol):
     def add_effect_handler(self, effect: str, handler: EffectHandler) -> None: ...
 
     async def run_turns(
-        self, kind: Literal["media", "reminder"], job: Callable[[TurnScope], T], *,
+        self,
+        kind: Literal["media", "reminder"],
+        job: Callable[[TurnScope], T],
+        *,
         user_key: str | None = None,
-    ) -> T: ...  # fmt: skip
+    ) -> T: ...
 
     async def record_upload(
-        self, user_key: str, kind: str, data: bytes, *, description: str | None,
-        file_name: str | None, message_id: str, locale: str | None,
-    ) -> TurnResult | None: ...  # fmt: skip
+        self,
+        user_key: str,
+        kind: str,
+        data: bytes,
+        *,
+        description: str | None,
+        file_name: str | None,
+        message_id: str,
+        locale: str | None,
+    ) -> TurnResult | None: ...
 
     async def deliver(self, outbox_id: int | None, send: Send, send_own: SendOwn) -> bool: ...
 

@@ -89,8 +89,9 @@ class FollowupWorker:
             fired.append((job, result))
         return len(claimed), fired
 
-    async def run_forever(self, interval: float = DEFAULT_INTERVAL,
-                          stop: asyncio.Event | None = None) -> None:  # fmt: skip
+    async def run_forever(
+        self, interval: float = DEFAULT_INTERVAL, stop: asyncio.Event | None = None
+    ) -> None:
         stop = stop or asyncio.Event()
         while not stop.is_set():
             try:

@@ -97,8 +97,9 @@ class Backstop:
             }
             return cls(models=models, trained_on=str(data["trained_on"]))
         except (ValueError, KeyError, TypeError, AttributeError) as exc:
-            raise FlowError(f"{path}: not a backstop model ({exc!r}); run "
-                            "python -m bot.safety.backstop_train") from exc  # fmt: skip
+            raise FlowError(
+                f"{path}: not a backstop model ({exc!r}); run python -m bot.safety.backstop_train"
+            ) from exc
 
     def score(self, label: str, folded: str) -> float:
         """The logit of a message, or of its most alarming sentence among the last ones."""
@@ -112,9 +113,12 @@ class Backstop:
             return []
         pieces = _pieces(folded)  # the n-grams are read once, for every label
         name = script(folded)
-        return [label for label in labels
-                if max(map(self.models[label].logit, pieces), default=self.models[label].bias)
-                >= self.models[label].thresholds[name]]  # fmt: skip
+        return [
+            label
+            for label in labels
+            if max(map(self.models[label].logit, pieces), default=self.models[label].bias)
+            >= self.models[label].thresholds[name]
+        ]
 
 
 def _pieces(folded: str) -> list[set[str]]:

@@ -32,13 +32,13 @@ def train(tune: Path, out: Path) -> str:
             models[label], summary = _train_label(detector, rows, label, rate)
             lines.append(summary)
     data = {"trained_on": fingerprint(rows), "models": models}
-    out.write_text(json.dumps(data, ensure_ascii=False, sort_keys=True, indent=0) + "\n",
-                   encoding="utf-8")  # fmt: skip
+    out.write_text(json.dumps(data, ensure_ascii=False, sort_keys=True, indent=0) + "\n", encoding="utf-8")
     return "\n".join(lines)
 
 
-def _train_label(detector: Detector, rows: list[tuple[str, str, str]], target: str,
-                 rate: float) -> tuple[dict[str, Any], str]:  # fmt: skip
+def _train_label(
+    detector: Detector, rows: list[tuple[str, str, str]], target: str, rate: float
+) -> tuple[dict[str, Any], str]:
     # imported here: scikit-learn is a training-time tool, the bot only reads the weights
     import numpy
     from sklearn.feature_extraction.text import CountVectorizer
@@ -55,9 +55,14 @@ def _train_label(detector: Detector, rows: list[tuple[str, str, str]], target: s
     left_alone = [not detector.scan_patterns(message) for _, _, message in rows]
     thresholds = {}
     for name in ("zh", "en"):
-        calm = sorted((float(logits[i]) for i, row in enumerate(rows)
-                       if row[0] == CALM and script(folded[i]) == name and left_alone[i]),
-                      reverse=True)  # fmt: skip
+        calm = sorted(
+            (
+                float(logits[i])
+                for i, row in enumerate(rows)
+                if row[0] == CALM and script(folded[i]) == name and left_alone[i]
+            ),
+            reverse=True,
+        )
         allowed = int(len(calm) * rate)
         # never below an even chance (logit 0): the signal is for what reads like the label
         thresholds[name] = round(max(calm[allowed] if allowed < len(calm) else 0.0, 0.0) + 1e-3, 4)
@@ -68,8 +73,11 @@ def _train_label(detector: Detector, rows: list[tuple[str, str, str]], target: s
     counts = []
     for name in ("zh", "en"):
         for label in (target, CALM):
-            scores = [float(logits[i]) for i, row in enumerate(rows)
-                      if row[0] == label and script(folded[i]) == name]  # fmt: skip
+            scores = [
+                float(logits[i])
+                for i, row in enumerate(rows)
+                if row[0] == label and script(folded[i]) == name
+            ]
             counts.append(f"{label} {name} {sum(s >= thresholds[name] for s in scores)}/{len(scores)}")
     summary = f"{target}: {len(names)} features, thresholds {thresholds}; out of fold: {', '.join(counts)}"
     return result, summary

@@ -116,11 +116,11 @@ class _Tier:
 
     def __init__(self, rules: list[list[str]]) -> None:
         patterns = [[_Pattern(p) for p in rule] for rule in rules]
-        compiled: list[_Rule] = [(first_chars(raw[0]), _search(p), p)
-                                 for raw, p in zip(rules, patterns, strict=True)]  # fmt: skip
+        compiled: list[_Rule] = [
+            (first_chars(raw[0]), _search(p), p) for raw, p in zip(rules, patterns, strict=True)
+        ]
         self.cjk = [c for c, raw in zip(compiled, rules, strict=True) if any(map(has_cjk, raw))]
-        self.latin = [c for c, raw in zip(compiled, rules, strict=True)
-                      if not any(map(has_cjk, raw))]  # fmt: skip
+        self.latin = [c for c, raw in zip(compiled, rules, strict=True) if not any(map(has_cjk, raw))]
 
     def __call__(self, text: str, chars: frozenset[str], cjk: bool, latin: bool) -> bool:
         for rules, present in ((self.cjk, cjk), (self.latin, latin)):
@@ -134,8 +134,7 @@ class _Tier:
 
 class _LabelRules:
     def __init__(self, label: str, raw: Mapping[str, Any], origin: str) -> None:
-        sets = {str(k): [str(w) for w in v] for k, v in (raw.get("sets") or {}).items()
-                if k != "__line__"}  # fmt: skip
+        sets = {str(k): [str(w) for w in v] for k, v in (raw.get("sets") or {}).items() if k != "__line__"}
         self.label = label
         excepts = [_expand(p, sets, origin) for p in raw.get("except") or ()]
         self.cjk_exceptions = [re.compile(p) for p in excepts if has_cjk(p)]
@@ -147,7 +146,7 @@ class _LabelRules:
         self.soft = _tier(raw.get("soft") or (), sets, origin)
 
     def judge(self, text: str, chars: frozenset[str], cjk: bool, latin: bool) -> str | None:
-        """"strong", "soft" or None for this label."""
+        """ "strong", "soft" or None for this label."""
         if self._tiers(text, chars, cjk, latin) is None:
             return None  # exceptions only take matches away: most messages stop here, cheaply
         text = self.without_exceptions(text, cjk, latin)
@@ -223,8 +222,10 @@ class Detector:
     def load(cls, root: Path | None = None, backstop: bool = True) -> Detector:
         root = root or content_dir("dialogs") / "safety"
         spellings = load_yaml(root / "normalise.yaml") or {}
-        replace, words = ({str(k): str(v) for k, v in (spellings.get(part) or {}).items()
-                           if k != "__line__"} for part in ("replace", "words"))  # fmt: skip
+        replace, words = (
+            {str(k): str(v) for k, v in (spellings.get(part) or {}).items() if k != "__line__"}
+            for part in ("replace", "words")
+        )
         rules = []
         for label in LABELS:
             path = root / f"{label}.yaml"
@@ -249,8 +250,11 @@ class Detector:
             return verdict
         # the raw text first (cheap); each label's exceptions are taken out only when it would ask
         unclear = [label for label in LABELS if label not in verdict.soft]
-        added = [label for label in self.backstop.asking(folded, unclear)
-                 if self.backstop.asking(self.for_backstop(folded, label), [label])]  # fmt: skip
+        added = [
+            label
+            for label in self.backstop.asking(folded, unclear)
+            if self.backstop.asking(self.for_backstop(folded, label), [label])
+        ]
         if not added:
             return verdict
         return Verdict(None, tuple(label for label in LABELS if label in added or label in verdict.soft))

@@ -81,8 +81,10 @@ def report(scores: list[Score], show_misses: bool = True) -> str:
     lines = []
     for s in scores:
         if s.label == CALM:
-            figure = (f"false alarms {s.hits}/{s.total} = {s.rate:.1%} (max {MAX_FALSE_ALARMS:.0%}),"
-                      f" screening question {s.asked}/{s.total}")  # fmt: skip
+            figure = (
+                f"false alarms {s.hits}/{s.total} = {s.rate:.1%} (max {MAX_FALSE_ALARMS:.0%}),"
+                f" screening question {s.asked}/{s.total}"
+            )
         else:
             asked = f", {s.asked} by the screening question" if s.asked else ""
             figure = f"recall {s.hits}/{s.total} = {s.rate:.1%}{asked} (min {TARGETS[s.label]:.0%})"
@@ -90,6 +92,8 @@ def report(scores: list[Score], show_misses: bool = True) -> str:
     if show_misses:
         for s in scores:
             for message, got in s.misses:
-                lines.append(f"  {'false alarm' if s.label == CALM else 'miss'} [{s.label} {s.lang}] "
-                             f"→ {got}: {message[:120]}")  # fmt: skip
+                lines.append(
+                    f"  {'false alarm' if s.label == CALM else 'miss'} [{s.label} {s.lang}] "
+                    f"→ {got}: {message[:120]}"
+                )
     return "\n".join(lines)

@@ -70,9 +70,7 @@ console_audit = Table(
 
 
 def _session_fk() -> Column[int]:
-    return Column(
-        "session_id", Integer, ForeignKey("sessions.id", ondelete="CASCADE"), nullable=False
-    )
+    return Column("session_id", Integer, ForeignKey("sessions.id", ondelete="CASCADE"), nullable=False)
 
 
 console_notes = Table(
@@ -138,18 +136,32 @@ def _session_id(user_key: str) -> Any:
 def insert_operator(
     conn: Connection, name: str, password_hash: str, now: float, *, admin: bool = False
 ) -> None:
-    conn.execute(insert(operators).values(
-        name=name, password_hash=password_hash, must_change=True, disabled=False, generation=0,
-        created_at=now, role="admin" if admin else "operator",
-    ))  # fmt: skip
+    conn.execute(
+        insert(operators).values(
+            name=name,
+            password_hash=password_hash,
+            must_change=True,
+            disabled=False,
+            generation=0,
+            created_at=now,
+            role="admin" if admin else "operator",
+        )
+    )
 
 
 def find_operator(conn: Connection, *, name: str | None = None, id: int | None = None) -> OperatorRow | None:
     column, value = (operators.c.name, name) if name is not None else (operators.c.id, id)
     row = conn.execute(
-        select(operators.c.id, operators.c.name, operators.c.password_hash, operators.c.must_change,
-               operators.c.disabled, operators.c.generation, operators.c.role).where(column == value)
-    ).first()  # fmt: skip
+        select(
+            operators.c.id,
+            operators.c.name,
+            operators.c.password_hash,
+            operators.c.must_change,
+            operators.c.disabled,
+            operators.c.generation,
+            operators.c.role,
+        ).where(column == value)
+    ).first()
     if row is None:
         return None
     return OperatorRow(row[0], row[1], row[2], bool(row[3]), bool(row[4]), row[5], row[6] == "admin")
@@ -157,47 +169,65 @@ def find_operator(conn: Connection, *, name: str | None = None, id: int | None =
 
 def end_sessions(conn: Connection, operator_id: int) -> None:
     """Sign-out: every session cookie of this operator, copies included, stops working."""
-    conn.execute(update(operators).where(operators.c.id == operator_id)
-                 .values(generation=operators.c.generation + 1))  # fmt: skip
+    conn.execute(
+        update(operators).where(operators.c.id == operator_id).values(generation=operators.c.generation + 1)
+    )
 
 
 def set_password(conn: Connection, operator_id: int, password_hash: str) -> None:
-    conn.execute(update(operators).where(operators.c.id == operator_id).values(
-        password_hash=password_hash, must_change=False, generation=operators.c.generation + 1,
-    ))  # fmt: skip
+    conn.execute(
+        update(operators)
+        .where(operators.c.id == operator_id)
+        .values(
+            password_hash=password_hash,
+            must_change=False,
+            generation=operators.c.generation + 1,
+        )
+    )
 
 
 def rehash_password(conn: Connection, operator_id: int, password_hash: str) -> None:
-    conn.execute(update(operators).where(operators.c.id == operator_id)
-                 .values(password_hash=password_hash))  # fmt: skip
+    conn.execute(update(operators).where(operators.c.id == operator_id).values(password_hash=password_hash))
 
 
 def disable(conn: Connection, name: str) -> bool:
-    result = conn.execute(update(operators).where(operators.c.name == name).values(
-        disabled=True, generation=operators.c.generation + 1))  # fmt: skip
+    result = conn.execute(
+        update(operators)
+        .where(operators.c.name == name)
+        .values(disabled=True, generation=operators.c.generation + 1)
+    )
     return bool(result.rowcount)
 
 
 # -- audit ---------------------------------------------------------------------------------
 def audit(conn: Connection, operator: str, action: str, user_key: str | None, now: float) -> None:
     session_id = _session_id(user_key) if user_key else None
-    conn.execute(insert(console_audit).values(
-        at=now, operator=operator, action=action, user_key=user_key, session_id=session_id))  # fmt: skip
+    conn.execute(
+        insert(console_audit).values(
+            at=now, operator=operator, action=action, user_key=user_key, session_id=session_id
+        )
+    )
 
 
 def audit_log(conn: Connection, limit: int = 200) -> list[AuditRow]:
     rows = conn.execute(
-        select(console_audit.c.at, console_audit.c.operator, console_audit.c.action,
-               console_audit.c.user_key).order_by(console_audit.c.id.desc()).limit(limit)
-    ).all()  # fmt: skip
+        select(console_audit.c.at, console_audit.c.operator, console_audit.c.action, console_audit.c.user_key)
+        .order_by(console_audit.c.id.desc())
+        .limit(limit)
+    ).all()
     return [AuditRow(*row) for row in rows]
 
 
 # -- notes, takeovers, pending replies --------------------------------------------------------
 def _insert_text(
-    conn: Connection, table: Table, cipher: Cipher, user_key: str, operator: str, text: str,
+    conn: Connection,
+    table: Table,
+    cipher: Cipher,
+    user_key: str,
+    operator: str,
+    text: str,
     now: float,
-) -> bool:  # fmt: skip
+) -> bool:
     session_id = conn.execute(select(sessions.c.id).where(sessions.c.user_key == user_key)).scalar()
     if session_id is None:
         return False
@@ -206,9 +236,7 @@ def _insert_text(
     return True
 
 
-def add_note(
-    conn: Connection, cipher: Cipher, user_key: str, operator: str, text: str, now: float
-) -> bool:
+def add_note(conn: Connection, cipher: Cipher, user_key: str, operator: str, text: str, now: float) -> bool:
     """A private note: only operators ever see it; encrypted like the user's own words."""
     return _insert_text(conn, console_notes, cipher, user_key, operator, text, now)
 
@@ -216,8 +244,9 @@ def add_note(
 def _texts(conn: Connection, table: Table, cipher: Cipher, user_key: str) -> list[Note]:
     rows = conn.execute(
         select(table.c.at, table.c.operator, table.c.text_enc)
-        .where(table.c.session_id == _session_id(user_key)).order_by(table.c.id)
-    ).all()  # fmt: skip
+        .where(table.c.session_id == _session_id(user_key))
+        .order_by(table.c.id)
+    ).all()
     return [Note(r.at, r.operator, cipher.decrypt(r.text_enc).decode()) for r in rows]
 
 
@@ -235,16 +264,16 @@ def take_over(conn: Connection, user_key: str, operator: str, now: float) -> boo
 
 
 def hand_back(conn: Connection, user_key: str) -> None:
-    conn.execute(delete(console_takeovers).where(
-        console_takeovers.c.session_id == _session_id(user_key)))  # fmt: skip
+    conn.execute(delete(console_takeovers).where(console_takeovers.c.session_id == _session_id(user_key)))
 
 
 def takeovers(conn: Connection) -> dict[str, str]:
     """user_key -> operator, for every conversation an operator holds."""
     rows = conn.execute(
-        select(sessions.c.user_key, console_takeovers.c.operator)
-        .join(sessions, sessions.c.id == console_takeovers.c.session_id)
-    ).all()  # fmt: skip
+        select(sessions.c.user_key, console_takeovers.c.operator).join(
+            sessions, sessions.c.id == console_takeovers.c.session_id
+        )
+    ).all()
     return {row[0]: row[1] for row in rows}
 
 
@@ -262,9 +291,7 @@ def waiting_replies(conn: Connection, cipher: Cipher, user_key: str) -> list[Not
 
 def record_sent_reply(conn: Connection, cipher: Cipher, user_key: str, shown: str, now: float) -> bool:
     """A reply pushed through the user's channel joins the transcript like any bot message."""
-    row = conn.execute(
-        select(sessions.c.id, sessions.c.state).where(sessions.c.user_key == user_key)
-    ).first()
+    row = conn.execute(select(sessions.c.id, sessions.c.state).where(sessions.c.user_key == user_key)).first()
     if row is None:
         return False
     blob = cipher.encrypt(orjson.dumps({"in": "", "out": shown}))
@@ -274,8 +301,9 @@ def record_sent_reply(conn: Connection, cipher: Cipher, user_key: str, shown: st
 
 def holder(conn: Connection, user_key: str) -> str | None:
     """The operator holding this conversation, if any."""
-    return conn.execute(select(console_takeovers.c.operator).where(
-        console_takeovers.c.session_id == _session_id(user_key))).scalar()  # fmt: skip
+    return conn.execute(
+        select(console_takeovers.c.operator).where(console_takeovers.c.session_id == _session_id(user_key))
+    ).scalar()
 
 
 def call_starter(conn: Connection, user_key: str) -> str | None:
@@ -283,5 +311,6 @@ def call_starter(conn: Connection, user_key: str) -> str | None:
     return conn.execute(
         select(console_audit.c.operator)
         .where(console_audit.c.action == "new_call", console_audit.c.user_key == user_key)
-        .order_by(console_audit.c.id).limit(1)
-    ).scalar()  # fmt: skip
+        .order_by(console_audit.c.id)
+        .limit(1)
+    ).scalar()

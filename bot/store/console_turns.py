@@ -33,19 +33,28 @@ class ConsoleTurnRows:
         self._busy = True
         self._recheck_at = 0.0
         dialect = store.db.dialect
-        self.any_sql = compile_sql(select(or_(
-            exists(select(console_takeovers.c.session_id)),
-            exists(select(console_pending.c.id)),
-        )), dialect)  # fmt: skip
+        self.any_sql = compile_sql(
+            select(
+                or_(
+                    exists(select(console_takeovers.c.session_id)),
+                    exists(select(console_pending.c.id)),
+                )
+            ),
+            dialect,
+        )
         self.held_sql = compile_sql(
-            select(console_takeovers.c.operator)
-            .where(console_takeovers.c.session_id == bindparam("sid")), dialect)  # fmt: skip
+            select(console_takeovers.c.operator).where(console_takeovers.c.session_id == bindparam("sid")),
+            dialect,
+        )
         self.pending_sql = compile_sql(
             select(console_pending.c.id, console_pending.c.text_enc)
-            .where(console_pending.c.session_id == bindparam("sid")).order_by(console_pending.c.id),
-            dialect)  # fmt: skip
+            .where(console_pending.c.session_id == bindparam("sid"))
+            .order_by(console_pending.c.id),
+            dialect,
+        )
         self.drop_sql = compile_sql(
-            delete(console_pending).where(console_pending.c.session_id == bindparam("sid")), dialect)
+            delete(console_pending).where(console_pending.c.session_id == bindparam("sid")), dialect
+        )
 
     def take_for_turn(self, conn: Connection, session_id: int) -> tuple[list[str], bool]:
         """The operator replies waiting for this session (removed: shown once), oldest first, and
@@ -75,8 +84,11 @@ class ConsoleTurnRows:
 def erase_console_rows(conn: Connection, session_id: int) -> None:
     for table in (console_notes, console_pending, console_takeovers):
         conn.execute(delete(table).where(table.c.session_id == session_id))
-    conn.execute(update(console_audit).where(console_audit.c.session_id == session_id)
-                 .values(user_key=None, session_id=None))  # fmt: skip
+    conn.execute(
+        update(console_audit)
+        .where(console_audit.c.session_id == session_id)
+        .values(user_key=None, session_id=None)
+    )
 
 
 def wake(store: Store) -> None:

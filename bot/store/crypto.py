@@ -22,9 +22,7 @@ _INFO = b"weiquan data key v1"
 
 
 def _derive(secret: str) -> bytes:
-    return HKDF(algorithm=hashes.SHA256(), length=32, salt=None, info=_INFO).derive(
-        secret.encode("utf-8")
-    )
+    return HKDF(algorithm=hashes.SHA256(), length=32, salt=None, info=_INFO).derive(secret.encode("utf-8"))
 
 
 def _key_id(key: bytes) -> bytes:

@@ -77,8 +77,9 @@ def open_engine(url: str, writers: int = 1) -> Engine:
         event.listen(engine, "begin", _sqlite_begin)
         return engine
     # connect_timeout: a server that drops packets fails a connection in seconds, not minutes
-    return create_engine(url, pool_size=writers + 8, max_overflow=8, pool_pre_ping=True,
-                         connect_args={"connect_timeout": 10})  # fmt: skip
+    return create_engine(
+        url, pool_size=writers + 8, max_overflow=8, pool_pre_ping=True, connect_args={"connect_timeout": 10}
+    )
 
 
 def _create_private(database: Path) -> None:

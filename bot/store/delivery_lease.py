@@ -25,10 +25,12 @@ def session_of(conn: Connection, outbox_id: int) -> int | None:
 def _acquire(conn: Connection, session_id: int, holder: str, now: float, lease: float) -> bool:
     taken = conn.execute(
         update(delivery_leases)
-        .where(delivery_leases.c.session_id == session_id,
-               or_(delivery_leases.c.until <= now, delivery_leases.c.holder == holder))
+        .where(
+            delivery_leases.c.session_id == session_id,
+            or_(delivery_leases.c.until <= now, delivery_leases.c.holder == holder),
+        )
         .values(holder=holder, until=now + lease)
-    ).rowcount  # fmt: skip
+    ).rowcount
     if taken:
         return True
     held = conn.execute(
@@ -43,8 +45,14 @@ def _acquire(conn: Connection, session_id: int, holder: str, now: float, lease: 
 
 
 def take_next(
-    conn: Connection, cipher: Cipher, session_id: int, holder: str, now: float, lease: float,
-    *, due_only: bool = False,
+    conn: Connection,
+    cipher: Cipher,
+    session_id: int,
+    holder: str,
+    now: float,
+    lease: float,
+    *,
+    due_only: bool = False,
 ) -> tuple[bool, PendingReply | None]:
     """(lease held?, the user's oldest unsent reply, now marked sent — or None: nothing left).
 
@@ -55,13 +63,16 @@ def take_next(
     if not _acquire(conn, session_id, holder, now, lease):
         return False, None
     row = conn.execute(
-        select(outbox.c.id, outbox.c.payload_enc, outbox.c.attempts, outbox.c.claimed_until,
-               sessions.c.user_key)
+        select(
+            outbox.c.id, outbox.c.payload_enc, outbox.c.attempts, outbox.c.claimed_until, sessions.c.user_key
+        )
         .join(sessions, sessions.c.id == outbox.c.session_id)
-        .where(outbox.c.session_id == session_id, outbox.c.sent_at.is_(None),
-               outbox.c.attempts < MAX_ATTEMPTS)
-        .order_by(outbox.c.id).limit(1)
-    ).first()  # fmt: skip
+        .where(
+            outbox.c.session_id == session_id, outbox.c.sent_at.is_(None), outbox.c.attempts < MAX_ATTEMPTS
+        )
+        .order_by(outbox.c.id)
+        .limit(1)
+    ).first()
     if row is None or (due_only and row.claimed_until is not None and row.claimed_until > now):
         return True, None
     conn.execute(update(outbox).where(outbox.c.id == row.id).values(sent_at=now))
@@ -71,36 +82,50 @@ def take_next(
 
 def unsend(conn: Connection, outbox_id: int, retry_at: float) -> None:
     """The send failed: unsent again, one attempt more, not retried before `retry_at`."""
-    conn.execute(update(outbox).where(outbox.c.id == outbox_id).values(
-        sent_at=None, attempts=outbox.c.attempts + 1, claimed_until=retry_at))  # fmt: skip
+    conn.execute(
+        update(outbox)
+        .where(outbox.c.id == outbox_id)
+        .values(sent_at=None, attempts=outbox.c.attempts + 1, claimed_until=retry_at)
+    )
 
 
 def renew(conn: Connection, session_id: int, holder: str, until: float) -> None:
-    conn.execute(update(delivery_leases).where(
-        delivery_leases.c.session_id == session_id, delivery_leases.c.holder == holder
-    ).values(until=until))  # fmt: skip
+    conn.execute(
+        update(delivery_leases)
+        .where(delivery_leases.c.session_id == session_id, delivery_leases.c.holder == holder)
+        .values(until=until)
+    )
 
 
 def release(conn: Connection, session_id: int, holder: str) -> None:
-    conn.execute(delete(delivery_leases).where(
-        delivery_leases.c.session_id == session_id, delivery_leases.c.holder == holder))  # fmt: skip
+    conn.execute(
+        delete(delivery_leases).where(
+            delivery_leases.c.session_id == session_id, delivery_leases.c.holder == holder
+        )
+    )
 
 
-def claim_due(
-    conn: Connection, channel: str, now: float, limit: int, holder: str, lease: float
-) -> list[int]:
+def claim_due(conn: Connection, channel: str, now: float, limit: int, holder: str, lease: float) -> list[int]:
     """Users with a reply whose own sender had its chance (lease over), oldest first, whose
     delivery lease this pass now holds: concurrent passes get disjoint users."""
     leased = select(delivery_leases.c.session_id).where(
-        delivery_leases.c.session_id == outbox.c.session_id, delivery_leases.c.until > now)
-    rows = conn.execute(
-        select(outbox.c.session_id)
-        .where(outbox.c.channel == channel, outbox.c.sent_at.is_(None),
-               outbox.c.attempts < MAX_ATTEMPTS,
-               or_(outbox.c.claimed_until.is_(None), outbox.c.claimed_until <= now),
-               ~leased.exists())
-        .group_by(outbox.c.session_id)
-        .order_by(func.min(outbox.c.id))
-        .limit(limit)
-    ).scalars().all()  # fmt: skip
+        delivery_leases.c.session_id == outbox.c.session_id, delivery_leases.c.until > now
+    )
+    rows = (
+        conn.execute(
+            select(outbox.c.session_id)
+            .where(
+                outbox.c.channel == channel,
+                outbox.c.sent_at.is_(None),
+                outbox.c.attempts < MAX_ATTEMPTS,
+                or_(outbox.c.claimed_until.is_(None), outbox.c.claimed_until <= now),
+                ~leased.exists(),
+            )
+            .group_by(outbox.c.session_id)
+            .order_by(func.min(outbox.c.id))
+            .limit(limit)
+        )
+        .scalars()
+        .all()
+    )
     return [int(sid) for sid in rows if _acquire(conn, int(sid), holder, now, lease)]

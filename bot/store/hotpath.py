@@ -17,9 +17,17 @@ from sqlalchemy.sql import ClauseElement
 from bot.store.schema import inbound_log, outbox, sessions, turns
 
 SESSION_COLUMNS = (
-    "id", "user_key", "state", "lang", "version", "risk", "human", "data_enc",
-    "created_at", "last_activity_at",
-)  # fmt: skip
+    "id",
+    "user_key",
+    "state",
+    "lang",
+    "version",
+    "risk",
+    "human",
+    "data_enc",
+    "created_at",
+    "last_activity_at",
+)
 _SAVED = ("state", "stage", "lang", "version", "risk", "human", "data_enc", "last_activity_at")
 
 
@@ -83,9 +91,7 @@ class HotPath:
                 text_enc=bindparam("text_enc"),
             )
         )
-        self.find_reply = c(
-            select(inbound_log.c.reply_enc).where(inbound_log.c.key == bindparam("key"))
-        )
+        self.find_reply = c(select(inbound_log.c.reply_enc).where(inbound_log.c.key == bindparam("key")))
         self.insert_reply = c(
             insert(inbound_log).values(
                 key=bindparam("key"),

@@ -33,9 +33,7 @@ def clean_text(text: str, limit: int) -> str:
 def bounded(inbound: Inbound) -> Inbound:
     if len(inbound.user_key) > MAX_USER_KEY_CHARS or not inbound.user_key.isprintable():
         raise StoreError("user key too long or not printable")
-    option_ids = tuple(
-        clean_text(option, MAX_OPTION_ID_CHARS) for option in inbound.option_ids[:MAX_OPTIONS]
-    )
+    option_ids = tuple(clean_text(option, MAX_OPTION_ID_CHARS) for option in inbound.option_ids[:MAX_OPTIONS])
     text = clean_text(inbound.text, MAX_TEXT_CHARS)
     message_id = inbound.message_id
     if message_id is not None:
@@ -44,8 +42,11 @@ def bounded(inbound: Inbound) -> Inbound:
     if locale is not None:
         locale = clean_text(locale, MAX_LOCALE_CHARS)
     if (text, option_ids, message_id, locale) == (
-        inbound.text, inbound.option_ids, inbound.message_id, inbound.locale,
-    ):  # fmt: skip
+        inbound.text,
+        inbound.option_ids,
+        inbound.message_id,
+        inbound.locale,
+    ):
         return inbound
     return dataclasses.replace(
         inbound, text=text, option_ids=option_ids, message_id=message_id, locale=locale

@@ -29,9 +29,7 @@ def _lock(conn: Connection, key: str) -> None:
         conn.execute(text("SELECT pg_advisory_xact_lock(:n)"), {"n": number})
 
 
-def admit(
-    conn: Connection, limits: Sequence[tuple[str, int]], now: float, window: float
-) -> list[int] | None:
+def admit(conn: Connection, limits: Sequence[tuple[str, int]], now: float, window: float) -> list[int] | None:
     """Counts one attempt under every key, unless one of them reached its limit (None).
 
     Returns the new attempt rows: `settle` removes them once the password proved right.
@@ -40,14 +38,16 @@ def admit(
         _lock(conn, key)
     conn.execute(delete(login_attempts).where(login_attempts.c.at < now - window))
     for key, limit in limits:
-        recent = conn.execute(select(func.count()).select_from(login_attempts).where(
-            login_attempts.c.key == key)).scalar_one()  # fmt: skip
+        recent = conn.execute(
+            select(func.count()).select_from(login_attempts).where(login_attempts.c.key == key)
+        ).scalar_one()
         if recent >= limit:
             return None
     ids = []
     for key, _limit in limits:
-        row = conn.execute(insert(login_attempts).values(key=key, at=now)
-                           .returning(login_attempts.c.id)).scalar_one()  # fmt: skip
+        row = conn.execute(
+            insert(login_attempts).values(key=key, at=now).returning(login_attempts.c.id)
+        ).scalar_one()
         ids.append(int(row))
     return ids
 

@@ -16,9 +16,7 @@ from bot.store.schema import wechat_nonces
 def bind_signed_body(conn: Connection, key: str, body_digest: str, now: float, keep: float) -> bool:
     """True when `key` is new (now bound to this body) or was already bound to this same body."""
     conn.execute(delete(wechat_nonces).where(wechat_nonces.c.expires_at < now))
-    seen = conn.execute(
-        select(wechat_nonces.c.body_digest).where(wechat_nonces.c.key == key)
-    ).scalar()
+    seen = conn.execute(select(wechat_nonces.c.body_digest).where(wechat_nonces.c.key == key)).scalar()
     if seen is not None:
         return bool(seen == body_digest)
     # Two workers inserting the same key at once: PostgreSQL's unique violation retries the job

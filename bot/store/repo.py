@@ -81,9 +81,7 @@ class Store:
         erase_session_rows(conn, session_id)
 
     # -- writes, all through the store thread ---------------------------------------------
-    def submit_turn(
-        self, inbound: Inbound, clock: Callable[[], float], step: TurnStep
-    ) -> Future[TurnResult]:
+    def submit_turn(self, inbound: Inbound, clock: Callable[[], float], step: TurnStep) -> Future[TurnResult]:
         return self.worker.submit(
             lambda conn: self.runner.run(conn, inbound, clock(), step), key=inbound.user_key
         )
@@ -99,17 +97,13 @@ class Store:
         """Run a write job on a store thread; with a user key, after that user's queued turns."""
         return self.worker.submit(job, key)
 
-    def submit_async(
-        self, job: Callable[[Connection], Any], key: str | None = None
-    ) -> asyncio.Future[Any]:
+    def submit_async(self, job: Callable[[Connection], Any], key: str | None = None) -> asyncio.Future[Any]:
         """Like submit, awaited: the whole batch wakes the event loop once."""
         return self.worker.submit_async(job, key)
 
     def mark_sent(self, outbox_id: int, now: float) -> Future[Any]:
         return self.worker.submit(
-            lambda conn: conn.execute(
-                update(outbox).where(outbox.c.id == outbox_id).values(sent_at=now)
-            ),
+            lambda conn: conn.execute(update(outbox).where(outbox.c.id == outbox_id).values(sent_at=now)),
             key=OUTBOX_JOBS,
         )
 
@@ -119,9 +113,7 @@ class Store:
 
     def delete_user(self, user_key: str) -> bool:
         def job(conn: Connection) -> bool:
-            session_id = conn.execute(
-                select(sessions.c.id).where(sessions.c.user_key == user_key)
-            ).scalar()
+            session_id = conn.execute(select(sessions.c.id).where(sessions.c.user_key == user_key)).scalar()
             if session_id is None:
                 return False
             self.erase_session(conn, session_id)
@@ -133,9 +125,11 @@ class Store:
 
     def purge(self, idle_before: float) -> int:
         def job(conn: Connection) -> int:
-            ids = conn.execute(
-                select(sessions.c.id).where(sessions.c.last_activity_at < idle_before)
-            ).scalars().all()
+            ids = (
+                conn.execute(select(sessions.c.id).where(sessions.c.last_activity_at < idle_before))
+                .scalars()
+                .all()
+            )
             for session_id in ids:
                 self.erase_session(conn, session_id)
             # Replies recorded for exactly-once delivery outlive an erased session (session_id
@@ -166,21 +160,24 @@ class Store:
                 .where(sessions.c.user_key == user_key)
                 .order_by(turns.c.id)
             ).all()
-        return [
-            {"at": r.at, "state": r.state, **orjson.loads(self.cipher.decrypt(r.text_enc))}
-            for r in rows
-        ]
+        return [{"at": r.at, "state": r.state, **orjson.loads(self.cipher.decrypt(r.text_enc))} for r in rows]
 
     def sessions_by_risk(self, limit: int = 200) -> list[SessionInfo]:
         with self.db.connect().execution_options(**READ_ONLY) as conn:
             rows = conn.execute(
                 select(
-                    sessions.c.user_key, sessions.c.channel, sessions.c.state, sessions.c.stage,
-                    sessions.c.risk, sessions.c.human, sessions.c.created_at,
+                    sessions.c.user_key,
+                    sessions.c.channel,
+                    sessions.c.state,
+                    sessions.c.stage,
+                    sessions.c.risk,
+                    sessions.c.human,
+                    sessions.c.created_at,
                     sessions.c.last_activity_at,
                 )
                 .order_by(
-                    sessions.c.risk.desc(), sessions.c.human.desc(),
+                    sessions.c.risk.desc(),
+                    sessions.c.human.desc(),
                     sessions.c.last_activity_at.desc(),
                 )
                 .limit(limit)
@@ -200,18 +197,18 @@ class Store:
                 .order_by(outbox.c.id)
                 .limit(limit)
             ).all()
-        return [
-            (r.id, r.user_key, outbound_from_json(self.cipher.decrypt(r.payload_enc)))
-            for r in rows
-        ]
+        return [(r.id, r.user_key, outbound_from_json(self.cipher.decrypt(r.payload_enc))) for r in rows]
 
     def outbox_backlog(self, channel: str) -> int:
         """Replies of `channel` committed and not yet sent (including those given up on)."""
         with self.db.connect().execution_options(**READ_ONLY) as conn:
-            return int(conn.execute(
-                select(func.count()).select_from(outbox)
-                .where(outbox.c.channel == channel, outbox.c.sent_at.is_(None))
-            ).scalar_one())  # fmt: skip
+            return int(
+                conn.execute(
+                    select(func.count())
+                    .select_from(outbox)
+                    .where(outbox.c.channel == channel, outbox.c.sent_at.is_(None))
+                ).scalar_one()
+            )
 
     def renew_leases(self, outbox_ids: list[int], until: float) -> Future[Any]:
         return self.worker.submit(

@@ -38,9 +38,7 @@ def encrypted_columns(db: Engine) -> list[tuple[Table, list[Column[Any]]]]:
     metadata.reflect(bind=db)
     found = []
     for table in metadata.sorted_tables:
-        columns = [
-            c for c in table.columns if c.name.endswith("_enc") and isinstance(c.type, LargeBinary)
-        ]
+        columns = [c for c in table.columns if c.name.endswith("_enc") and isinstance(c.type, LargeBinary)]
         if columns and table.primary_key.columns:
             found.append((table, columns))
     return found

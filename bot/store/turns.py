@@ -74,7 +74,6 @@ class TurnUnit:
     failed: bool = False
     said: str | None = None  # the reply as the transcript keeps it
 
-
     def fail(self) -> None:
         """The step could not decide a reply: nothing of this turn is recorded (no transcript,
         dedup or outbox row), so a redelivered message is stepped again."""
@@ -85,7 +84,8 @@ class TurnUnit:
         keeps `reply` as it is now: what effects add later (a /move code) stays out of it."""
         dbapi = self.conn.connection.dbapi_connection
         self.session_id = self._runner.save(
-            dbapi, self.session_id, session, self._version, reply.stage, self.now)
+            dbapi, self.session_id, session, self._version, reply.stage, self.now
+        )
         self.session = session
         self.said = reply.text
         return self.session_id
@@ -140,30 +140,51 @@ class TurnRunner:
         session_id = unit.session_id
         if session_id is not None and unit.session is not None and unit.said is not None:
             text = orjson.dumps({"in": inbound.text or list(inbound.option_ids), "out": unit.said})
-            run(dbapi, self.sql.insert_turn, {
-                "sid": session_id, "at": now, "state": unit.session.state,
-                "text_enc": self.cipher.encrypt(text),
-            })  # fmt: skip
+            run(
+                dbapi,
+                self.sql.insert_turn,
+                {
+                    "sid": session_id,
+                    "at": now,
+                    "state": unit.session.state,
+                    "text_enc": self.cipher.encrypt(text),
+                },
+            )
         needs_outbox = session_id is not None and inbound.channel in OUTBOX_CHANNELS
         if key is None and not needs_outbox:
             return TurnResult(reply)
         reply_blob = self.cipher.encrypt(outbound_to_json(reply))
         if key is not None:
-            run(dbapi, self.sql.insert_reply,
-                {"key": key, "sid": session_id, "reply_enc": reply_blob, "at": now})  # fmt: skip
+            run(
+                dbapi,
+                self.sql.insert_reply,
+                {"key": key, "sid": session_id, "reply_enc": reply_blob, "at": now},
+            )
         outbox_id = None
         if needs_outbox:
-            outbox_id = run(dbapi, self.sql.insert_outbox, {
-                "sid": session_id, "channel": inbound.channel,
-                "payload_enc": reply_blob, "at": now,
-                "claimed_until": now + OUTBOX_LEASE_SECONDS, "attempts": 0,
-            }).fetchone()[0]  # fmt: skip
+            outbox_id = run(
+                dbapi,
+                self.sql.insert_outbox,
+                {
+                    "sid": session_id,
+                    "channel": inbound.channel,
+                    "payload_enc": reply_blob,
+                    "at": now,
+                    "claimed_until": now + OUTBOX_LEASE_SECONDS,
+                    "attempts": 0,
+                },
+            ).fetchone()[0]
         return TurnResult(reply, outbox_id=outbox_id)
 
     def save(
-        self, dbapi: Any, session_id: int | None, session: Session, version: int, stage: str,
+        self,
+        dbapi: Any,
+        session_id: int | None,
+        session: Session,
+        version: int,
+        stage: str,
         now: float,
-    ) -> int:  # fmt: skip
+    ) -> int:
         values = {
             "state": session.state,
             "stage": stage,

@@ -49,8 +49,17 @@ def assess(income: float, essentials: float, other_debts: float, debt: float | N
     else:
         verdict = "workable"
     suffix = {"workable": ".f092", "beyond_five_years": ".f090_f092"}.get(verdict, "")
-    return Budget(income, essentials, other_debts, spare, offer, debt, months, verdict,
-                  f"tools.budget.verdict.{verdict}{suffix}")
+    return Budget(
+        income,
+        essentials,
+        other_debts,
+        spare,
+        offer,
+        debt,
+        months,
+        verdict,
+        f"tools.budget.verdict.{verdict}{suffix}",
+    )
 
 
 def outstanding_from_answers(answers: Answers) -> float | None:
@@ -60,8 +69,7 @@ def outstanding_from_answers(answers: Answers) -> float | None:
     This is a floor for planning, not a statement of what is legally owed: the user's contract
     and any court decision settle that.
     """
-    left = [amount for view in case.lender_views(answers)
-            if (amount := _outstanding(view)) is not None]
+    left = [amount for view in case.lender_views(answers) if (amount := _outstanding(view)) is not None]
     return sum(left) if left else None
 
 
@@ -78,8 +86,12 @@ def budget_from_answers(answers: Answers) -> Budget | None:
     income = money(answers, "income")
     if income is None:
         return None
-    return assess(income, money(answers, "essentials") or 0.0, money(answers, "other_debts") or 0.0,
-                  outstanding_from_answers(answers))
+    return assess(
+        income,
+        money(answers, "essentials") or 0.0,
+        money(answers, "other_debts") or 0.0,
+        outstanding_from_answers(answers),
+    )
 
 
 def debt_basis_key(answers: Answers) -> str:
@@ -96,19 +108,30 @@ def render_budget(answers: Answers, text: Text) -> str:
     return "\n".join(budget_lines(budget, text, debt_basis_key(answers)))
 
 
-def budget_lines(budget: Budget, text: Text,
-                 basis_key: str = "tools.budget.debt_basis.f068") -> list[str]:
+def budget_lines(budget: Budget, text: Text, basis_key: str = "tools.budget.debt_basis.f068") -> list[str]:
     costs = yuan(budget.essentials + budget.other_debts)
     if budget.spare < 0:  # a shortfall is shown as one, never as "0 left"
-        lines = [text("tools.budget.shortfall", income=yuan(budget.income), essentials=costs,
-                      shortfall=yuan(-budget.spare))]
+        lines = [
+            text(
+                "tools.budget.shortfall",
+                income=yuan(budget.income),
+                essentials=costs,
+                shortfall=yuan(-budget.spare),
+            )
+        ]
     else:
-        lines = [text("tools.budget.spare", income=yuan(budget.income), essentials=costs,
-                      spare=yuan(budget.spare))]
+        lines = [
+            text("tools.budget.spare", income=yuan(budget.income), essentials=costs, spare=yuan(budget.spare))
+        ]
     if budget.offer > 0:
         lines.append(text("tools.budget.offer", offer=yuan(budget.offer)))
     if budget.debt is not None and budget.debt > 0:
         lines.append(text(basis_key, debt=yuan(budget.debt)))
-    lines.append(text(budget.verdict_key, months=budget.months_needed or 0,
-                      years=round((budget.months_needed or 0) / 12, 1)))
+    lines.append(
+        text(
+            budget.verdict_key,
+            months=budget.months_needed or 0,
+            years=round((budget.months_needed or 0) / 12, 1),
+        )
+    )
     return lines

@@ -128,9 +128,13 @@ def free_text(answers: Answers, key: str, text: Text) -> str | None:
 _CJK = re.compile(r"[\u3400-\u9fff]")
 # ASCII marks NFKC made of full-width ones; a comma or colon between digits (1,000 or 10:30) stays
 _FULL_WIDTH = (
-    (re.compile(r"(?<!\d),|,(?!\d)"), "，"), (re.compile(r"(?<!\d):|:(?!\d)"), "："),
-    (re.compile(r";"), "；"), (re.compile(r"\("), "（"), (re.compile(r"\)"), "）"),
-    (re.compile(r"!"), "！"), (re.compile(r"\?"), "？"),
+    (re.compile(r"(?<!\d),|,(?!\d)"), "，"),
+    (re.compile(r"(?<!\d):|:(?!\d)"), "："),
+    (re.compile(r";"), "；"),
+    (re.compile(r"\("), "（"),
+    (re.compile(r"\)"), "）"),
+    (re.compile(r"!"), "！"),
+    (re.compile(r"\?"), "？"),
 )
 
 

@@ -217,29 +217,45 @@ def render_figures(answers: Answers, text: Text) -> str:
 
 def figure_lines(figures: LoanFigures, text: Text) -> list[str]:
     terms = figures.terms
-    lines = [text("tools.calc.received", received=yuan(figures.net_received),
-                  contract=yuan(terms.contract_amount))]
+    lines = [
+        text("tools.calc.received", received=yuan(figures.net_received), contract=yuan(terms.contract_amount))
+    ]
     if terms.days is not None:
         lines += [
             text("tools.calc.repaid_once", total=yuan(figures.total_repaid), days=terms.days),
             text("tools.calc.cost", cost=yuan(figures.total_cost)),
-            text("tools.calc.rates_short", days=terms.days,
-                 period=percent(figures.total_cost / figures.net_received),
-                 nominal=percent(figures.nominal_annual_rate)),
+            text(
+                "tools.calc.rates_short",
+                days=terms.days,
+                period=percent(figures.total_cost / figures.net_received),
+                nominal=percent(figures.nominal_annual_rate),
+            ),
         ]
     else:
         lines += [
-            text("tools.calc.repaid", total=yuan(figures.total_repaid), months=terms.months,
-                 payment=yuan(terms.monthly_payment)),
+            text(
+                "tools.calc.repaid",
+                total=yuan(figures.total_repaid),
+                months=terms.months,
+                payment=yuan(terms.monthly_payment),
+            ),
             text("tools.calc.cost", cost=yuan(figures.total_cost)),
-            text("tools.calc.rates", monthly=percent(figures.monthly_rate),
-                 nominal=percent(figures.nominal_annual_rate),
-                 effective=percent(figures.effective_annual_rate)),
+            text(
+                "tools.calc.rates",
+                monthly=percent(figures.monthly_rate),
+                nominal=percent(figures.nominal_annual_rate),
+                effective=percent(figures.effective_annual_rate),
+            ),
         ]
     if figures.head_cut > 0:
-        lines.append(text("tools.calc.head_cut.f068", head_cut=yuan(figures.head_cut),
-                          received=yuan(terms.received_amount),
-                          claimed=percent(figures.nominal_rate_if_contract_received)))
+        lines.append(
+            text(
+                "tools.calc.head_cut.f068",
+                head_cut=yuan(figures.head_cut),
+                received=yuan(terms.received_amount),
+                claimed=percent(figures.nominal_rate_if_contract_received),
+            )
+        )
     if terms.upfront_fees > 0:
         lines.append(text("tools.calc.fees.f067", fees=yuan(terms.upfront_fees)))
     for check in figures.checks:

@@ -15,13 +15,28 @@ from typing import Any
 from bot.tools.answers import Answers, choice, choices
 
 # Slots that belong to one lender
-LENDER_SLOTS = ("lender_name", "lender_type", "contract_amount", "received_amount",
-                "monthly_payment", "loan_term", "term_months", "fees", "repaid_total", "due_date",
-                "collection_fees", "lender_methods")
+LENDER_SLOTS = (
+    "lender_name",
+    "lender_type",
+    "contract_amount",
+    "received_amount",
+    "monthly_payment",
+    "loan_term",
+    "term_months",
+    "fees",
+    "repaid_total",
+    "due_date",
+    "collection_fees",
+    "lender_methods",
+)
 MAX_LENDERS = 8
 ROLES = ("borrower", "relative", "contact", "guarantor", "spouse")
-_ROLE_OF_FAMILY_ANSWER = {"contact_harassed": "contact", "relative_borrower": "relative",
-                          "spouse": "spouse", "guarantor": "guarantor"}
+_ROLE_OF_FAMILY_ANSWER = {
+    "contact_harassed": "contact",
+    "relative_borrower": "relative",
+    "spouse": "spouse",
+    "guarantor": "guarantor",
+}
 NOT_LIABLE = frozenset({"relative", "contact"})  # owe nothing and may not be dunned at all (F049)
 
 
@@ -95,10 +110,14 @@ def check_key(kind: str) -> str:
 # -- a whole sentence naming several apps -----------------------------------------------------
 _LEAD_IN = re.compile(
     r"^(?:我)?(?:一共|总共)?(?:欠了?|借了?|在)?\s*(?:[0-9一二两三四五六七八九十几]+\s*(?:个|家)\s*"
-    r"(?:app|APP|App|平台|网贷|贷款|公司|软件)?)?\s*[:：]?\s*")
+    r"(?:app|APP|App|平台|网贷|贷款|公司|软件)?)?\s*[:：]?\s*"
+)
 _SPLIT = re.compile(r"[,，、;；。\n/]|(?:还有|以及|另外|和|跟|and)")
-_PREFIX = re.compile(r"^\s*(?:还有|另外|以及|第[一二三四五六七八九十\d]+个|一个|一家)?\s*"
-                     r"(?:是|叫做?|叫|名字叫|named|called|is)?\s*[:：]?\s*", re.I)
+_PREFIX = re.compile(
+    r"^\s*(?:还有|另外|以及|第[一二三四五六七八九十\d]+个|一个|一家)?\s*"
+    r"(?:是|叫做?|叫|名字叫|named|called|is)?\s*[:：]?\s*",
+    re.I,
+)
 
 
 def split_names(text: str) -> list[str]:

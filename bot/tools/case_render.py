@@ -24,8 +24,7 @@ def _cell(value: object) -> str:
 
 
 def _md_table(columns: tuple[str, ...], rows: list[tuple[object, ...]]) -> list[str]:
-    lines = ["| " + " | ".join(_cell(c) for c in columns) + " |",
-             "|" + "---|" * len(columns)]
+    lines = ["| " + " | ".join(_cell(c) for c in columns) + " |", "|" + "---|" * len(columns)]
     lines.extend("| " + " | ".join(_cell(v) for v in row) + " |" for row in rows)
     return lines
 
@@ -118,8 +117,9 @@ def render_docx(case: CaseFile) -> bytes:
         doc.add_heading(f"{row.number}. {row.channel}", level=2)
         for detail in row.details:
             point = detail.strip().startswith("–")
-            doc.add_paragraph(detail.strip().lstrip("–").strip(),
-                              style="List Bullet 2" if point else "List Bullet")
+            doc.add_paragraph(
+                detail.strip().lstrip("–").strip(), style="List Bullet 2" if point else "List Bullet"
+            )
     doc.add_heading(h["loan"], level=1)
     for lender in case.lenders:
         doc.add_heading(f"{lender.number}. {lender.name}", level=2)
@@ -150,8 +150,9 @@ def render_docx(case: CaseFile) -> bytes:
     return buffer.getvalue()
 
 
-def _docx_table(doc: Any, columns: tuple[str, ...], rows: list[tuple[object, ...]],
-                widths: tuple[float, ...]) -> None:
+def _docx_table(
+    doc: Any, columns: tuple[str, ...], rows: list[tuple[object, ...]], widths: tuple[float, ...]
+) -> None:
     table = doc.add_table(rows=1, cols=len(columns))
     table.style = "Table Grid"
     table.autofit = False

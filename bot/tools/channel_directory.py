@@ -49,14 +49,21 @@ def _channel(path: Path, entry: Any) -> Channel:
         only = entry.get("only_for")
         tags = tuple(entry.get("tags") or ())
         return Channel(
-            id=str(entry["id"]), facts=tuple(entry.get("facts") or ()), days=entry["days"],
-            working_days=bool(entry.get("working_days")), only_for=frozenset(only) if only else None,
-            follow_up=bool(entry.get("follow_up", True)), complaint=bool(entry.get("complaint", True)),
-            next=entry.get("next"), tags=tags,
+            id=str(entry["id"]),
+            facts=tuple(entry.get("facts") or ()),
+            days=entry["days"],
+            working_days=bool(entry.get("working_days")),
+            only_for=frozenset(only) if only else None,
+            follow_up=bool(entry.get("follow_up", True)),
+            complaint=bool(entry.get("complaint", True)),
+            next=entry.get("next"),
+            tags=tags,
             after=tuple(entry.get("after") or ()),
-            name_key=entry["name_key"] if tags else "", contact_key=entry["contact_key"] if tags else "",
-            response_key=entry["response_key"] if tags else "", fallback_key=entry.get("fallback_key"),
-        )  # fmt: skip
+            name_key=entry["name_key"] if tags else "",
+            contact_key=entry["contact_key"] if tags else "",
+            response_key=entry["response_key"] if tags else "",
+            fallback_key=entry.get("fallback_key"),
+        )
     except (KeyError, TypeError, AttributeError) as exc:
         raise FlowError(f"{path}: channel entry {entry!r} is incomplete ({exc})") from exc
 

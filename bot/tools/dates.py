@@ -48,8 +48,16 @@ def _valid(year: int, month: int, day: int | None) -> When | None:
 _ENGLISH = {"today": "今天", "yesterday": "昨天", "last week": "上周", "last month": "上个月"}
 _ENGLISH_AGO = re.compile(r"^(\d+|a|an|one|two|three|four|five|six)\s+(day|week|month)s?\s+ago$")
 _ENGLISH_UNIT = {"day": "天前", "week": "周前", "month": "个月前"}
-_ENGLISH_COUNT = {"a": "1", "an": "1", "one": "1", "two": "2", "three": "3", "four": "4",
-                  "five": "5", "six": "6"}
+_ENGLISH_COUNT = {
+    "a": "1",
+    "an": "1",
+    "one": "1",
+    "two": "2",
+    "three": "3",
+    "four": "4",
+    "five": "5",
+    "six": "6",
+}
 
 
 def _from_english(typed: str) -> str:
@@ -67,8 +75,9 @@ def resolve(typed: str, on: date | None) -> When | None:
     """The calendar date or month the text names, or None when it names none we can be sure of."""
     text = _TAIL.sub("", _from_english(typed).strip().rstrip("。.").replace(" ", ""))
     if match := _ABSOLUTE.match(text):
-        return _valid(int(match.group(1)), int(match.group(2)),
-                      int(match.group(3)) if match.group(3) else None)
+        return _valid(
+            int(match.group(1)), int(match.group(2)), int(match.group(3)) if match.group(3) else None
+        )
     if on is None:
         return None
     fixed = {"今天": 0, "昨天": 1, "前天": 2}

@@ -42,6 +42,7 @@ def wants_notice(answers: Answers) -> bool:
 
 def build(answers: Answers, text: Text, official: Text, lang: str) -> list[Document]:
     """Every document of the case; `official` is the Chinese text, `text` the user's language."""
+
     def make(doc_id: str, title_key: str, write: Callable[[Text], str]) -> Document:
         reading = write(text) if lang != "zh_CN" else ""
         return Document(doc_id, official(title_key), write(official), reading)
@@ -50,18 +51,24 @@ def build(answers: Answers, text: Text, official: Text, lang: str) -> list[Docum
     views = case.lender_views(answers)
     for number, view in enumerate(views, start=1):
         for channel in _channels_for(view):
-            docs.append(make(f"complaint_{channel}_{number}", f"tools.letter.complaint.title.{channel}",
-                             _complaint(view, channel)))
+            docs.append(
+                make(
+                    f"complaint_{channel}_{number}",
+                    f"tools.letter.complaint.title.{channel}",
+                    _complaint(view, channel),
+                )
+            )
     if wants_police(answers):
-        docs.append(make("police", "tools.letter.complaint.title.police",
-                         lambda t: letters.police_report(answers, t)))
+        docs.append(
+            make("police", "tools.letter.complaint.title.police", lambda t: letters.police_report(answers, t))
+        )
     if wants_notice(answers):
-        docs.append(make("stop_contacts", "tools.letter.notice.title",
-                         lambda t: letters.contacts_notice(answers, t)))
+        docs.append(
+            make("stop_contacts", "tools.letter.notice.title", lambda t: letters.contacts_notice(answers, t))
+        )
     if case.role(answers) not in case.NOT_LIABLE:
         for number, view in enumerate(views, start=1):
-            docs.append(make(f"negotiation_{number}", "tools.letter.negotiation.title",
-                             _negotiation(view)))
+            docs.append(make(f"negotiation_{number}", "tools.letter.negotiation.title", _negotiation(view)))
     return docs
 
 

@@ -98,8 +98,13 @@ def catalogue(answers: Answers, text: Text) -> tuple[CatalogueRow, ...]:
     done = choices(answers, "evidence_done")
     dates = _dates(answers)
     return tuple(
-        CatalogueRow(number, item.id, text(item.title_key), item.id in done,
-                     dates.get(item.id, "") if item.id in done else "")
+        CatalogueRow(
+            number,
+            item.id,
+            text(item.title_key),
+            item.id in done,
+            dates.get(item.id, "") if item.id in done else "",
+        )
         for number, item in enumerate(checklist(answers), start=1)
     )
 
@@ -110,8 +115,7 @@ def render_progress(answers: Answers, text: Text) -> str:
     lines = [text("tools.evidence.progress", done=state.done, total=state.total)]
     saved = [text(row.title_key) for row in checklist(answers) if row.id not in state.missing]
     if saved:
-        lines.append(text("tools.evidence.saved_list",
-                          items=text("tools.common.list_separator").join(saved)))
+        lines.append(text("tools.evidence.saved_list", items=text("tools.common.list_separator").join(saved)))
     lines.append(text("tools.evidence.keep_safe"))
     return "\n".join(lines)
 

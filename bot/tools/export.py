@@ -106,14 +106,17 @@ class CaseFile:
 
 
 SECTIONS = ("summary", "violations", "evidence", "plan", "loan", "budget", "negotiation", "letters")
-TABLES = {"evidence": ("number", "item", "status", "date"),
-          "plan": ("number", "channel", "contact", "response", "follow_up")}
+TABLES = {
+    "evidence": ("number", "item", "status", "date"),
+    "plan": ("number", "channel", "contact", "response", "follow_up"),
+}
 
 
 def _summary(answers: Answers, text: Text) -> tuple[SummaryLine, ...]:
     names = [free_text(view, "lender_name", text) for view in case.lender_views(answers)]
-    kinds = dict.fromkeys(text(f"tools.answer.lender_type.{lender_type(view)}")
-                          for view in case.lender_views(answers))
+    kinds = dict.fromkeys(
+        text(f"tools.answer.lender_type.{lender_type(view)}") for view in case.lender_views(answers)
+    )
     separator = text("tools.common.list_separator")
     values: list[tuple[str, str | None]] = [
         ("role", text(f"tools.answer.role.{case.role(answers)}")),
@@ -143,9 +146,13 @@ def _loan(answers: Answers, text: Text) -> tuple[str, ...]:
 def _plan_row(step: Step, text: Text) -> PlanRow:
     days = step.response_days
     return PlanRow(
-        number=step.number, channel_id=step.channel_id, channel=text(step.name_key),
-        contact=text(step.contact_key), response=text(step.response_key),
-        response_short=text("tools.export.days", days=days) if days is not None
+        number=step.number,
+        channel_id=step.channel_id,
+        channel=text(step.name_key),
+        contact=text(step.contact_key),
+        response=text(step.response_key),
+        response_short=text("tools.export.days", days=days)
+        if days is not None
         else text("tools.export.no_days"),
         response_days=days,
         start_on=step.start_on.isoformat() if step.start_on else "",
@@ -159,39 +166,52 @@ def _lender_sections(answers: Answers, text: Text) -> tuple[LenderSection, ...]:
     sections = []
     for number, view in enumerate(case.lender_views(answers), start=1):
         kind = lender_type(view)
-        sections.append(LenderSection(
-            number=number,
-            name=free_text(view, "lender_name", text) or text("tools.letter.blank_lender"),
-            kind=text(f"tools.answer.lender_type.{kind}"),
-            check=text(case.check_key(kind)),
-            loan=_loan(view, text),
-            violations=_violations(view, text),
-            channels=tuple(text(directory_name(c)) for c in channel_ids(view)),
-        ))
+        sections.append(
+            LenderSection(
+                number=number,
+                name=free_text(view, "lender_name", text) or text("tools.letter.blank_lender"),
+                kind=text(f"tools.answer.lender_type.{kind}"),
+                check=text(case.check_key(kind)),
+                loan=_loan(view, text),
+                violations=_violations(view, text),
+                channels=tuple(text(directory_name(c)) for c in channel_ids(view)),
+            )
+        )
     return tuple(sections)
 
 
 def _violations(view: Answers, text: Text) -> tuple[ViolationEntry, ...]:
-    return tuple(ViolationEntry(f.id, text(f.text_key), citation(f, text), f.fact_ids)
-                 for f in assess(view).likely)
+    return tuple(
+        ViolationEntry(f.id, text(f.text_key), citation(f, text), f.fact_ids) for f in assess(view).likely
+    )
 
 
-def build_case_file(answers: Answers, lang: str, text: Text, *, today: date | None = None,
-                    official: Text | None = None) -> CaseFile:
+def build_case_file(
+    answers: Answers, lang: str, text: Text, *, today: date | None = None, official: Text | None = None
+) -> CaseFile:
     """`today` dates the plan (when to follow up); without it the plan has no dates. `official`
     is the Chinese text for the documents (default: `text`, for a Chinese-speaking user)."""
     views = case.lender_views(answers)
     several = len(views) > 1
     sections = _lender_sections(answers, text)
     violations = tuple(
-        ViolationEntry(entry.id, text("tools.export.lender_finding", lender=section.name,
-                                      finding=entry.text) if several else entry.text,
-                       entry.citation, entry.fact_ids)
-        for section in sections for entry in section.violations)
+        ViolationEntry(
+            entry.id,
+            text("tools.export.lender_finding", lender=section.name, finding=entry.text)
+            if several
+            else entry.text,
+            entry.citation,
+            entry.fact_ids,
+        )
+        for section in sections
+        for entry in section.violations
+    )
     result = assess(views[0])
     done_word, todo_word = text("tools.export.status.done"), text("tools.export.status.todo")
-    evidence = tuple(EvidenceRow(r.number, r.item_id, r.title, done_word if r.done else todo_word,
-                                 r.done, r.date) for r in catalogue(answers, text))
+    evidence = tuple(
+        EvidenceRow(r.number, r.item_id, r.title, done_word if r.done else todo_word, r.done, r.date)
+        for r in catalogue(answers, text)
+    )
     # files the user sent, with their SHA-256 (bot/followups/evidence.py): proof they are unchanged
     evidence += tuple(EvidenceRow(*row) for row in timeline_catalogue(answers, text, len(evidence) + 1))
     state = progress(answers)
@@ -201,8 +221,13 @@ def build_case_file(answers: Answers, lang: str, text: Text, *, today: date | No
     for doc in documents.build(answers, text, official or text, lang):
         letters.append(Letter(doc.id, doc.title, doc.body))
         if doc.reading_copy:
-            letters.append(Letter(f"{doc.id}_reading", text("tools.export.reading_copy_title",
-                                                            title=doc.title), doc.reading_copy))
+            letters.append(
+                Letter(
+                    f"{doc.id}_reading",
+                    text("tools.export.reading_copy_title", title=doc.title),
+                    doc.reading_copy,
+                )
+            )
     budget = budget_from_answers(answers)
     return CaseFile(
         lang=lang,
@@ -218,16 +243,19 @@ def build_case_file(answers: Answers, lang: str, text: Text, *, today: date | No
         evidence=evidence,
         plan=plan,
         loan=_loan(answers, text),
-        budget=(tuple(budget_lines(budget, text, debt_basis_key(answers))) if budget
-                else (text("tools.budget.incomplete"),)),
+        budget=(
+            tuple(budget_lines(budget, text, debt_basis_key(answers)))
+            if budget
+            else (text("tools.budget.incomplete"),)
+        ),
         negotiation=tuple(option_lines(answers, text)),
         letters=tuple(letters),
         role=case.role(answers),
         lenders=sections,
         channels_label=text("tools.export.channels_label"),
         list_separator=text("tools.common.list_separator"),
-        letter_headings=tuple(text(f"tools.letter.heading.{h}")
-                              for h in ("facts", "rules", "requests", "attachments")),
+        letter_headings=tuple(
+            text(f"tools.letter.heading.{h}") for h in ("facts", "rules", "requests", "attachments")
+        ),
         notice=text("tools.export.notice"),
     )
-

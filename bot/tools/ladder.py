@@ -56,8 +56,9 @@ def _add_working_days(start: date, days: int) -> date:
     return day
 
 
-def due_for(channel_id: str, filed: date, lender_type: str | None, now: float,
-            ladder: Ladder | None = None) -> Due:  # fmt: skip
+def due_for(
+    channel_id: str, filed: date, lender_type: str | None, now: float, ladder: Ladder | None = None
+) -> Due:
     ladder = ladder or default_ladder()
     channel = ladder.channels.get(channel_id)
     days = channel.days if channel and channel.follow_up else None
@@ -75,8 +76,9 @@ def due_for(channel_id: str, filed: date, lender_type: str | None, now: float,
     return Due(max(ask, now + MIN_LEAD_SECONDS), until.isoformat(), days, kind)
 
 
-def next_rung(channel_id: str, plan_ids: list[str], complained: set[str],
-              ladder: Ladder | None = None) -> str | None:  # fmt: skip
+def next_rung(
+    channel_id: str, plan_ids: list[str], complained: set[str], ladder: Ladder | None = None
+) -> str | None:
     """The next channel to try after `channel_id`: its own `next` when the rules give one (after
     the police, reconsideration of a refusal), else the user's own plan, skipping channels
     already complained to."""

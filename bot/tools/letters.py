@@ -35,8 +35,18 @@ from bot.tools.violations import Finding, assess, citation
 COMPLAINT_CHANNELS = ("lender_own_complaint", "nfra_12378", "local_financial_regulator", "police")
 _ANSWER_ORDER = {
     "contacted": ("me", "family", "friends", "employer", "contact_list"),
-    "methods": ("calls", "sms", "im", "doctored_photos", "group_chats", "visits", "fake_legal",
-                "violence_threats", "insults", "published_debt"),
+    "methods": (
+        "calls",
+        "sms",
+        "im",
+        "doctored_photos",
+        "group_chats",
+        "visits",
+        "fake_legal",
+        "violence_threats",
+        "insults",
+        "published_debt",
+    ),
 }
 
 
@@ -66,8 +76,7 @@ def situation(answers: Answers, text: Text) -> list[str]:
         lines.append(text("tools.letter.fact.methods", how=methods))
     frequency = choice(answers, "frequency")
     if frequency in ("few_weekly", "daily", "many_daily", "nonstop"):
-        lines.append(text("tools.letter.fact.frequency",
-                          often=text(f"tools.answer.frequency.{frequency}")))
+        lines.append(text("tools.letter.fact.frequency", often=text(f"tools.answer.frequency.{frequency}")))
     if choice(answers, "night") == "yes":
         lines.append(text("tools.letter.fact.night"))
     if since := free_text(answers, "since", text):
@@ -77,15 +86,13 @@ def situation(answers: Answers, text: Text) -> list[str]:
         elif dates.resolve(since, None) is not None:  # already a date: one format, said once
             lines.append(text("tools.letter.fact.since", since=_calendar(when, text)))
         else:  # a calendar date for the office, the user's own words beside it
-            lines.append(text("tools.letter.fact.since_dated", since=since,
-                              when=_calendar(when, text)))
+            lines.append(text("tools.letter.fact.since_dated", since=since, when=_calendar(when, text)))
     return lines
 
 
 def _calendar(when: dates.When, text: Text) -> str:
     kind = "week" if when.week_of else "month" if when.day is None else "day"
-    return text(f"tools.date.{kind}", year=when.year, month=f"{when.month:02d}",
-                day=f"{when.day or 1:02d}")
+    return text(f"tools.date.{kind}", year=when.year, month=f"{when.month:02d}", day=f"{when.day or 1:02d}")
 
 
 def loan_facts(answers: Answers, text: Text) -> list[str]:
@@ -99,11 +106,25 @@ def loan_facts(answers: Answers, text: Text) -> list[str]:
     rate = percent(figures.nominal_annual_rate)
     amounts = _amounts(answers, text)
     if terms.days is not None:
-        lines = [text("tools.letter.fact.loan_short", amounts=amounts,
-                      total=yuan(terms.monthly_payment), days=terms.days, rate=rate)]
+        lines = [
+            text(
+                "tools.letter.fact.loan_short",
+                amounts=amounts,
+                total=yuan(terms.monthly_payment),
+                days=terms.days,
+                rate=rate,
+            )
+        ]
     else:
-        lines = [text("tools.letter.fact.loan", amounts=amounts,
-                      payment=yuan(terms.monthly_payment), months=terms.months, rate=rate)]
+        lines = [
+            text(
+                "tools.letter.fact.loan",
+                amounts=amounts,
+                payment=yuan(terms.monthly_payment),
+                months=terms.months,
+                rate=rate,
+            )
+        ]
     if figures.head_cut > 0:
         lines.append(text("tools.letter.fact.head_cut.f068", head_cut=yuan(figures.head_cut)))
     return lines
@@ -111,9 +132,11 @@ def loan_facts(answers: Answers, text: Text) -> list[str]:
 
 def _amounts(answers: Answers, text: Text) -> str:
     """Only the amounts the user gave: the calculator may assume one from the other, a letter not."""
-    given = [text(f"tools.letter.fact.amount.{key}", amount=yuan(value))
-             for key in ("contract_amount", "received_amount")
-             if (value := money(answers, key)) is not None]
+    given = [
+        text(f"tools.letter.fact.amount.{key}", amount=yuan(value))
+        for key in ("contract_amount", "received_amount")
+        if (value := money(answers, key)) is not None
+    ]
     return text("tools.common.list_separator").join(given)
 
 
@@ -138,11 +161,15 @@ def _requests(channel: str, answers: Answers) -> list[str]:
     if "exposure" in found:
         keys.append("tools.letter.request.remove_posts")
     borrower_side = case.role(answers) not in case.NOT_LIABLE
-    if borrower_side and (found & {"head_cut", "collection_fees"} or any(
-            f.startswith("rate_") for f in found)):
+    if borrower_side and (
+        found & {"head_cut", "collection_fees"} or any(f.startswith("rate_") for f in found)
+    ):
         keys.append("tools.letter.request.recalculate.f068")
     if channel == "lender_own_complaint" and lender_type(answers) in (
-            "bank", "credit_card", "consumer_finance"):
+        "bank",
+        "credit_card",
+        "consumer_finance",
+    ):
         keys.append("tools.letter.request.reply_in_15_days.f005")
     elif channel == "nfra_12378":
         keys.append("tools.letter.request.regulator_nfra.f005")
@@ -169,10 +196,15 @@ def complaint_letter(answers: Answers, channel: str, text: Text) -> str:
     if channel not in COMPLAINT_CHANNELS:
         raise ValueError(f"no complaint letter for channel {channel!r}")
     lender = lender_label(answers, text)
-    lines = [text(f"tools.letter.complaint.title.{channel}"), "",
-             text(f"tools.letter.complaint.to.{channel}"),
-             text("tools.letter.complainant"), text("tools.letter.respondent", lender=lender),
-             "", text("tools.letter.heading.facts")]
+    lines = [
+        text(f"tools.letter.complaint.title.{channel}"),
+        "",
+        text(f"tools.letter.complaint.to.{channel}"),
+        text("tools.letter.complainant"),
+        text("tools.letter.respondent", lender=lender),
+        "",
+        text("tools.letter.heading.facts"),
+    ]
     facts = situation(answers, text)
     if case.role(answers) not in case.NOT_LIABLE:
         facts += loan_facts(answers, text)
@@ -181,8 +213,9 @@ def complaint_letter(answers: Answers, channel: str, text: Text) -> str:
     if findings:
         lines += ["", text("tools.letter.heading.rules")]
         for finding in findings:
-            lines.append(f"• {text(finding.text_key)}{text('tools.letter.rule_end')}"
-                         f"{citation(finding, text)}")
+            lines.append(
+                f"• {text(finding.text_key)}{text('tools.letter.rule_end')}{citation(finding, text)}"
+            )
     lines += ["", text("tools.letter.heading.requests")]
     lines.extend(f"{n}. {text(key)}" for n, key in enumerate(_requests(channel, answers), start=1))
     lines += ["", text("tools.letter.heading.attachments"), *exhibits(answers, text)]
@@ -192,14 +225,24 @@ def complaint_letter(answers: Answers, channel: str, text: Text) -> str:
 
 def police_report(answers: Answers, text: Text) -> str:
     """报案材料 for the whole case: what happened, what it may amount to, what is asked."""
-    lines = [text("tools.letter.complaint.title.police"), "",
-             text("tools.letter.complaint.to.police"), text("tools.letter.reporter"),
-             "", text("tools.letter.heading.facts")]
+    lines = [
+        text("tools.letter.complaint.title.police"),
+        "",
+        text("tools.letter.complaint.to.police"),
+        text("tools.letter.reporter"),
+        "",
+        text("tools.letter.heading.facts"),
+    ]
     facts = situation(answers, text)
     for view in case.lender_views(answers):
         if view.get("lender_name") or view.get("lender_type"):
-            facts.append(text("tools.letter.fact.police_lender", lender=lender_label(view, text),
-                              kind=text(f"tools.answer.lender_type.{lender_type(view)}")))
+            facts.append(
+                text(
+                    "tools.letter.fact.police_lender",
+                    lender=lender_label(view, text),
+                    kind=text(f"tools.answer.lender_type.{lender_type(view)}"),
+                )
+            )
             if case.role(answers) not in case.NOT_LIABLE:
                 facts += loan_facts(view, text)
     lines.extend(f"{n}. {line}" for n, line in enumerate(facts, start=1))
@@ -207,9 +250,12 @@ def police_report(answers: Answers, text: Text) -> str:
     if offences:
         lines += ["", text("tools.letter.heading.offences"), text("tools.police.offence.intro")]
         lines.extend(f"• {line}" for line in offences)
-    lines += ["", text("tools.letter.heading.police_requests"),
-              f"1. {text('tools.letter.request.police_receipt.f016')}",
-              f"2. {text('tools.letter.request.police_investigate')}"]
+    lines += [
+        "",
+        text("tools.letter.heading.police_requests"),
+        f"1. {text('tools.letter.request.police_receipt.f016')}",
+        f"2. {text('tools.letter.request.police_investigate')}",
+    ]
     lines += ["", text("tools.letter.heading.attachments"), *exhibits(answers, text)]
     lines += ["", text("tools.letter.signature")]
     return "\n".join(lines)
@@ -217,8 +263,7 @@ def police_report(answers: Answers, text: Text) -> str:
 
 def contacts_notice(answers: Answers, text: Text) -> str:
     """The stop-contacting notice, in the voice of whoever sends it."""
-    names = [lender_label(view, text) for view in case.lender_views(answers)
-             if view.get("lender_name")]
+    names = [lender_label(view, text) for view in case.lender_views(answers) if view.get("lender_name")]
     lender = text("tools.common.list_separator").join(names) or text("tools.letter.blank_lender")
     role = case.role(answers)
     if role in case.NOT_LIABLE:
@@ -230,14 +275,25 @@ def contacts_notice(answers: Answers, text: Text) -> str:
 
 def negotiation_letter(answers: Answers, text: Text) -> str:
     lender = lender_label(answers, text)
-    lines = [text("tools.letter.negotiation.title"), "",
-             text("tools.letter.negotiation.to", lender=lender), text("tools.letter.complainant"),
-             text("tools.letter.negotiation.loan_ref"), "", text("tools.letter.negotiation.opening")]
+    lines = [
+        text("tools.letter.negotiation.title"),
+        "",
+        text("tools.letter.negotiation.to", lender=lender),
+        text("tools.letter.complainant"),
+        text("tools.letter.negotiation.loan_ref"),
+        "",
+        text("tools.letter.negotiation.opening"),
+    ]
     budget = budget_from_answers(answers)
     if budget is not None and budget.offer > 0:
         if budget.months_needed:
-            lines.append(text("tools.letter.negotiation.offer_months", offer=yuan(budget.offer),
-                              months=budget.months_needed))
+            lines.append(
+                text(
+                    "tools.letter.negotiation.offer_months",
+                    offer=yuan(budget.offer),
+                    months=budget.months_needed,
+                )
+            )
         else:
             lines.append(text("tools.letter.negotiation.offer", offer=yuan(budget.offer)))
     else:
@@ -247,8 +303,9 @@ def negotiation_letter(answers: Answers, text: Text) -> str:
     except ToolInputError:
         figures = None
     if figures is not None and figures.head_cut > 0:
-        lines.append(text("tools.letter.negotiation.principal.f068",
-                          received=yuan(figures.terms.received_amount)))
+        lines.append(
+            text("tools.letter.negotiation.principal.f068", received=yuan(figures.terms.received_amount))
+        )
     if lender_type(answers) == "credit_card":
         lines.append(text("tools.letter.negotiation.card_plan.f090"))
     if choices(answers, "contacted") & THIRD_PARTIES:

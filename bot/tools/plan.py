@@ -28,14 +28,45 @@ Directory = dict[str, Channel]
 
 # Evidence each channel wants to see, in the order it matters to that channel
 _ATTACH: dict[str, tuple[str, ...]] = {
-    "lender_own_complaint": ("call_records", "messages", "contact_statements", "posts",
-                             "loan_contract", "money_received", "repayment_records", "timeline"),
-    "nfra_12378": ("call_records", "messages", "contact_statements", "posts", "loan_contract",
-                   "money_received", "repayment_records", "timeline"),
-    "local_financial_regulator": ("call_records", "messages", "contact_statements", "posts",
-                                  "loan_contract", "money_received", "repayment_records", "timeline"),
-    "police": ("visit_media", "call_records", "messages", "posts", "fake_documents",
-               "contact_statements", "timeline"),
+    "lender_own_complaint": (
+        "call_records",
+        "messages",
+        "contact_statements",
+        "posts",
+        "loan_contract",
+        "money_received",
+        "repayment_records",
+        "timeline",
+    ),
+    "nfra_12378": (
+        "call_records",
+        "messages",
+        "contact_statements",
+        "posts",
+        "loan_contract",
+        "money_received",
+        "repayment_records",
+        "timeline",
+    ),
+    "local_financial_regulator": (
+        "call_records",
+        "messages",
+        "contact_statements",
+        "posts",
+        "loan_contract",
+        "money_received",
+        "repayment_records",
+        "timeline",
+    ),
+    "police": (
+        "visit_media",
+        "call_records",
+        "messages",
+        "posts",
+        "fake_documents",
+        "contact_statements",
+        "timeline",
+    ),
     "isc_12321": ("call_records", "messages"),
     "cac_12377": ("posts",),
     "court_12368": ("fake_documents",),
@@ -82,8 +113,17 @@ def default_directory() -> Directory:
 
 
 # The rungs' order when several lenders each bring their own (see the module docstring)
-_ORDER = ("lender_own_complaint", "nfra_12378", "local_financial_regulator", "police", "isc_12321",
-          "cac_12377", "court_12368", "legal_aid_12348", "heimao_tousu")
+_ORDER = (
+    "lender_own_complaint",
+    "nfra_12378",
+    "local_financial_regulator",
+    "police",
+    "isc_12321",
+    "cac_12377",
+    "court_12368",
+    "legal_aid_12348",
+    "heimao_tousu",
+)
 
 
 def directory_name(channel_id: str) -> str:
@@ -133,8 +173,9 @@ def _lender_channel_ids(answers: Answers) -> list[str]:
     return ids
 
 
-def build_plan(answers: Answers, today: date | None = None,
-               directory: Directory | None = None) -> tuple[Step, ...]:
+def build_plan(
+    answers: Answers, today: date | None = None, directory: Directory | None = None
+) -> tuple[Step, ...]:
     directory = directory if directory is not None else default_directory()
     kind = read_lender_type(answers)
     ids = channel_ids(answers)
@@ -152,25 +193,37 @@ def build_plan(answers: Answers, today: date | None = None,
         if today is not None:
             waits = [due[c] for c in channel.after if c in due]
             start = max(waits, default=today)
-        follow_up = (start + timedelta(days=days)
-                     if start is not None and days is not None and channel.follow_up
-                     else None)
+        follow_up = (
+            start + timedelta(days=days)
+            if start is not None and days is not None and channel.follow_up
+            else None
+        )
         if follow_up is not None:
             due[channel_id] = follow_up
         next_id = ids[index + 1] if index + 1 < len(ids) else None
         fallback = channel.fallback_key or (
-            "tools.plan.fallback.next" if next_id else "tools.plan.fallback.last.f021")
-        steps.append(Step(
-            number=index + 1, channel_id=channel_id, name_key=channel.name_key,
-            contact_key=channel.contact_key, script_key=f"tools.plan.script.{channel_id}",
-            points=points if channel_id in _ATTACH_POINTS else (),
-            attach=tuple(e for e in _ATTACH[channel_id] if e in wanted_evidence),
-            response_days=days,
-            response_key=channel.response_key if days is not None or channel.only_for is None
-            else "channels.common.no_fixed_time",
-            start_on=start, follow_up_on=follow_up, fallback_key=fallback,
-            next_channel_id=next_id, fact_ids=channel.facts,
-        ))
+            "tools.plan.fallback.next" if next_id else "tools.plan.fallback.last.f021"
+        )
+        steps.append(
+            Step(
+                number=index + 1,
+                channel_id=channel_id,
+                name_key=channel.name_key,
+                contact_key=channel.contact_key,
+                script_key=f"tools.plan.script.{channel_id}",
+                points=points if channel_id in _ATTACH_POINTS else (),
+                attach=tuple(e for e in _ATTACH[channel_id] if e in wanted_evidence),
+                response_days=days,
+                response_key=channel.response_key
+                if days is not None or channel.only_for is None
+                else "channels.common.no_fixed_time",
+                start_on=start,
+                follow_up_on=follow_up,
+                fallback_key=fallback,
+                next_channel_id=next_id,
+                fact_ids=channel.facts,
+            )
+        )
     return tuple(steps)
 
 
@@ -180,13 +233,16 @@ _ATTACH_POINTS = frozenset({"lender_own_complaint", "nfra_12378", "local_financi
 
 def step_lines(step: Step, text: Text, directory: Directory | None = None) -> list[str]:
     directory = directory if directory is not None else default_directory()
-    lines = [text("tools.plan.step_title", number=step.number, name=text(step.name_key)),
-             text("tools.plan.contact", contact=text(step.contact_key)),
-             text("tools.plan.say", script=text(step.script_key))]
+    lines = [
+        text("tools.plan.step_title", number=step.number, name=text(step.name_key)),
+        text("tools.plan.contact", contact=text(step.contact_key)),
+        text("tools.plan.say", script=text(step.script_key)),
+    ]
     lines.extend(f"  – {text(point)}" for point in step.points)
     if step.attach:
         titles = text("tools.common.list_separator").join(
-            text(f"tools.evidence.{item}.title") for item in step.attach)
+            text(f"tools.evidence.{item}.title") for item in step.attach
+        )
         lines.append(text("tools.plan.attach", items=titles))
     lines.append(text("tools.plan.wait", response=text(step.response_key)))
     if step.follow_up_on is not None:

@@ -14,8 +14,9 @@ from bot.tools.answers import EXPOSURE, Answers, Text, ToolInputError, choice, c
 from bot.tools.calculator import figures_from_answers
 from bot.tools.violations import illegal_debt
 
-_HARASSING = frozenset({"violence_threats", "insults", "visits", "doctored_photos", "group_chats",
-                        "published_debt"})
+_HARASSING = frozenset(
+    {"violence_threats", "insults", "visits", "doctored_photos", "group_chats", "published_debt"}
+)
 
 
 def _above_36(view: Answers) -> bool:
@@ -24,7 +25,8 @@ def _above_36(view: Answers) -> bool:
     except ToolInputError:
         return False
     return figures is not None and any(
-        c.id == "criminal_36" and c.applies and c.exceeded for c in figures.checks)
+        c.id == "criminal_36" and c.applies and c.exceeded for c in figures.checks
+    )
 
 
 def offence_ids(answers: Answers) -> list[str]:

@@ -10,18 +10,42 @@ from __future__ import annotations
 import re
 
 MAX_DAYS = 600 * 31  # the calculator's 50-year bound, in days
-_CHINESE_DIGITS = {"零": 0, "一": 1, "二": 2, "两": 2, "三": 3, "四": 4, "五": 5, "六": 6,
-                   "七": 7, "八": 8, "九": 9}
+_CHINESE_DIGITS = {
+    "零": 0,
+    "一": 1,
+    "二": 2,
+    "两": 2,
+    "三": 3,
+    "四": 4,
+    "五": 5,
+    "六": 6,
+    "七": 7,
+    "八": 8,
+    "九": 9,
+}
 _UNITS = (
     (re.compile(r"^(?:天|日|days?|d)$", re.I), "days", 1),
     (re.compile(r"^(?:周|星期|个星期|礼拜|个礼拜|weeks?|w)$", re.I), "days", 7),
     (re.compile(r"^(?:个月|月|期|months?|m|instalments?|installments?)$", re.I), "months", 1),
     (re.compile(r"^(?:年|years?|y)$", re.I), "months", 12),
 )
-_ENGLISH = {"a": 1, "an": 1, "one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6,
-            "seven": 7, "eight": 8, "nine": 9, "ten": 10, "eleven": 11, "twelve": 12}
-_TERM = re.compile(
-    r"^(?:共|一共|分)?\s*([0-9]+|[零一二两三四五六七八九十]+|[a-z]+(?=\s))\s*(.*?)\s*$", re.I)
+_ENGLISH = {
+    "a": 1,
+    "an": 1,
+    "one": 1,
+    "two": 2,
+    "three": 3,
+    "four": 4,
+    "five": 5,
+    "six": 6,
+    "seven": 7,
+    "eight": 8,
+    "nine": 9,
+    "ten": 10,
+    "eleven": 11,
+    "twelve": 12,
+}
+_TERM = re.compile(r"^(?:共|一共|分)?\s*([0-9]+|[零一二两三四五六七八九十]+|[a-z]+(?=\s))\s*(.*?)\s*$", re.I)
 
 
 def chinese_number(word: str) -> int | None:

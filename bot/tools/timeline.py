@@ -17,8 +17,21 @@ def timeline_catalogue(answers: Mapping[str, Any], text: Any, start: int) -> lis
         at = datetime.fromtimestamp(entry["at"], CHINA).strftime("%Y-%m-%d %H:%M")
         kind = text(f"followups.evidence.kind.{entry['kind']}")
         description = entry.get("description") or text("followups.evidence.no_description")
-        item = text("followups.evidence.catalogue_item", kind=kind, description=description,
-                    sha256=entry["sha256"], size=entry["size"])  # fmt: skip
-        rows.append((start + offset, f"received_{entry['number']}", item,
-                     text("followups.evidence.catalogue_status"), True, at))  # fmt: skip
+        item = text(
+            "followups.evidence.catalogue_item",
+            kind=kind,
+            description=description,
+            sha256=entry["sha256"],
+            size=entry["size"],
+        )
+        rows.append(
+            (
+                start + offset,
+                f"received_{entry['number']}",
+                item,
+                text("followups.evidence.catalogue_status"),
+                True,
+                at,
+            )
+        )
     return rows

@@ -31,8 +31,9 @@ from bot.tools.calculator import LoanFigures, figures_from_answers
 # Limits whose crossing opens a remedy but breaks no rule (credit-card rates are free, F072)
 NOT_A_VIOLATION = frozenset({"card_24"})
 # Conduct that, used to collect an illegal debt, 刑法 293-1 covers (F035): threats, harassment
-_ILLEGAL_DEBT_CONDUCT = frozenset({"violence_threats", "visits", "insults", "doctored_photos",
-                                   "group_chats", "published_debt"})
+_ILLEGAL_DEBT_CONDUCT = frozenset(
+    {"violence_threats", "visits", "insults", "doctored_photos", "group_chats", "published_debt"}
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -94,7 +95,8 @@ def illegal_debt(answers: Answers) -> bool:
     """An unlicensed lender's debt, or one above the legal rate limit: 293-1's "illegal debt"."""
     figures = _loan_figures(answers)
     over_limit = figures is not None and any(
-        c.applies and c.exceeded and c.id in ("four_lpr", "criminal_36") for c in figures.checks)
+        c.applies and c.exceeded and c.id in ("four_lpr", "criminal_36") for c in figures.checks
+    )
     return lender_type(answers) == "unlicensed" or over_limit
 
 
@@ -126,8 +128,7 @@ def assess(answers: Answers) -> Assessment:
     if "insults" in methods:
         likely.append(_finding("insults", ("F031",), ("F031", "F036", *laws_and_rules)))
     if methods & EXPOSURE:
-        likely.append(_finding("exposure", ("F040",), ("F021", "F031", "F036", "F040",
-                                                      *laws_and_rules)))
+        likely.append(_finding("exposure", ("F040",), ("F021", "F031", "F036", "F040", *laws_and_rules)))
     if "fake_legal" in methods:
         likely.append(_finding("fake_legal", ("F039",), ("F039", "F013", *laws_and_rules)))
     harassing = bool(methods & _ILLEGAL_DEBT_CONDUCT) or frequency in ("many_daily", "nonstop")
@@ -140,8 +141,7 @@ def assess(answers: Answers) -> Assessment:
         banks_rule = kind in BANKING and who not in case.NOT_LIABLE
         visit_key = "banking" if banks_rule else "other"
         visit_facts = ("F050", "F039") if banks_rule else ("F039",)
-        allowed.append(Finding("visits", _key(f"visits_{visit_key}", visit_facts, "allowed"),
-                               visit_facts))
+        allowed.append(Finding("visits", _key(f"visits_{visit_key}", visit_facts, "allowed"), visit_facts))
     if (money(answers, "collection_fees") or 0) > 0:
         fee_rules = ("F048",) if kind in BANKING else ("F066",) if kind == "small_loan" else ("F067",)
         likely.append(_finding("collection_fees", (), fee_rules))
@@ -180,7 +180,7 @@ def render_assessment(answers: Answers, text: Text) -> str:
 
 
 def citation(finding: Finding, text: Text) -> str:
-    """"Sources: …": each binding source's name, article and status (tools.source.fNNN)."""
+    """ "Sources: …": each binding source's name, article and status (tools.source.fNNN)."""
     # several facts share one source (F047/F048/F049 are all the banking guideline): name it once
     sources = list(dict.fromkeys(text(f"tools.source.{fact.lower()}") for fact in finding.fact_ids))
     return text("tools.violation.sources", sources=text("tools.violation.source_separator").join(sources))

@@ -39,8 +39,24 @@ BOT_USER = {
     "can_read_all_group_messages": False,
     "supports_inline_queries": False,
 }
-TELEGRAM_TAGS = {"b", "strong", "i", "em", "u", "ins", "s", "strike", "del", "a", "code", "pre",
-                 "tg-spoiler", "span", "blockquote", "tg-emoji"}  # fmt: skip
+TELEGRAM_TAGS = {
+    "b",
+    "strong",
+    "i",
+    "em",
+    "u",
+    "ins",
+    "s",
+    "strike",
+    "del",
+    "a",
+    "code",
+    "pre",
+    "tg-spoiler",
+    "span",
+    "blockquote",
+    "tg-emoji",
+}
 TEXT_LIMIT = 4096
 
 
@@ -127,15 +143,19 @@ class FakeBotAPI:
 
     def sent_texts(self, chat_id: int | None = None) -> list[str]:
         """Texts of the sendMessage calls that Telegram accepted, as the bot sent them (HTML)."""
-        return [c.params["text"] for c in self.calls_to("sendMessage")
-                if c.status == 200 and (chat_id is None or int(c.params["chat_id"]) == chat_id)]  # fmt: skip
+        return [
+            c.params["text"]
+            for c in self.calls_to("sendMessage")
+            if c.status == 200 and (chat_id is None or int(c.params["chat_id"]) == chat_id)
+        ]
 
     def refused(self) -> list[Call]:
         with self._lock:
             return [c for c in self.calls if c.status >= 400]
 
-    def fail(self, method: str, status: int, description: str, retry_after: int | None = None,
-             times: int = 1) -> None:  # fmt: skip
+    def fail(
+        self, method: str, status: int, description: str, retry_after: int | None = None, times: int = 1
+    ) -> None:
         with self._lock:
             self.failures.append(Failure(method, status, description, retry_after, times))
 
@@ -186,8 +206,13 @@ class FakeBotAPI:
         return None
 
     def _message(self, chat_id: int, **fields: Any) -> dict[str, Any]:
-        return {"message_id": next(self._message_ids), "date": int(time.time()), "from": BOT_USER,
-                "chat": {"id": chat_id, "type": "private", "first_name": "User"}, **fields}  # fmt: skip
+        return {
+            "message_id": next(self._message_ids),
+            "date": int(time.time()),
+            "from": BOT_USER,
+            "chat": {"id": chat_id, "type": "private", "first_name": "User"},
+            **fields,
+        }
 
     def _check_chat(self, params: dict[str, Any]) -> tuple[int, Response | None]:
         chat_id = int(params.get("chat_id", 0))
@@ -226,9 +251,12 @@ class FakeBotAPI:
             return _error(400, "Bad Request: message to edit not found")
         markup = json.loads(params["reply_markup"]) if "reply_markup" in params else None
         if markup == self.markups[key]:
-            return _error(400, "Bad Request: message is not modified: specified new message "
-                               "content and reply markup are exactly the same as a current content "
-                               "and reply markup of the message")  # fmt: skip
+            return _error(
+                400,
+                "Bad Request: message is not modified: specified new message "
+                "content and reply markup are exactly the same as a current content "
+                "and reply markup of the message",
+            )
         self.markups[key] = markup
         return self._message(chat_id, text="…", **({"reply_markup": markup} if markup else {}))
 
@@ -242,8 +270,12 @@ class FakeBotAPI:
         if "document" not in files:
             return _error(400, "Bad Request: there is no document in the request")
         name, data = files["document"]
-        document = {"file_id": f"doc{len(data)}", "file_unique_id": "u1", "file_name": name,
-                    "file_size": len(data)}  # fmt: skip
+        document = {
+            "file_id": f"doc{len(data)}",
+            "file_unique_id": "u1",
+            "file_name": name,
+            "file_size": len(data),
+        }
         return self._message(chat_id, document=document)
 
     async def _m_getUpdates(self, params: dict[str, Any], files: Any) -> Any:

@@ -23,12 +23,18 @@ def serve_files(fake: FakeBotAPI) -> dict[str, bytes]:
     async def get_file(params: dict[str, Any], _files: Any) -> Any:
         file_id = params.get("file_id", "")
         if file_id not in files:
-            return JSONResponse({"ok": False, "error_code": 400,
-                                 "description": "Bad Request: invalid file_id"}, status_code=400)  # fmt: skip
+            return JSONResponse(
+                {"ok": False, "error_code": 400, "description": "Bad Request: invalid file_id"},
+                status_code=400,
+            )
         path = f"documents/file_{len(paths)}.bin"
         paths[path] = file_id
-        return {"file_id": file_id, "file_unique_id": f"u{file_id}", "file_size": len(files[file_id]),
-                "file_path": path}  # fmt: skip
+        return {
+            "file_id": file_id,
+            "file_unique_id": f"u{file_id}",
+            "file_size": len(files[file_id]),
+            "file_path": path,
+        }
 
     async def download(request: Request) -> Response:
         if request.path_params["token"] != fake.token or request.path_params["path"] not in paths:

@@ -112,8 +112,11 @@ def live(markup: Any) -> bool:
 
 def newest_message(fake: FakeBotAPI, chat_id: int, with_buttons: bool = False) -> tuple[int, Any]:
     """(message_id, reply_markup now) of the newest message the bot sent to this chat."""
-    message_id = max(mid for (chat, mid), markup in fake.markups.items()
-                     if chat == chat_id and (live(markup) or not with_buttons))  # fmt: skip
+    message_id = max(
+        mid
+        for (chat, mid), markup in fake.markups.items()
+        if chat == chat_id and (live(markup) or not with_buttons)
+    )
     return message_id, fake.markups[(chat_id, message_id)]
 
 
@@ -128,13 +131,11 @@ def next_press(
         return None
     datas = [b["callback_data"] for b in buttons(markup)]
     if "m!" in datas:
-        return [(message_id, markup, next(d for d in datas if d.startswith("m:"))),
-                (message_id, None, "m!")]  # fmt: skip
+        return [(message_id, markup, next(d for d in datas if d.startswith("m:"))), (message_id, None, "m!")]
     return [(message_id, markup, next((d for d in datas if d in ("next", "done")), datas[0]))]
 
 
-async def press_through(h: Harness, user: TelegramUser, typed: str | None = None,
-                        max_steps: int = 60) -> int:  # fmt: skip
+async def press_through(h: Harness, user: TelegramUser, typed: str | None = None, max_steps: int = 60) -> int:
     """Presses buttons until the stage is summary; returns the number of updates it sent.
     `typed` answers the states that take free-text answers instead of pressing their buttons."""
     key, sent = f"telegram:{user.id}", 0

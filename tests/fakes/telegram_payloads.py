@@ -27,8 +27,13 @@ class TelegramUser:
         self.chat = {"id": user_id, "type": "private", "first_name": "小王"}
 
     def _message(self, **fields: Any) -> dict[str, Any]:
-        return {"message_id": next(_message_ids), "from": self.user, "chat": self.chat,
-                "date": int(time.time()), **fields}  # fmt: skip
+        return {
+            "message_id": next(_message_ids),
+            "from": self.user,
+            "chat": self.chat,
+            "date": int(time.time()),
+            **fields,
+        }
 
     def text(self, text: str, update_id: int | None = None) -> dict[str, Any]:
         message = self._message(text=text)
@@ -39,25 +44,44 @@ class TelegramUser:
 
     def press(self, message_id: int, markup: Any, data: str) -> dict[str, Any]:
         """A tap on an inline button under one of the bot's messages (as the fake recorded it)."""
-        bot_message: dict[str, Any] = {"message_id": message_id, "from": BOT_USER, "chat": self.chat,
-                                       "date": int(time.time()), "text": "…"}  # fmt: skip
+        bot_message: dict[str, Any] = {
+            "message_id": message_id,
+            "from": BOT_USER,
+            "chat": self.chat,
+            "date": int(time.time()),
+            "text": "…",
+        }
         if markup:
             bot_message["reply_markup"] = markup
-        query = {"id": str(next_update_id()), "from": self.user, "message": bot_message,
-                 "chat_instance": "-8800555", "data": data}  # fmt: skip
+        query = {
+            "id": str(next_update_id()),
+            "from": self.user,
+            "message": bot_message,
+            "chat_instance": "-8800555",
+            "data": data,
+        }
         return {"update_id": next_update_id(), "callback_query": query}
 
     def photo(self, caption: str | None = None) -> dict[str, Any]:
-        sizes = [{"file_id": "AgACAgQ", "file_unique_id": "AQADy", "width": 90, "height": 120,
-                  "file_size": 1500}]  # fmt: skip
+        sizes = [
+            {"file_id": "AgACAgQ", "file_unique_id": "AQADy", "width": 90, "height": 120, "file_size": 1500}
+        ]
         fields: dict[str, Any] = {"photo": sizes}
         if caption:
             fields["caption"] = caption
         return {"update_id": next_update_id(), "message": self._message(**fields)}
 
     def sticker(self) -> dict[str, Any]:
-        sticker = {"file_id": "CAACAgI", "file_unique_id": "AgAD", "type": "regular", "width": 512,
-                   "height": 512, "is_animated": False, "is_video": False, "emoji": "😢"}  # fmt: skip
+        sticker = {
+            "file_id": "CAACAgI",
+            "file_unique_id": "AgAD",
+            "type": "regular",
+            "width": 512,
+            "height": 512,
+            "is_animated": False,
+            "is_video": False,
+            "emoji": "😢",
+        }
         return {"update_id": next_update_id(), "message": self._message(sticker=sticker)}
 
     def edited(self, text: str) -> dict[str, Any]:
@@ -66,15 +90,25 @@ class TelegramUser:
 
     def in_group(self, text: str, group_id: int = -100123456) -> dict[str, Any]:
         chat = {"id": group_id, "type": "supergroup", "title": "催收受害者互助群"}
-        message = {"message_id": next(_message_ids), "from": self.user, "chat": chat,
-                   "date": int(time.time()), "text": text}  # fmt: skip
+        message = {
+            "message_id": next(_message_ids),
+            "from": self.user,
+            "chat": chat,
+            "date": int(time.time()),
+            "text": text,
+        }
         return {"update_id": next_update_id(), "message": message}
 
 
 def channel_post(text: str) -> dict[str, Any]:
     chat = {"id": -1001987, "type": "channel", "title": "公告"}
-    post = {"message_id": next(_message_ids), "sender_chat": chat, "chat": chat,
-            "date": int(time.time()), "text": text}  # fmt: skip
+    post = {
+        "message_id": next(_message_ids),
+        "sender_chat": chat,
+        "chat": chat,
+        "date": int(time.time()),
+        "text": text,
+    }
     return {"update_id": next_update_id(), "channel_post": post}
 
 
@@ -84,8 +118,14 @@ def unknown_kind() -> dict[str, Any]:
 
 
 def message_reaction(user: TelegramUser) -> dict[str, Any]:
-    reaction = {"chat": user.chat, "message_id": 1, "user": user.user, "date": int(time.time()),
-                "old_reaction": [], "new_reaction": [{"type": "emoji", "emoji": "👍"}]}  # fmt: skip
+    reaction = {
+        "chat": user.chat,
+        "message_id": 1,
+        "user": user.user,
+        "date": int(time.time()),
+        "old_reaction": [],
+        "new_reaction": [{"type": "emoji", "emoji": "👍"}],
+    }
     return {"update_id": next_update_id(), "message_reaction": reaction}
 
 
@@ -94,6 +134,11 @@ def membership(user: TelegramUser, chat: dict[str, Any], old: str, new: str) -> 
     member: dict[str, Any] = {"user": BOT_USER, "status": new}
     if new == "kicked":
         member["until_date"] = 0
-    change = {"chat": chat, "from": user.user, "date": int(time.time()),
-              "old_chat_member": {"user": BOT_USER, "status": old}, "new_chat_member": member}  # fmt: skip
+    change = {
+        "chat": chat,
+        "from": user.user,
+        "date": int(time.time()),
+        "old_chat_member": {"user": BOT_USER, "status": old},
+        "new_chat_member": member,
+    }
     return {"update_id": next_update_id(), "my_chat_member": change}

@@ -49,11 +49,13 @@ class FakeWeChatAPI:
     _numbers: Iterator[int] = field(default_factory=lambda: itertools.count(1))
 
     def __post_init__(self) -> None:
-        self.app = Starlette(routes=[
-            Route("/cgi-bin/token", self.token, methods=["GET"]),
-            Route("/cgi-bin/message/custom/send", self.custom_send, methods=["POST"]),
-            Route("/cgi-bin/menu/create", self.menu_create, methods=["POST"]),
-        ])  # fmt: skip
+        self.app = Starlette(
+            routes=[
+                Route("/cgi-bin/token", self.token, methods=["GET"]),
+                Route("/cgi-bin/message/custom/send", self.custom_send, methods=["POST"]),
+                Route("/cgi-bin/menu/create", self.menu_create, methods=["POST"]),
+            ]
+        )
 
     # -- what tests look at ---------------------------------------------------------------------
     def calls_to(self, path: str) -> list[Call]:
@@ -61,8 +63,11 @@ class FakeWeChatAPI:
 
     def sent_texts(self, openid: str) -> list[str]:
         """Contents of the accepted customer-service texts to this user, in order."""
-        return [c.json()["text"]["content"] for c in self.calls_to("/cgi-bin/message/custom/send")
-                if c.query.get("accepted") == "1" and c.json()["touser"] == openid]  # fmt: skip
+        return [
+            c.json()["text"]["content"]
+            for c in self.calls_to("/cgi-bin/message/custom/send")
+            if c.query.get("accepted") == "1" and c.json()["touser"] == openid
+        ]
 
     def expire_tokens(self) -> None:
         """What WeChat does after 7200 s, or when another process fetched a newer token."""

@@ -120,7 +120,10 @@ async def served(app: Any) -> AsyncIterator[str]:
 
 @contextlib.asynccontextmanager
 async def wechat_harness(
-    base: Settings, *, safe_mode: bool = True, passive_seconds: float | None = None,
+    base: Settings,
+    *,
+    safe_mode: bool = True,
+    passive_seconds: float | None = None,
     links: bool = True,
 ) -> AsyncIterator[Harness]:
     """`links`: WEIQUAN_PUBLIC_URL is this test server's own origin (known once it listens)."""

@@ -27,8 +27,9 @@ def serve_media(fake: FakeWeChatAPI) -> dict[str, bytes]:
         data = media.get(call.query.get("media_id", ""))
         if data is None:
             return JSONResponse({"errcode": 40007, "errmsg": "invalid media_id"})
-        return Response(data, media_type="image/jpeg",
-                        headers={"Content-disposition": 'attachment; filename="MEDIA.jpg"'})  # fmt: skip
+        return Response(
+            data, media_type="image/jpeg", headers={"Content-disposition": 'attachment; filename="MEDIA.jpg"'}
+        )
 
     fake.app.router.routes.insert(0, Route("/cgi-bin/media/get", media_get, methods=["GET"]))
     return media

@@ -55,16 +55,18 @@ def decrypt(encrypted: str, aes_key: str = AES_KEY, appid: str = APPID) -> str:
     assert 1 <= pad <= BLOCK and plain[-pad:] == bytes([pad]) * pad, "bad PKCS#7 padding"
     content = plain[16:-pad]
     (length,) = struct.unpack(">I", content[:4])
-    assert content[4 + length:].decode() == appid, "wrong appid"
-    return content[4:4 + length].decode()
+    assert content[4 + length :].decode() == appid, "wrong appid"
+    return content[4 : 4 + length].decode()
 
 
 def message_xml(openid: str, msg_type: str, created: int, **fields: str) -> str:
     """An official-format callback message (CDATA for strings, as WeChat sends them)."""
-    lines = [f"<ToUserName><![CDATA[{ACCOUNT}]]></ToUserName>",
-             f"<FromUserName><![CDATA[{openid}]]></FromUserName>",
-             f"<CreateTime>{created}</CreateTime>",
-             f"<MsgType><![CDATA[{msg_type}]]></MsgType>"]  # fmt: skip
+    lines = [
+        f"<ToUserName><![CDATA[{ACCOUNT}]]></ToUserName>",
+        f"<FromUserName><![CDATA[{openid}]]></FromUserName>",
+        f"<CreateTime>{created}</CreateTime>",
+        f"<MsgType><![CDATA[{msg_type}]]></MsgType>",
+    ]
     for name, value in fields.items():
         cdata = value.replace("]]>", "]]]]><![CDATA[>")  # how XML writers split a terminator
         text = value if value.isdigit() else f"<![CDATA[{cdata}]]>"
@@ -101,8 +103,10 @@ class WeChatServer:
         encrypted = encrypt(xml, self.aes_key, self.appid)
         params["encrypt_type"] = "aes"
         params["msg_signature"] = sign(self.token, params["timestamp"], params["nonce"], encrypted)
-        body = (f"<xml>\n<ToUserName><![CDATA[{ACCOUNT}]]></ToUserName>\n"
-                f"<Encrypt><![CDATA[{encrypted}]]></Encrypt>\n</xml>")
+        body = (
+            f"<xml>\n<ToUserName><![CDATA[{ACCOUNT}]]></ToUserName>\n"
+            f"<Encrypt><![CDATA[{encrypted}]]></Encrypt>\n</xml>"
+        )
         return Callback(params, body.encode())
 
     def text(self, openid: str, content: str, msg_id: int) -> Callback:

@@ -46,8 +46,9 @@ def make_bot(settings: Settings, requests: tuple[HTTPXRequest, HTTPXRequest] | N
         base_file_url=(settings.telegram_api_base or DEFAULT_API_BASE).removesuffix("/bot") + "/file/bot",
         request=request,
         get_updates_request=get_updates_request,
-        rate_limiter=AIORateLimiter(overall_max_rate=settings.telegram_max_rate,
-                                    max_retries=RATE_LIMIT_RETRIES),
+        rate_limiter=AIORateLimiter(
+            overall_max_rate=settings.telegram_max_rate, max_retries=RATE_LIMIT_RETRIES
+        ),
     )
 
 

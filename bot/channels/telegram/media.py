@@ -69,9 +69,15 @@ async def on_telegram_media(channel: TelegramChannel, update: Update, message: T
     from bot.channels.telegram.updates import locale_of
 
     result = await record_upload_async(
-        service, user_key, kind, data, description=caption[:120] or None, file_name=file_name,
-        message_id=str(update.update_id), locale=locale_of(user.language_code),
-    )  # fmt: skip
+        service,
+        user_key,
+        kind,
+        data,
+        description=caption[:120] or None,
+        file_name=file_name,
+        message_id=str(update.update_id),
+        locale=locale_of(user.language_code),
+    )
     if result is None or result.duplicate:
         return True  # a redelivered update: recorded and answered the first time
     outbound = _with_warnings(service, result.outbound, caption)

@@ -70,9 +70,12 @@ class Sender:
     async def chunks(self, chat_id: int, chunks: list[Chunk]) -> Outcome:
         for number, chunk in enumerate(chunks):
             request = self.bot.send_message(
-                chat_id, chunk.html, parse_mode=ParseMode.HTML, reply_markup=chunk.keyboard,
+                chat_id,
+                chunk.html,
+                parse_mode=ParseMode.HTML,
+                reply_markup=chunk.keyboard,
                 link_preview_options=NO_PREVIEW,
-            )  # fmt: skip
+            )
             result = await call(request, "send_message", chat_id)
             if isinstance(result, Outcome):  # the rest would arrive out of context
                 return result if number == 0 else partly_sent(chat_id)

@@ -109,8 +109,12 @@ class TelegramChannel:
             return
 
         def inbound_of(text: str) -> Inbound:
-            return Inbound(f"telegram:{user.id}", text, locale=locale_of(user.language_code),
-                           message_id=str(update.update_id))  # fmt: skip
+            return Inbound(
+                f"telegram:{user.id}",
+                text,
+                locale=locale_of(user.language_code),
+                message_id=str(update.update_id),
+            )
 
         if message.text is not None:
             await self._turn(message.chat.id, inbound_of(message.text))
@@ -166,8 +170,12 @@ class TelegramChannel:
             await self.send.answer(query.answer(hint or None), chat_id)
             return
         await self.send.answer(query.answer(), chat_id)
-        inbound = Inbound(user_key, option_ids=option_ids, locale=locale_of(query.from_user.language_code),
-                          message_id=str(update.update_id))  # fmt: skip
+        inbound = Inbound(
+            user_key,
+            option_ids=option_ids,
+            locale=locale_of(query.from_user.language_code),
+            message_id=str(update.update_id),
+        )
         chosen = render.chosen(markup, option_ids) if message else None
         await self._turn(chat_id, inbound, answered=(message, chosen))
 
@@ -181,8 +189,10 @@ class TelegramChannel:
     ) -> None:
         result = await self.service.handle(inbound)
         if result.duplicate:
-            log.info("telegram: duplicate update, not answered again",
-                     extra={"user_key": inbound.user_key, "update_id": inbound.message_id})  # fmt: skip
+            log.info(
+                "telegram: duplicate update, not answered again",
+                extra={"user_key": inbound.user_key, "update_id": inbound.message_id},
+            )
             return
         # The turn is committed: its replies join this user's delivery chain, so the next update
         # (and the webhook's HTTP answer) need not wait for Telegram's send rate.
@@ -218,9 +228,13 @@ class TelegramChannel:
             await asyncio.wait(set(self._chains.values()), timeout=timeout)
 
     async def _reply(
-        self, chat_id: int, inbound: Inbound, result: TurnResult, preface: str | None,
+        self,
+        chat_id: int,
+        inbound: Inbound,
+        result: TurnResult,
+        preface: str | None,
         answered: tuple[TgMessage | None, Any],
-    ) -> None:  # fmt: skip
+    ) -> None:
         message, chosen = answered
 
         async def own() -> bool:

@@ -133,7 +133,6 @@ class WeChatEndpoint:
                 log.warning("wechat: passive reply not marked sent", extra={"outbox_id": reply.outbox_id})
         return Response(xml, media_type="application/xml")
 
-
     async def _first_use(self, query: Any, body: bytes) -> bool:
         """The triple is new, or it came before with this very body (WeChat retrying)."""
         triple = "\n".join(query.get(name, "") for name in ("signature", "timestamp", "nonce"))
@@ -141,9 +140,7 @@ class WeChatEndpoint:
         digest = hashlib.sha256(body).hexdigest()
         keep = 2 * MAX_AGE_SECONDS + 60  # past the freshness window on either side, clock skew too
         # a store failure raises: the caller answers with an apology and runs no turn
-        return await asyncio.wrap_future(
-            self.service.store.bind_signed_body(key, digest, self.clock(), keep)
-        )
+        return await asyncio.wrap_future(self.service.store.bind_signed_body(key, digest, self.clock(), keep))
 
 
 def _forbidden(reason: str) -> Response:

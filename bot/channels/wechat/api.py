@@ -121,8 +121,9 @@ class WeChatAPI:
                 "appid": self._appid,
                 "secret": self._secret.reveal(),
             }
-            data = self._json(await self._send(self.client.get(f"{self.base}/cgi-bin/token", params=params)),
-                              "/token")
+            data = self._json(
+                await self._send(self.client.get(f"{self.base}/cgi-bin/token", params=params)), "/token"
+            )
             token, expires_in = data.get("access_token"), data.get("expires_in")
             if not isinstance(token, str) or not token or not isinstance(expires_in, int):
                 raise ChannelError("wechat /token: no access_token in the answer")
@@ -133,12 +134,14 @@ class WeChatAPI:
 
     async def _post(self, path: str, payload: dict[str, Any], token: str) -> dict[str, Any]:
         # orjson writes UTF-8 as is: WeChat shows \\uXXXX escapes literally (menu names, messages)
-        response = await self._send(self.client.post(
-            f"{self.base}{path}",
-            params={"access_token": token},
-            content=orjson.dumps(payload),
-            headers={"Content-Type": "application/json; charset=utf-8"},
-        ))
+        response = await self._send(
+            self.client.post(
+                f"{self.base}{path}",
+                params={"access_token": token},
+                content=orjson.dumps(payload),
+                headers={"Content-Type": "application/json; charset=utf-8"},
+            )
+        )
         return self._json(response, path)
 
     @staticmethod

@@ -52,8 +52,13 @@ class CaseFileLinks:
         except BadSignature:
             log.warning("wechat: forged case-file link", extra={"status": 404})
             return None
-        if not (isinstance(value, list) and len(value) == 3 and isinstance(value[0], str)
-                and isinstance(value[1], str) and isinstance(value[2], int | float)):  # fmt: skip
+        if not (
+            isinstance(value, list)
+            and len(value) == 3
+            and isinstance(value[0], str)
+            and isinstance(value[1], str)
+            and isinstance(value[2], int | float)
+        ):
             return None
         return value[0], value[1], float(value[2])
 

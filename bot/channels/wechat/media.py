@@ -44,8 +44,16 @@ async def on_wechat_media(conversation: Conversation, fields: dict[str, str]) ->
             data = None
         if data is None:
             return None
-        result = await record_upload_async(service, user_key, kind, data, description=None,
-                                           file_name=None, message_id=message_id, locale=None)  # fmt: skip
+        result = await record_upload_async(
+            service,
+            user_key,
+            kind,
+            data,
+            description=None,
+            file_name=None,
+            message_id=message_id,
+            locale=None,
+        )
         if result is None:
             return None
     parts = split_utf8(plain_text(result.outbound))

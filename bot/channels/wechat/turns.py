@@ -35,9 +35,14 @@ PASSIVE_BYTES = 2048  # WeChat's limit for a passive text reply, UTF-8
 GIVE_UP = frozenset({40003, 43004, 45015, 45047, 48001})
 # Messages the conversation cannot read get a locale sentence instead (wechat.<key>).
 CANNED = {
-    "image": "media_evidence", "video": "media_evidence", "shortvideo": "media_evidence",
-    "file": "media_evidence", "voice": "voice", "location": "location", "link": "text_only",
-}  # fmt: skip
+    "image": "media_evidence",
+    "video": "media_evidence",
+    "shortvideo": "media_evidence",
+    "file": "media_evidence",
+    "voice": "voice",
+    "location": "location",
+    "link": "text_only",
+}
 
 
 @dataclass(frozen=True, slots=True)

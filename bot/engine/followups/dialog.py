@@ -80,11 +80,19 @@ def record_complaint(session: Session, ctx: ActionContext) -> None:
     due = due_for(channel, filed, a.get("lender_type"), ctx.now)
     items = complaints(session)
     complaint: Complaint = {
-        "id": f"c{len(items) + 1}", "channel": channel, "filed": filed.isoformat(), "ref": ref,
-        "at": ctx.now, "due_at": due.due_at, "due_date": due.due_date, "days": due.days,
-        "kind": due.kind, "status": "open", "asked": False,
+        "id": f"c{len(items) + 1}",
+        "channel": channel,
+        "filed": filed.isoformat(),
+        "ref": ref,
+        "at": ctx.now,
+        "due_at": due.due_at,
+        "due_date": due.due_date,
+        "days": due.days,
+        "kind": due.kind,
+        "status": "open",
+        "asked": False,
         "overdue": due.kind == "deadline" and due.due_date < china_date(ctx.now).isoformat(),
-    }  # fmt: skip
+    }
     items.append(complaint)
     a["fu_current"] = complaint["id"]
 
@@ -132,8 +140,14 @@ def snooze_followup(session: Session, ctx: ActionContext) -> None:
     """Ask about the current complaint again in a week."""
     complaint = current(session)
     if complaint is not None:
-        complaint.update({"due_at": ctx.now + SNOOZE_DAYS * 86400, "asked": False, "kind": "checkin",
-                          "due_date": china_date(ctx.now + SNOOZE_DAYS * 86400).isoformat()})  # fmt: skip
+        complaint.update(
+            {
+                "due_at": ctx.now + SNOOZE_DAYS * 86400,
+                "asked": False,
+                "kind": "checkin",
+                "due_date": china_date(ctx.now + SNOOZE_DAYS * 86400).isoformat(),
+            }
+        )
 
 
 @actions.register("preset_next_channel")

@@ -48,9 +48,15 @@ def followup_recorded(session: Session, text: Text) -> str:
     complaint = current(session)
     if complaint is None:
         return text("followups.nothing_recorded")
-    lines = [text("followups.recorded", name=channel_name(complaint["channel"], text),
-                  filed=complaint["filed"], ref=_ref(complaint, text)),
-             _promise(complaint, text)]  # fmt: skip
+    lines = [
+        text(
+            "followups.recorded",
+            name=channel_name(complaint["channel"], text),
+            filed=complaint["filed"],
+            ref=_ref(complaint, text),
+        ),
+        _promise(complaint, text),
+    ]
     if complaint.get("overdue"):
         lines.append(text("followups.already_passed", date=complaint["due_date"]))
     lines += [_when(complaint, text), _delivery(session, text)]
@@ -65,8 +71,16 @@ def followup_list(session: Session, text: Text) -> str:
         return text("followups.list_empty")
     lines = [text("followups.list_title")]
     for number, c in enumerate(listed, start=1):
-        lines.append(text("followups.list_item", number=number, name=channel_name(c["channel"], text),
-                          filed=c["filed"], ref=_ref(c, text), when=_when(c, text)))  # fmt: skip
+        lines.append(
+            text(
+                "followups.list_item",
+                number=number,
+                name=channel_name(c["channel"], text),
+                filed=c["filed"],
+                ref=_ref(c, text),
+                when=_when(c, text),
+            )
+        )
     return "\n".join(lines)
 
 
@@ -84,10 +98,14 @@ def followup_question(session: Session, text: Text) -> str:
     if complaint is None or complaint["status"] != "open":
         return text("followups.question_none")
     lines = [
-        text("followups.question", name=channel_name(complaint["channel"], text),
-             filed=complaint["filed"], ref=_ref(complaint, text)),
+        text(
+            "followups.question",
+            name=channel_name(complaint["channel"], text),
+            filed=complaint["filed"],
+            ref=_ref(complaint, text),
+        ),
         _promise(complaint, text),
-    ]  # fmt: skip
+    ]
     following = next_channel(session, complaint)
     if following is not None:  # the next rung, offered up front: its letter is one tap away
         lines.append(text("followups.question_next", name=channel_name(following, text)))
@@ -116,14 +134,26 @@ def followup_next_rung(session: Session, text: Text) -> str:
     if following is None:
         return text("followups.last_rung")
     directory = default_directory()
-    contact = (text(directory[following].contact_key) if following in directory
-               else text(f"followups.contact.{following}"))  # fmt: skip
+    contact = (
+        text(directory[following].contact_key)
+        if following in directory
+        else text(f"followups.contact.{following}")
+    )
     lines = [text("followups.next_rung", name=channel_name(following, text)), contact]
     if following in COMPLAINT_CHANNELS:
-        earlier = text("followups.letter_earlier", name=channel_name(complaint["channel"], text),
-                       filed=complaint["filed"], ref=_ref(complaint, text))  # fmt: skip
-        lines += ["", text("followups.letter_intro"), "", earlier,
-                  complaint_letter(session.answers, following, text)]
+        earlier = text(
+            "followups.letter_earlier",
+            name=channel_name(complaint["channel"], text),
+            filed=complaint["filed"],
+            ref=_ref(complaint, text),
+        )
+        lines += [
+            "",
+            text("followups.letter_intro"),
+            "",
+            earlier,
+            complaint_letter(session.answers, following, text),
+        ]
     lines += ["", text("followups.after_filing")]
     return "\n".join(lines)
 
@@ -157,9 +187,15 @@ def _clock(at: float) -> str:
 
 def timeline_line(row: TimelineEntry, text: Text) -> str:
     description = row.get("description") or text("followups.evidence.no_description")
-    return text("followups.evidence.line", number=row["number"], at=_clock(row["at"]),
-                kind=text(f"followups.evidence.kind.{row['kind']}"), description=description,
-                sha256=row["sha256"], size=row["size"])  # fmt: skip
+    return text(
+        "followups.evidence.line",
+        number=row["number"],
+        at=_clock(row["at"]),
+        kind=text(f"followups.evidence.kind.{row['kind']}"),
+        description=description,
+        sha256=row["sha256"],
+        size=row["size"],
+    )
 
 
 @views.register("evidence_timeline")

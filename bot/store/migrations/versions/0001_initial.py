@@ -35,8 +35,7 @@ def upgrade() -> None:
     op.create_table(
         "turns",
         sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
-        sa.Column("session_id", sa.Integer, sa.ForeignKey("sessions.id", ondelete="CASCADE"),
-                  nullable=False),
+        sa.Column("session_id", sa.Integer, sa.ForeignKey("sessions.id", ondelete="CASCADE"), nullable=False),
         sa.Column("at", sa.Float, nullable=False),
         sa.Column("state", sa.String(64), nullable=False),
         sa.Column("text_enc", sa.LargeBinary, nullable=False),
@@ -45,16 +44,14 @@ def upgrade() -> None:
     op.create_table(
         "inbound_log",
         sa.Column("key", sa.String(64), primary_key=True),
-        sa.Column("session_id", sa.Integer, sa.ForeignKey("sessions.id", ondelete="CASCADE"),
-                  nullable=True),
+        sa.Column("session_id", sa.Integer, sa.ForeignKey("sessions.id", ondelete="CASCADE"), nullable=True),
         sa.Column("reply_enc", sa.LargeBinary, nullable=False),
         sa.Column("at", sa.Float, nullable=False),
     )
     op.create_table(
         "outbox",
         sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
-        sa.Column("session_id", sa.Integer, sa.ForeignKey("sessions.id", ondelete="CASCADE"),
-                  nullable=False),
+        sa.Column("session_id", sa.Integer, sa.ForeignKey("sessions.id", ondelete="CASCADE"), nullable=False),
         sa.Column("channel", sa.String(16), nullable=False),
         sa.Column("payload_enc", sa.LargeBinary, nullable=False),
         sa.Column("created_at", sa.Float, nullable=False),

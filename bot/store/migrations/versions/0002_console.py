@@ -53,8 +53,9 @@ def upgrade() -> None:
     op.create_index("ix_console_notes_session", "console_notes", ["session_id", "id"])
     op.create_table(
         "console_takeovers",
-        sa.Column("session_id", sa.Integer, sa.ForeignKey("sessions.id", ondelete="CASCADE"),
-                  primary_key=True),
+        sa.Column(
+            "session_id", sa.Integer, sa.ForeignKey("sessions.id", ondelete="CASCADE"), primary_key=True
+        ),
         sa.Column("operator", sa.String(64), nullable=False),
         sa.Column("since", sa.Float, nullable=False),
     )
@@ -70,6 +71,5 @@ def upgrade() -> None:
 
 
 def downgrade() -> None:
-    for table in ("console_pending", "console_takeovers", "console_notes", "console_audit",
-                  "operators"):
+    for table in ("console_pending", "console_takeovers", "console_notes", "console_audit", "operators"):
         op.drop_table(table)
