@@ -11,7 +11,6 @@ import asyncio
 import gc
 import os
 import resource
-import sqlite3
 import statistics
 import sys
 import tempfile
@@ -28,6 +27,7 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ArgumentError
 
 from bot.benchmarks import pg_floor
+from bot.benchmarks.conversation import SCRIPT, raw_sqlite_floor
 from bot.config import Settings
 from bot.engine.engine import Engine
 from bot.safety import cost as safety_cost
@@ -36,40 +36,6 @@ from bot.store.codec import encode_session_data
 from bot.store.db import open_engine, upgrade
 from bot.store.schema import sessions
 from bot.types import Inbound
-
-# One borrower's path through the flow: options by number, multi-selects, free text, money.
-SCRIPT = (
-    "/start",
-    "1",
-    "1 2 3",
-    "1 2 8",
-    "2",
-    "1",
-    "上个月开始的",
-    "1",
-    "某某贷",
-    "6",
-    "1",
-    "10000",
-    "7000",
-    "1000",
-    "12",
-    "1",
-    "1",
-    "2",
-    "8",
-    "1",
-    "1",
-    "1",
-    "5000",
-    "2500",
-    "1000",
-    "1",
-    "1",
-    "1",
-    "/summary",
-    "/restart",
-)
 
 
 def _percentile(samples: list[float], q: float) -> float:
@@ -96,35 +62,6 @@ async def _drive(
 
     await asyncio.gather(*(client() for _ in range(clients)))
     return latencies
-
-
-def raw_sqlite_floor(path: Path, users: int, turns: int) -> float:
-    """The same turn in plain sqlite3: read session, write session + transcript row, commit."""
-    db = sqlite3.connect(path, isolation_level=None)
-    db.execute("PRAGMA journal_mode=WAL")
-    db.execute("PRAGMA synchronous=NORMAL")
-    db.execute("CREATE TABLE s (id INTEGER PRIMARY KEY, k TEXT UNIQUE, state TEXT, v INT, data BLOB)")
-    db.execute("CREATE TABLE t (id INTEGER PRIMARY KEY, sid INT, at REAL, state TEXT, x BLOB)")
-    payload = os.urandom(600)
-    for user in range(users):
-        db.execute("INSERT INTO s (k, state, v, data) VALUES (?, 'welcome', 0, ?)", (f"u{user}", payload))
-    started = time.perf_counter()
-    for _ in range(turns):
-        for user in range(users):
-            db.execute("BEGIN IMMEDIATE")
-            sid, version = db.execute("SELECT id, v FROM s WHERE k = ?", (f"u{user}",)).fetchone()
-            db.execute(
-                "UPDATE s SET state = ?, v = ?, data = ? WHERE id = ? AND v = ?",
-                ("next", version + 1, payload, sid, version),
-            )
-            db.execute(
-                "INSERT INTO t (sid, at, state, x) VALUES (?, ?, ?, ?)",
-                (sid, time.time(), "next", payload[:200]),
-            )
-            db.execute("COMMIT")
-    elapsed = time.perf_counter() - started
-    db.close()
-    return users * turns / elapsed
 
 
 def preload(service: Service, count: int) -> None:

@@ -17,7 +17,7 @@ import orjson
 import pytest
 from serving import outside_env
 
-from bot.bench import SCRIPT
+from bot.benchmarks.conversation import SCRIPT
 from bot.benchmarks.load import FIRST_CHAT, Sent
 from bot.benchmarks.webhook import check, expected_replies
 

@@ -8,7 +8,7 @@ from collections.abc import Iterator
 import pytest
 from transitions import Machine
 
-from bot.bench import SCRIPT
+from bot.benchmarks.conversation import SCRIPT
 from bot.engine.engine import Engine
 from bot.engine.machine import Moves, fire
 from bot.engine.registry import ActionContext

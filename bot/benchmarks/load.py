@@ -17,7 +17,7 @@ from typing import Any
 
 import orjson
 
-from bot.bench import SCRIPT
+from bot.benchmarks.conversation import SCRIPT
 
 FIRST_CHAT = 1_000  # user n is Telegram chat FIRST_CHAT + n
 

@@ -17,8 +17,8 @@ from functools import partial
 from pathlib import Path
 from typing import Any
 
-from bot.bench import SCRIPT, raw_sqlite_floor
 from bot.benchmarks import pg_floor
+from bot.benchmarks.conversation import SCRIPT, raw_sqlite_floor
 from bot.benchmarks.fake_botapi import DOCUMENT, fingerprint
 from bot.benchmarks.load import FIRST_CHAT, Sent, arrivals, conversations, percentiles
 from bot.benchmarks.serving import Server, cpu_seconds, rss_mb, serving

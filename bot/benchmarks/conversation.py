@@ -1,0 +1,71 @@
+"""The bench's conversation and its floor, shared by `weiquan bench` and the serving benchmarks."""
+
+from __future__ import annotations
+
+import os
+import sqlite3
+import time
+from pathlib import Path
+
+# One borrower's path through the flow: options by number, multi-selects, free text, money.
+SCRIPT = (
+    "/start",
+    "1",
+    "1 2 3",
+    "1 2 8",
+    "2",
+    "1",
+    "上个月开始的",
+    "1",
+    "某某贷",
+    "6",
+    "1",
+    "10000",
+    "7000",
+    "1000",
+    "12",
+    "1",
+    "1",
+    "2",
+    "8",
+    "1",
+    "1",
+    "1",
+    "5000",
+    "2500",
+    "1000",
+    "1",
+    "1",
+    "1",
+    "/summary",
+    "/restart",
+)
+
+
+def raw_sqlite_floor(path: Path, users: int, turns: int) -> float:
+    """The same turn in plain sqlite3: read session, write session + transcript row, commit."""
+    db = sqlite3.connect(path, isolation_level=None)
+    db.execute("PRAGMA journal_mode=WAL")
+    db.execute("PRAGMA synchronous=NORMAL")
+    db.execute("CREATE TABLE s (id INTEGER PRIMARY KEY, k TEXT UNIQUE, state TEXT, v INT, data BLOB)")
+    db.execute("CREATE TABLE t (id INTEGER PRIMARY KEY, sid INT, at REAL, state TEXT, x BLOB)")
+    payload = os.urandom(600)
+    for user in range(users):
+        db.execute("INSERT INTO s (k, state, v, data) VALUES (?, 'welcome', 0, ?)", (f"u{user}", payload))
+    started = time.perf_counter()
+    for _ in range(turns):
+        for user in range(users):
+            db.execute("BEGIN IMMEDIATE")
+            sid, version = db.execute("SELECT id, v FROM s WHERE k = ?", (f"u{user}",)).fetchone()
+            db.execute(
+                "UPDATE s SET state = ?, v = ?, data = ? WHERE id = ? AND v = ?",
+                ("next", version + 1, payload, sid, version),
+            )
+            db.execute(
+                "INSERT INTO t (sid, at, state, x) VALUES (?, ?, ?, ?)",
+                (sid, time.time(), "next", payload[:200]),
+            )
+            db.execute("COMMIT")
+    elapsed = time.perf_counter() - started
+    db.close()
+    return users * turns / elapsed
