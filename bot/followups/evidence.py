@@ -95,29 +95,6 @@ def already_recorded(service: ServiceHost, user_key: str, message_id: str) -> bo
         return q.seen_message(conn, dedup_key(Inbound(user_key, message_id=message_id)))
 
 
-async def record_upload_async(
-    service: ServiceHost,
-    user_key: str,
-    kind: str,
-    data: bytes,
-    *,
-    description: str | None,
-    file_name: str | None,
-    message_id: str,
-    locale: str | None,
-) -> TurnResult | None:
-    """The channels' entry point: `Service.record_upload`."""
-    return await service.record_upload(
-        user_key,
-        kind,
-        data,
-        description=description,
-        file_name=file_name,
-        message_id=message_id,
-        locale=locale,
-    )
-
-
 def kept_copy(service: ServiceHost, user_key: str, number: int) -> bytes | None:
     """The encrypted copy of timeline entry `number`, if the user chose to keep copies. Found by
     the entry's hash (a moved case brings its rows along), else by position."""

@@ -18,7 +18,7 @@ from telegram import Update
 from telegram.error import TelegramError
 
 from bot.engine import parse
-from bot.followups.evidence import MAX_DOWNLOAD_BYTES, already_recorded, record_upload_async
+from bot.followups.evidence import MAX_DOWNLOAD_BYTES, already_recorded
 from bot.types import Message, Outbound
 
 if TYPE_CHECKING:  # the update router imports this module: only its type is needed here
@@ -68,8 +68,7 @@ async def on_telegram_media(channel: TelegramChannel, update: Update, message: T
         return False
     from bot.channels.telegram.updates import locale_of
 
-    result = await record_upload_async(
-        service,
+    result = await service.record_upload(
         user_key,
         kind,
         data,

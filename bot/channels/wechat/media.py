@@ -12,7 +12,7 @@ import logging
 from typing import TYPE_CHECKING
 
 from bot.channels.render import plain_text
-from bot.followups.evidence import MAX_DOWNLOAD_BYTES, already_recorded, record_upload_async
+from bot.followups.evidence import MAX_DOWNLOAD_BYTES, already_recorded
 from bot.types import Inbound, TurnResult
 
 if TYPE_CHECKING:  # the conversation imports this module: only its types are needed here
@@ -44,8 +44,7 @@ async def on_wechat_media(conversation: Conversation, fields: dict[str, str]) ->
             data = None
         if data is None:
             return None
-        result = await record_upload_async(
-            service,
+        result = await service.record_upload(
             user_key,
             kind,
             data,
