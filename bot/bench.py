@@ -253,6 +253,7 @@ def main(args: argparse.Namespace) -> int:
     if problem is not None:
         print(f"weiquan bench: {problem}", file=sys.stderr)
         return 2
+    args.turns = args.turns or len(SCRIPT)
     if args.webhook is not None or args.workers is not None:
         from bot.benchmarks import webhook
 

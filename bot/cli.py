@@ -412,7 +412,9 @@ def build_parser() -> argparse.ArgumentParser:
 
     bench = sub.add_parser("bench", help="measure turns per second against the raw sqlite3 floor")
     bench.add_argument("--users", type=int, default=1000)
-    bench.add_argument("--turns", type=int, default=20)
+    bench.add_argument(
+        "--turns", type=int, default=None, help="messages per user (default: one whole conversation)"
+    )
     bench.add_argument("--clients", type=int, default=64, help="concurrent conversations")
     bench.add_argument(
         "--stored",

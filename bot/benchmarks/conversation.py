@@ -7,7 +7,10 @@ import sqlite3
 import time
 from pathlib import Path
 
-# One borrower's path through the flow: options by number, multi-selects, free text, money.
+# One borrower's whole path through the flow, as the flow stands: harassment, the loan and its
+# figures (amounts and a date as people type them), one question of their own, the evidence
+# checklist, the complaint plan, the summary and a confirmed restart. A test walks it and fails
+# if any message lands on "not understood", so the bench cannot drift from the flow.
 SCRIPT = (
     "/start",
     "1",
@@ -15,30 +18,31 @@ SCRIPT = (
     "1 2 8",
     "2",
     "1",
+    "1",
     "上个月开始的",
     "1",
     "某某贷",
-    "6",
     "1",
-    "10000",
+    "1",
+    "1万",
     "7000",
     "1000",
-    "12",
+    "12个月",
+    "0",
+    "3000",
+    "下个月5号",
     "1",
     "1",
-    "2",
-    "8",
+    "他们说要起诉我，是真的吗",
     "1",
     "1",
-    "1",
-    "5000",
-    "2500",
-    "1000",
+    "9",
     "1",
     "1",
     "1",
     "/summary",
     "/restart",
+    "1",
 )
 
 
