@@ -27,7 +27,7 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ArgumentError
 
 from bot.benchmarks import pg_floor
-from bot.benchmarks.conversation import SCRIPT, raw_sqlite_floor
+from bot.benchmarks.conversation import SCRIPT, message, raw_sqlite_floor
 from bot.config import Settings
 from bot.engine.engine import Engine
 from bot.safety import cost as safety_cost
@@ -56,7 +56,7 @@ async def _drive(
             user = queue.get_nowait()
             for turn in range(turns):
                 started = time.perf_counter()
-                text = SCRIPT[turn % len(SCRIPT)]
+                text = message(turn, user)
                 await service.handle(Inbound(f"{channel}:{user}", text))
                 latencies.append(time.perf_counter() - started)
 

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import asyncio
 
-from bot.benchmarks.conversation import SCRIPT
+from bot.benchmarks.conversation import SCRIPT, message
 from bot.config import Settings
 from bot.service import Service
 from bot.types import Inbound
@@ -29,7 +29,9 @@ def test_every_message_of_the_bench_conversation_is_understood(tmp_settings: Set
 
         async def walk() -> list[tuple[str, str, str]]:
             seen = []
-            for text in SCRIPT + SCRIPT:  # twice: the confirmed restart leads into the next round
+            for text in (
+                message(turn, 7) for turn in range(2 * len(SCRIPT))
+            ):  # twice: the confirmed restart leads into the next round
                 reply = (await service.handle(Inbound("bench:walker", text))).outbound
                 seen.append((text, reply.state, reply.text))
             return seen

@@ -51,7 +51,7 @@ def _patterns() -> list[tuple[frozenset[str] | None, _Pattern]]:
     out: list[tuple[frozenset[str] | None, _Pattern]] = []
     for rules in detector().rules:
         for tier in (rules.strong, rules.soft):
-            for first, _search, patterns in tier.cjk + tier.latin:
+            for first, _search, patterns in tier.rules:
                 out.append((first, patterns[0]))
     return out
 

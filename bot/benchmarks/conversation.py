@@ -10,7 +10,8 @@ from pathlib import Path
 # One borrower's whole path through the flow, as the flow stands: harassment, the loan and its
 # figures (amounts and a date as people type them), one question of their own, the evidence
 # checklist, the complaint plan, the summary and a confirmed restart. A test walks it and fails
-# if any message lands on "not understood", so the bench cannot drift from the flow.
+# if any message lands on "not understood", so the bench cannot drift from the flow. Each user
+# names a lender of their own ({user}), so no two cases are alike, as with real borrowers.
 SCRIPT = (
     "/start",
     "1",
@@ -21,7 +22,7 @@ SCRIPT = (
     "1",
     "上个月开始的",
     "1",
-    "某某贷",
+    "某某贷{user}",
     "1",
     "1",
     "1万",
@@ -44,6 +45,11 @@ SCRIPT = (
     "/restart",
     "1",
 )
+
+
+def message(turn: int, user: int) -> str:
+    """What `user` sends at `turn` (the script over and over)."""
+    return SCRIPT[turn % len(SCRIPT)].replace("{user}", str(user))
 
 
 def raw_sqlite_floor(path: Path, users: int, turns: int) -> float:

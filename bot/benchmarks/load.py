@@ -17,7 +17,7 @@ from typing import Any
 
 import orjson
 
-from bot.benchmarks.conversation import SCRIPT
+from bot.benchmarks.conversation import message
 
 FIRST_CHAT = 1_000  # user n is Telegram chat FIRST_CHAT + n
 
@@ -79,7 +79,7 @@ class Sent:
 
     def next_text(self, user: int) -> str:
         texts = self.texts.setdefault(user, [])
-        texts.append(SCRIPT[len(texts) % len(SCRIPT)])
+        texts.append(message(len(texts), 0))
         return texts[-1]
 
 

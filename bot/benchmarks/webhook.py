@@ -18,7 +18,7 @@ from pathlib import Path
 from typing import Any
 
 from bot.benchmarks import pg_floor
-from bot.benchmarks.conversation import SCRIPT, raw_sqlite_floor
+from bot.benchmarks.conversation import message, raw_sqlite_floor
 from bot.benchmarks.fake_botapi import DOCUMENT, fingerprint
 from bot.benchmarks.load import FIRST_CHAT, Sent, arrivals, conversations, percentiles
 from bot.benchmarks.serving import Server, cpu_seconds, rss_mb, serving
@@ -37,7 +37,7 @@ def expected_replies(turns: int) -> list[list[int]]:
         service = Service.open(Settings.load({"WEIQUAN_DATA_DIR": tmp, "WEIQUAN_DATA_KEY": "replay"}))
         try:
             for turn in range(turns):
-                text = SCRIPT[turn % len(SCRIPT)]
+                text = message(turn, 0)  # every user sends the same, checked against one replay
                 inbound = Inbound("telegram:1", text, locale="zh_CN", message_id=str(turn))
                 outbound = service.handle_sync(inbound).outbound
                 sent: list[int] = []

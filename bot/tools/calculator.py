@@ -22,6 +22,7 @@ from bot.tools.answers import (
     percent,
     yuan,
 )
+from bot.tools.memo import by_answers
 
 MAX_MONTHS = 600  # 50 years: anything longer is a typing mistake, not a consumer loan
 _TOLERANCE = 1e-13
@@ -198,6 +199,7 @@ def terms_from_answers(answers: Answers) -> LoanTerms | None:
     return LoanTerms(contract, received, payment, months, fees)
 
 
+@by_answers
 def figures_from_answers(answers: Answers) -> LoanFigures | None:
     """None when figures are missing; ToolInputError when they contradict each other."""
     terms = terms_from_answers(answers)

@@ -6,6 +6,7 @@ from dataclasses import dataclass
 
 from bot.tools import case
 from bot.tools.answers import EXPOSURE, THIRD_PARTIES, Answers, Text, choices, money
+from bot.tools.memo import by_answers
 
 # (id, how-to key suffix naming the facts its text states; "" when it states none)
 _ITEMS: tuple[tuple[str, str], ...] = (
@@ -47,36 +48,42 @@ class CatalogueRow:
     date: str  # when the user marked it done, "" if not recorded
 
 
-def _wanted(item_id: str, answers: Answers) -> bool:
+def _wanted(answers: Answers) -> set[str]:
+    """The items one lender's view of the case calls for."""
     methods = choices(answers, "methods")
+    contacted = choices(answers, "contacted")
     contract, received = money(answers, "contract_amount"), money(answers, "received_amount")
     rules = {
         # without any method answered we still ask for the usual suspects
         "call_records": not methods or "calls" in methods,
         "messages": not methods or bool(methods & {"sms", "im"}),
         "posts": bool(methods & EXPOSURE),
-        "contact_statements": bool(choices(answers, "contacted") & THIRD_PARTIES),
+        "contact_statements": bool(contacted & THIRD_PARTIES),
         "visit_media": "visits" in methods,
         "fake_documents": "fake_legal" in methods,
         "money_received": contract is not None and received is not None and contract > received,
     }
-    if item_id in _LOAN_PAPERS and case.role(answers) in case.NOT_LIABLE:
-        return False  # not their loan: they hold no contract and owe no repayments
-    if item_id == "contact_statements" and not case.is_borrower(answers):
-        return bool(choices(answers, "contacted") & {"employer", "friends"})  # their colleagues
-    return rules.get(item_id, True)
+    wanted = {item_id for item_id in ITEM_IDS if rules.get(item_id, True)}
+    if case.role(answers) in case.NOT_LIABLE:
+        wanted -= _LOAN_PAPERS  # not their loan: they hold no contract and owe no repayments
+    if not case.is_borrower(answers):
+        wanted.discard("contact_statements")
+        if contacted & {"employer", "friends"}:  # their colleagues
+            wanted.add("contact_statements")
+    return wanted
 
 
 _LOAN_PAPERS = frozenset({"loan_contract", "money_received", "repayment_records"})
 
 
+@by_answers
 def checklist(answers: Answers) -> tuple[EvidenceItem, ...]:
     """The items any of the case's lenders calls for, in one list."""
-    views = case.lender_views(answers)
+    wanted = set().union(*map(_wanted, case.lender_views(answers)))
     return tuple(
         EvidenceItem(item_id, f"tools.evidence.{item_id}.title", f"tools.evidence.{item_id}.how{facts}")
         for item_id, facts in _ITEMS
-        if any(_wanted(item_id, view) for view in views)
+        if item_id in wanted
     )
 
 

@@ -27,6 +27,7 @@ from bot.tools.answers import (
     money,
 )
 from bot.tools.calculator import LoanFigures, figures_from_answers
+from bot.tools.memo import by_answers
 
 # Limits whose crossing opens a remedy but breaks no rule (credit-card rates are free, F072)
 NOT_A_VIOLATION = frozenset({"card_24"})
@@ -100,6 +101,7 @@ def illegal_debt(answers: Answers) -> bool:
     return lender_type(answers) == "unlicensed" or over_limit
 
 
+@by_answers
 def assess(answers: Answers) -> Assessment:
     kind = lender_type(answers)
     methods = choices(answers, "methods")
