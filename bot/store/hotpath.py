@@ -9,25 +9,30 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from operator import itemgetter
-from typing import Any
+from typing import Any, NamedTuple
 
 from sqlalchemy import Dialect, bindparam, insert, select, update
 from sqlalchemy.sql import ClauseElement
 
 from bot.store.schema import inbound_log, outbox, sessions, turns
 
-SESSION_COLUMNS = (
-    "id",
-    "user_key",
-    "state",
-    "lang",
-    "version",
-    "risk",
-    "human",
-    "data_enc",
-    "created_at",
-    "last_activity_at",
-)
+
+class SessionRow(NamedTuple):
+    """A session as the turn loads it (the cursor's tuple, by column name)."""
+
+    id: int
+    user_key: str
+    state: str
+    lang: str
+    version: int
+    risk: int
+    human: bool
+    data_enc: bytes
+    created_at: float
+    last_activity_at: float
+
+
+SESSION_COLUMNS = SessionRow._fields
 _SAVED = ("state", "stage", "lang", "version", "risk", "human", "data_enc", "last_activity_at")
 
 

@@ -22,7 +22,7 @@ from bot.store.codec import (
     session_from_row,
 )
 from bot.store.crypto import Cipher
-from bot.store.hotpath import SESSION_COLUMNS, HotPath, run
+from bot.store.hotpath import HotPath, SessionRow, run
 from bot.store.limits import bounded
 from bot.store.schema import inbound_log, outbox, sessions, turns
 from bot.types import Inbound, Outbound, Session, TurnResult, UserKey
@@ -40,15 +40,6 @@ class TurnStep(Protocol):
     session through the unit. Runs on the store thread, inside the turn's transaction."""
 
     def __call__(self, unit: TurnUnit) -> Outbound: ...
-
-
-class _Row:
-    __slots__ = SESSION_COLUMNS
-    id: int
-
-    def __init__(self, values: tuple[Any, ...]) -> None:
-        for name, value in zip(SESSION_COLUMNS, values, strict=True):
-            setattr(self, name, value)
 
 
 def dedup_key(inbound: Inbound) -> str:
@@ -116,7 +107,7 @@ class TurnRunner:
         row = run(dbapi, sql, {"user_key": user_key}).fetchone()
         if row is None:
             return None, None
-        record = _Row(tuple(row))
+        record = SessionRow._make(row)
         return record.id, session_from_row(self.cipher, record)
 
     def run(self, conn: Connection, inbound: Inbound, now: float, step: TurnStep) -> TurnResult:

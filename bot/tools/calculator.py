@@ -99,32 +99,42 @@ def validate(terms: LoanTerms) -> None:
 def monthly_irr(net_received: float, payment: float, months: int) -> float:
     """The monthly rate at which the instalments are worth exactly what was received.
 
-    The present value of the instalments falls strictly as r rises, so the root is unique;
-    bisection on a bracket that is widened until it holds the root never fails to converge.
+    The present value of the instalments falls strictly as r rises, so the root is unique.
+    Newton's steps, kept inside a bracket that always holds the root (a step that would leave
+    it bisects instead): a handful of steps where plain bisection took about fifty, and every
+    screen that assesses a loan (figures, findings, the plan, the letters) solves this twice.
     """
     if net_received <= 0 or payment <= 0 or months < 1:
         raise ToolInputError("amount_not_positive")
 
-    def gap(rate: float) -> float:
-        if rate == 0:
-            return payment * months - net_received
-        # expm1/log1p keep the annuity factor exact near r = 0 (no 1 - 0.9999… cancellation)
-        return payment * -math.expm1(-months * math.log1p(rate)) / rate - net_received
+    def annuity(rate: float) -> tuple[float, float]:
+        """The annuity factor at `rate` and its slope."""
+        if abs(rate) < 1e-7:  # the limits at r = 0 (the formulas below divide by r)
+            return months - months * (months + 1) / 2 * rate, -months * (months + 1) / 2
+        # expm1/log1p keep the factor exact near r = 0 (no 1 - 0.9999… cancellation)
+        log_growth = math.log1p(rate)
+        factor = -math.expm1(-months * log_growth) / rate
+        return factor, (months * math.exp(-(months + 1) * log_growth) - factor) / rate
 
     low, high = -0.99, 1.0
-    while gap(high) > 0:
+    while payment * annuity(high)[0] > net_received:
         high *= 2
         if high > 1e6:
             raise ToolInputError("rate_implausible")
+    rate = min(max((payment * months / net_received - 1) / months, low), high)
     for _ in range(_MAX_STEPS):
-        middle = (low + high) / 2
-        if gap(middle) > 0:
-            low = middle
+        factor, slope = annuity(rate)
+        gap = payment * factor - net_received
+        if gap > 0:
+            low = rate
         else:
-            high = middle
-        if high - low < _TOLERANCE:
-            break
-    return (low + high) / 2
+            high = rate
+        newton = rate - gap / (payment * slope)
+        following = newton if low < newton < high else (low + high) / 2
+        if abs(following - rate) < _TOLERANCE or high - low < _TOLERANCE:
+            return following
+        rate = following
+    return rate
 
 
 def compute(terms: LoanTerms, kind: str = "unknown") -> LoanFigures:
