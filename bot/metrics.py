@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import functools
+
 from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram
 
 registry = CollectorRegistry()
@@ -25,3 +27,16 @@ turn_seconds = Histogram(
 outbox_backlog = Gauge(
     "weiquan_outbox_backlog", "Replies committed but not yet delivered", ["channel"], registry=registry
 )
+
+
+# A labelled child is looked up on every turn; prometheus_client checks and hashes the labels on
+# each `.labels()` call, a measurable share of the event loop's time per turn. Channels and kinds
+# are a small fixed set, so each child is kept once found.
+@functools.cache
+def turn_counter(channel: str, kind: str) -> Counter:
+    return turns.labels(channel, kind)
+
+
+@functools.cache
+def turn_timer(channel: str) -> Histogram:
+    return turn_seconds.labels(channel)

@@ -152,8 +152,8 @@ class Service:
             console_turns.wake(self.store)  # the next turn shows the reply
         if done:
             channel = user_key.split(":", 1)[0]
-            metrics.turns.labels(channel, "operator").inc()
-            metrics.turn_seconds.labels(channel).observe(time.perf_counter() - started)
+            metrics.turn_counter(channel, "operator").inc()
+            metrics.turn_timer(channel).observe(time.perf_counter() - started)
         return done
 
     def _after(self, inbound: Inbound, result: TurnResult, started: float, kind: TurnKind) -> None:
@@ -161,8 +161,8 @@ class Service:
         if result.duplicate:
             metrics.duplicates.labels(channel).inc()
             return
-        metrics.turns.labels(channel, kind).inc()
-        metrics.turn_seconds.labels(channel).observe(time.perf_counter() - started)
+        metrics.turn_counter(channel, kind).inc()
+        metrics.turn_timer(channel).observe(time.perf_counter() - started)
         if result.outbox_id is not None:
             self._in_flight[result.outbox_id] = self.clock()
         if "deleted" in result.outbound.effects:
