@@ -15,8 +15,9 @@ import statistics
 import sys
 import tempfile
 import time
-from collections.abc import Iterator
+from collections.abc import Awaitable, Callable, Iterator
 from contextlib import contextmanager
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -35,7 +36,8 @@ from bot.service import Service
 from bot.store.codec import encode_session_data
 from bot.store.db import open_engine, upgrade
 from bot.store.schema import sessions
-from bot.types import Inbound
+from bot.store.turns import TurnUnit
+from bot.types import Inbound, Message, Outbound
 
 
 def _percentile(samples: list[float], q: float) -> float:
@@ -43,9 +45,10 @@ def _percentile(samples: list[float], q: float) -> float:
     return ordered[min(len(ordered) - 1, int(q * len(ordered)))]
 
 
-async def _drive(
-    service: Service, users: int, turns: int, clients: int, channel: str = "bench"
-) -> list[float]:
+Send = Callable[[Inbound], Awaitable[object]]
+
+
+async def _drive(send: Send, users: int, turns: int, clients: int, channel: str = "bench") -> list[float]:
     latencies: list[float] = []
     queue: asyncio.Queue[int] = asyncio.Queue()
     for user in range(users):
@@ -56,12 +59,53 @@ async def _drive(
             user = queue.get_nowait()
             for turn in range(turns):
                 started = time.perf_counter()
-                text = message(turn, user)
-                await service.handle(Inbound(f"{channel}:{user}", text))
+                await send(Inbound(f"{channel}:{user}", message(turn, user)))
                 latencies.append(time.perf_counter() - started)
 
     await asyncio.gather(*(client() for _ in range(clients)))
     return latencies
+
+
+@dataclass(slots=True)
+class _StoreOnly:
+    """A step with no dialogue at all: the session is saved with a fixed reply. Driven like the
+    real turns, it measures the store's unit of work and the plumbing around it (futures, group
+    commit, encryption), the ceiling any dialogue is measured under."""
+
+    engine: Engine
+    reply: Outbound
+
+    def __call__(self, unit: TurnUnit) -> Outbound:
+        session = unit.session or self.engine.new_session(unit.inbound.user_key, None, unit.now)
+        session.last_activity_at = unit.now
+        unit.save(session, self.reply)
+        return self.reply
+
+
+def store_only(service: Service, users: int, turns: int, clients: int) -> float:
+    """Turns per second of the store's unit of work alone (same users, turns and concurrency)."""
+    reply = Outbound((Message("谢谢你，这些都记下了。" * 8),), "h_done", "harassment", "zh_CN")
+    step = _StoreOnly(service.engine, reply)
+    store, clock = service.store, service.clock
+
+    async def send(inbound: Inbound) -> object:
+        return await store.submit_turn_async(inbound, clock, step)
+
+    started = time.perf_counter()
+    asyncio.run(_drive(send, users, turns, clients, "storeonly"))
+    return users * turns / (time.perf_counter() - started)
+
+
+def engine_cost(engine: Engine, users: int = 50) -> float:
+    """µs per turn of the dialogue itself (safety scan, engine step) over the bench conversation,
+    on sessions in memory: the share of a turn that is not the store's."""
+    sessions = [engine.new_session(f"bench:{user}", None, 1.0) for user in range(users)]
+    started = time.perf_counter()
+    for turn in range(len(SCRIPT)):
+        for user, session in enumerate(sessions):
+            text = message(turn, user)
+            engine.step(session, Inbound(session.user_key, text), 1000.0 + turn, engine.safety.scan(text))
+    return (time.perf_counter() - started) / (users * len(SCRIPT)) * 1e6
 
 
 def preload(service: Service, count: int) -> None:
@@ -165,20 +209,28 @@ def run(
         gc.collect()
         gc.freeze()  # as `weiquan serve` does once started
         started = time.perf_counter()
-        latencies = asyncio.run(_drive(service, users, turns, min(clients, users), channel))
+        latencies = asyncio.run(_drive(service.handle, users, turns, min(clients, users), channel))
         elapsed = time.perf_counter() - started
+        engine_us = engine_cost(service.engine)
         faq_us = faq_cost(service.engine)
         session_count = service.store.count_sessions()
         safety_turn_us = safety_cost.scan_cost_us(service.engine.safety, SCRIPT)
         safety_text_us = safety_cost.scan_cost_us(service.engine.safety, safety_cost.FREE_TEXT)
         service.store.forget_erased_pages()
         service.close()
-        floors: dict[int, float] = {}
         if url is None:
             db_bytes = sum(p.stat().st_size for p in Path(tmp).glob("weiquan.sqlite*"))
-            floor = raw_sqlite_floor(Path(tmp) / "floor.sqlite", min(users, 1000), max(1, turns // 2))
         else:
             db_bytes = _pg_bytes(url)
+        bare = Service.open(Settings.load({**environ, "WEIQUAN_DATA_DIR": str(Path(tmp) / "store-only")}))
+        try:
+            store_only_rate = store_only(bare, users, turns, min(clients, users))
+        finally:
+            bare.close()
+        floors: dict[int, float] = {}
+        if url is None:
+            floor = raw_sqlite_floor(Path(tmp) / "floor.sqlite", min(users, 1000), max(1, turns // 2))
+        else:
             floors = pg_floor.floor(url, min(users, 1000), max(1, turns // 4))
             floor = max(floors.values())
     project = users * turns / elapsed
@@ -195,6 +247,11 @@ def run(
         "rss_mb": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1),
         "floor_turns_per_s": round(floor, 1),
         "ratio": round(project / floor, 3),
+        # the same turns with no dialogue (the store's unit of work alone), and the dialogue's
+        # own CPU per turn: where a turn's time goes
+        "store_only_turns_per_s": round(store_only_rate, 1),
+        "store_only_ratio": round(store_only_rate / floor, 3),
+        "engine_us_per_turn": round(engine_us, 1),
         # the safety detector's share of a turn: over this script, and over typed free text
         "safety_us_per_turn": safety_turn_us,
         "safety_us_per_free_text": safety_text_us,

@@ -43,6 +43,16 @@ def assert_delivered(result: dict[str, Any]) -> None:
     assert (result["lost_replies"], result["doubled_replies"], result["out_of_order_chats"]) == (0, 0, 0)
 
 
+def test_in_process_bench_on_sqlite_reports_where_a_turn_goes(tmp_path: Path) -> None:
+    [result] = bench(tmp_path, "--users", "6", "--turns", str(len(SCRIPT)))
+    assert result["database"] == "sqlite"
+    assert (result["turns"], result["sessions"]) == (6 * len(SCRIPT), 6)
+    assert result["ratio"] == pytest.approx(result["turns_per_s"] / result["floor_turns_per_s"], abs=0.002)
+    store_only = result["store_only_turns_per_s"] / result["floor_turns_per_s"]
+    assert result["store_only_ratio"] == pytest.approx(store_only, abs=0.002)
+    assert result["engine_us_per_turn"] > 0 and result["safety_us_per_turn"] > 0
+
+
 @pytest.mark.postgres
 def test_in_process_bench_on_postgresql_reports_its_floor(pg_url: str, tmp_path: Path) -> None:
     [result] = bench(tmp_path, "--database-url", pg_url, "--users", "4", "--turns", "6")
