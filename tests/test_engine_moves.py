@@ -8,7 +8,7 @@ from collections.abc import Iterator
 import pytest
 from transitions import Machine
 
-from bot.benchmarks.conversation import SCRIPT
+from bot.benchmarks.conversation import SCRIPT, message
 from bot.engine.engine import Engine
 from bot.engine.machine import Moves, fire
 from bot.engine.registry import ActionContext
@@ -24,8 +24,8 @@ def _sessions(engine: Engine) -> Iterator[Session]:
     """Sessions with the answers a real conversation builds up, one after each turn."""
     session = engine.new_session("test:moves", None, 1.0)
     yield copy.deepcopy(session)
-    for number, text in enumerate(SCRIPT):
-        engine.step(session, Inbound("test:moves", text), 2.0 + number)
+    for number in range(len(SCRIPT)):
+        engine.step(session, Inbound("test:moves", message(number, 0)), 2.0 + number)
         if number % 3 == 0:
             yield copy.deepcopy(session)
 
