@@ -84,56 +84,55 @@ def render_json(case: CaseFile) -> str:
 def render_docx(case: CaseFile) -> bytes:
     doc = Document()
     _set_fonts(doc)
+    w = _Writer(doc)
     doc.core_properties.title = case.title
     doc.core_properties.author = ""
-    doc.add_heading(case.title, level=0)
+    w.heading(case.title, level=0)
     if case.created_on:
-        doc.add_paragraph(case.created_on)
-    doc.add_paragraph(case.intro)
+        w.para(case.created_on)
+    w.para(case.intro)
     h = case.headings
-    doc.add_heading(h["summary"], level=1)
+    w.heading(h["summary"], level=1)
     for line in case.summary:
-        paragraph = doc.add_paragraph(style="List Bullet")
+        paragraph = w.para(style="List Bullet")
         paragraph.add_run(f"{line.label}: ").bold = True
         paragraph.add_run(line.value)
-    doc.add_heading(h["violations"], level=1)
+    w.heading(h["violations"], level=1)
     for lender in case.lenders:
-        doc.add_heading(f"{lender.number}. {lender.name}（{lender.kind}）", level=2)
-        doc.add_paragraph(lender.check)
+        w.heading(f"{lender.number}. {lender.name}（{lender.kind}）", level=2)
+        w.para(lender.check)
         for v in lender.violations:
-            doc.add_paragraph(v.text, style="List Bullet")
-            cited = doc.add_paragraph()
+            w.para(v.text, style="List Bullet")
+            cited = w.para()
             cited.paragraph_format.left_indent = Cm(0.63)  # under the bullet's text
             cited.add_run(v.citation).italic = True
-        doc.add_paragraph(case.channels_label + case.list_separator.join(lender.channels))
+        w.para(case.channels_label + case.list_separator.join(lender.channels))
     for text in case.allowed:
-        doc.add_paragraph(text, style="List Bullet")
-    doc.add_heading(h["evidence"], level=1)
-    doc.add_paragraph(case.evidence_progress)
+        w.para(text, style="List Bullet")
+    w.heading(h["evidence"], level=1)
+    w.para(case.evidence_progress)
     _docx_table(doc, case.columns["evidence"], _evidence_rows(case), _WIDTHS["evidence"])
-    doc.add_heading(h["plan"], level=1)
+    w.heading(h["plan"], level=1)
     _docx_table(doc, case.columns["plan"], _plan_rows(case), _WIDTHS["plan"])
     for row in case.plan:
-        doc.add_heading(f"{row.number}. {row.channel}", level=2)
+        w.heading(f"{row.number}. {row.channel}", level=2)
         for detail in row.details:
             point = detail.strip().startswith("–")
-            doc.add_paragraph(
-                detail.strip().lstrip("–").strip(), style="List Bullet 2" if point else "List Bullet"
-            )
-    doc.add_heading(h["loan"], level=1)
+            w.para(detail.strip().lstrip("–").strip(), style="List Bullet 2" if point else "List Bullet")
+    w.heading(h["loan"], level=1)
     for lender in case.lenders:
-        doc.add_heading(f"{lender.number}. {lender.name}", level=2)
+        w.heading(f"{lender.number}. {lender.name}", level=2)
         for sentence in lender.loan:
-            doc.add_paragraph(sentence)
-    doc.add_heading(h["budget"], level=1)
+            w.para(sentence)
+    w.heading(h["budget"], level=1)
     for sentence in case.budget:
-        doc.add_paragraph(sentence)
-    doc.add_heading(h["negotiation"], level=1)
+        w.para(sentence)
+    w.heading(h["negotiation"], level=1)
     for option in case.negotiation:
-        doc.add_paragraph(option, style="List Bullet")
-    doc.add_heading(h["letters"], level=1)
+        w.para(option, style="List Bullet")
+    w.heading(h["letters"], level=1)
     for index, letter in enumerate(case.letters):
-        heading = doc.add_heading(letter.title, level=2)
+        heading = w.heading(letter.title, level=2)
         heading.paragraph_format.page_break_before = index > 0  # each letter on its own pages
         lines = letter.body.splitlines()
         if lines and lines[0] == letter.title:
@@ -141,13 +140,34 @@ def render_docx(case: CaseFile) -> bytes:
         for letter_line in lines:
             if not letter_line.strip():
                 continue  # blank lines become paragraph spacing
-            paragraph = doc.add_paragraph()
+            paragraph = w.para()
             paragraph.add_run(letter_line).bold = letter_line in case.letter_headings
             paragraph.paragraph_format.space_after = Pt(4)
-    doc.add_paragraph(case.notice).runs[0].italic = True
+    w.para(case.notice).runs[0].italic = True
     buffer = io.BytesIO()
     doc.save(buffer)
     return buffer.getvalue()
+
+
+class _Writer:
+    """Paragraphs with their style set by id. python-docx's own assignment by name (and even by
+    style object) scans every style in the document to find the default one, each time: that
+    was over half of a case file's rendering, about 5 ms per styled paragraph."""
+
+    def __init__(self, doc: Any) -> None:
+        self.doc = doc
+        self._ids: dict[str, str] = {}
+
+    def para(self, text: str = "", style: str | None = None) -> Any:
+        paragraph = self.doc.add_paragraph(text)
+        if style is not None:
+            if style not in self._ids:
+                self._ids[style] = self.doc.styles[style].style_id
+            paragraph._p.style = self._ids[style]
+        return paragraph
+
+    def heading(self, text: str, level: int) -> Any:
+        return self.para(text, "Title" if level == 0 else f"Heading {level}")
 
 
 def _docx_table(
