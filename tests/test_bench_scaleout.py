@@ -64,6 +64,7 @@ def test_in_process_bench_on_postgresql_reports_its_floor(pg_url: str, tmp_path:
 
 
 @pytest.mark.postgres
+@pytest.mark.slow
 def test_two_workers_answer_every_message_once_in_order(pg_url: str, tmp_path: Path) -> None:
     # the whole script once: /summary (a text and a document) and a confirmed /restart included
     [result] = bench(
@@ -88,6 +89,7 @@ def test_two_workers_answer_every_message_once_in_order(pg_url: str, tmp_path: P
 
 
 @pytest.mark.postgres
+@pytest.mark.slow
 def test_soak_prints_a_line_per_window_and_a_summary(pg_url: str, tmp_path: Path) -> None:
     lines = bench(
         tmp_path,
@@ -113,6 +115,7 @@ def test_soak_prints_a_line_per_window_and_a_summary(pg_url: str, tmp_path: Path
     assert summary["db_connections_at_end"] >= 2
 
 
+@pytest.mark.slow
 def test_sqlite_server_through_the_webhook(tmp_path: Path) -> None:
     [result] = bench(tmp_path, "--workers", "1", "--users", "3", "--turns", "5")
     assert result["database"] == "sqlite" and result["db_connections"] is None

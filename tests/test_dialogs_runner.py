@@ -6,6 +6,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 TESTS = Path(__file__).resolve().parent
 FAILING = TESTS / "fixtures" / "failing"
 GOOD = sorted((TESTS / "dialogs").glob("[ze][hn]_*.yaml"))
@@ -34,6 +36,7 @@ def test_the_failing_fixture_is_reported_with_file_step_and_diff(tmp_path: Path)
     assert any(not_offered in line for line in lines), lines
 
 
+@pytest.mark.slow
 def test_good_transcripts_pass_and_a_mix_fails(tmp_path: Path) -> None:
     assert len(GOOD) >= 40
     sample = [p for p in GOOD if "crisis" in p.name or "full_walk" in p.name]

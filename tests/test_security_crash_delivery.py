@@ -93,6 +93,7 @@ def tally(
     }
 
 
+@pytest.mark.slow
 async def test_a_killed_worker_loses_doubles_and_reorders_nothing(
     pg_url: str, tmp_settings: Settings, tmp_path: Path
 ) -> None:
