@@ -176,17 +176,19 @@ def _docx_table(
     table = doc.add_table(rows=1, cols=len(columns))
     table.style = "Table Grid"
     table.autofit = False
-    for cell, heading in zip(table.rows[0].cells, columns, strict=True):
+    sizes = [Cm(width) for width in widths]
+    # Word reads the cell widths, LibreOffice the grid columns: set both. Each cell's width is set
+    # as the row is filled: python-docx builds every cell of the table for each `column.cells`.
+    for column, size in zip(table.columns, sizes, strict=True):
+        column.width = size
+    for cell, heading, size in zip(table.rows[0].cells, columns, sizes, strict=True):
         cell.text = heading
         cell.paragraphs[0].runs[0].bold = True
+        cell.width = size
     for row in rows:
-        for cell, value in zip(table.add_row().cells, row, strict=True):
+        for cell, value, size in zip(table.add_row().cells, row, sizes, strict=True):
             cell.text = str(value)
-    # Word reads the cell widths, LibreOffice the grid columns: set both
-    for column, width in zip(table.columns, widths, strict=True):
-        column.width = Cm(width)
-        for cell in column.cells:
-            cell.width = Cm(width)
+            cell.width = size
 
 
 def _set_fonts(doc: Any) -> None:
