@@ -189,6 +189,8 @@ class Engine(FreeTextTurns, SafetyTurns):
                 turn.reprompt = "common.choose_one"
             elif spec.unclear:  # the crisis screens: their lines again, never "not understood"
                 turn.reprompt = spec.unclear
+            elif options and parse.number_tokens(text):  # numbers, one of them not on the list
+                turn.reprompt = "common.no_such_option"
             else:
                 self._not_understood(turn, text, "common.not_understood")
             return
