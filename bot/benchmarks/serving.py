@@ -149,6 +149,8 @@ def serving(database_url: str | None, workers: int) -> Iterator[Server]:
         )
         if url is not None:
             env["WEIQUAN_DATABASE_URL"] = url
+        if os.environ.get("WEIQUAN_CACHE_DIR"):  # a trained FAQ model is loaded, as in production
+            env["WEIQUAN_CACHE_DIR"] = os.environ["WEIQUAN_CACHE_DIR"]
         log = open(Path(tmp) / "serve.log", "wb")  # noqa: SIM115 - closed below, after the process
         master = subprocess.Popen(
             [sys.executable, "-m", "bot", "serve", "--port", str(port), "--workers", str(workers)],
