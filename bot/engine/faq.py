@@ -34,8 +34,9 @@ from bot.errors import FlowError
 from bot.yamlfile import load_yaml, where
 
 # Confidence rules, chosen on the tune split and the unrelated set (`weiquan faq-eval`), and checked
-# by 5-fold cross-validation over the table: about 58% of questions answered outright, 2–4% answered
-# wrongly, 24% offered the right intent among the candidates. Lower leads answer more, wrongly too.
+# on out-of-fold probabilities (5-fold cross-validation over the table, plus tune): about 63% of
+# questions answered outright, 2% answered wrongly, 22% offered the right intent among the
+# candidates. Lower leads answer more, wrongly too (a lead of 2: about 67%, 2–4% wrongly).
 ANSWER_AT = 0.3  # answer the top intent outright when its probability is at least this …
 ANSWER_LEAD = 3.0  # … and this many times both the runner-up's and (NONE_WEIGHT ×) "asks nothing"
 NONE_WEIGHT = 1.0
