@@ -36,33 +36,19 @@ def heldout() -> dict[str, LangScore]:
 
 
 @cache
-def fresh() -> dict[str, LangScore]:
-    return evaluate(engine(), HERE / "fresh.yaml", HERE / "unrelated.yaml")
-
-
-# Held-out today (`weiquan faq-eval`): top-1 86.4% / 84.1%, top-3 99.6% / 96.2% (zh_CN / en).
-# The targets (top-1 ≥ 90%, top-3 ≥ 97%) are not met yet. The floors catch a fall below today's
-# figures; the targets' test is a strict xfail, so reaching them turns it red until the mark goes.
-FLOORS = {"zh_CN": (0.85, 0.98), "en": (0.83, 0.95)}  # (top-1, top-3)
+def fresh(name: str) -> dict[str, LangScore]:
+    return evaluate(engine(), HERE / name, HERE / "unrelated.yaml")
 
 
 def _misses(score: LangScore) -> str:
     return "\n".join(f"{t!r}: wanted {w}, got {g}" for t, w, g in score.misses)
 
 
-@pytest.mark.parametrize("lang", LANGS)
-def test_heldout_accuracy_does_not_fall_below_todays(lang: str) -> None:
-    score = heldout()[lang]
-    assert score.asked >= 3 * len(engine().understanding.matcher.intents)  # type: ignore[union-attr]
-    top1, top3 = FLOORS[lang]
-    assert score.top3_rate >= top3, _misses(score)
-    assert score.top1_rate >= top1, _misses(score)
-
-
-@pytest.mark.xfail(strict=True, reason="held-out top-1 is 86% / 84%, below the 90% target")
+# Held-out (`weiquan faq-eval`): top-1 90.9% / 90.5%, top-3 99.2% / 97.7% (zh_CN / en).
 @pytest.mark.parametrize("lang", LANGS)
 def test_heldout_accuracy_meets_the_targets(lang: str) -> None:
     score = heldout()[lang]
+    assert score.asked >= 3 * len(engine().understanding.matcher.intents)  # type: ignore[union-attr]
     assert score.top3_rate >= 0.97, _misses(score)
     assert score.top1_rate >= 0.90, _misses(score)
 
@@ -89,11 +75,13 @@ def test_the_splits_share_no_phrasing() -> None:
     tune = _phrasings(HERE / "tune.yaml", "intents")
     held = _phrasings(HERE / "heldout.yaml", "intents")
     new = _phrasings(HERE / "fresh.yaml", "intents")
+    newer = _phrasings(HERE / "fresh2.yaml", "intents")
     for lang in LANGS:
         assert not held[lang] & taught[lang]
         assert not held[lang] & tune[lang]
         assert not tune[lang] & taught[lang]
         assert not new[lang] & (taught[lang] | tune[lang] | held[lang])
+        assert not newer[lang] & (taught[lang] | tune[lang] | held[lang] | new[lang])
 
 
 def test_at_least_sixty_intents_with_eight_phrasings_each() -> None:
@@ -183,13 +171,42 @@ def test_the_table_s_synonyms_reach_the_matcher() -> None:
 
 
 @pytest.mark.parametrize("lang", LANGS)
-def test_fresh_phrasings_written_after_the_last_change_are_understood(lang: str) -> None:
-    """tests/understanding/fresh.yaml: a second unseen split, scored first when it was written
-    (zh_CN 95% / 100%, en 94% / 100%); it guards against a change that only suits heldout.yaml."""
-    score = fresh()[lang]
-    assert score.asked >= 100
+@pytest.mark.parametrize(("name", "least"), [("fresh.yaml", 100), ("fresh2.yaml", 85)])
+def test_fresh_phrasings_written_after_a_change_are_understood(name: str, least: int, lang: str) -> None:
+    """Unseen splits, each scored first when it was written, before the change it then measured:
+    fresh.yaml (zh_CN 95% / 100%, en 94% / 100%), fresh2.yaml (zh_CN 94.5% / 98.9%,
+    en 89.0% / 96.7%); they guard against a change that only suits heldout.yaml."""
+    score = fresh(name)[lang]
+    assert score.asked >= least
     assert score.top3_rate >= 0.97, _misses(score)
     assert score.top1_rate >= 0.90, _misses(score)
+
+
+@pytest.mark.parametrize("lang", LANGS)
+def test_a_decision_follows_the_ranking(lang: str) -> None:
+    """match() picks from the top of rank(): an answer is the first intent, candidates the first
+    few in order; and over the held-out questions both kinds of decision occur."""
+    matcher = engine().understanding.matcher
+    assert matcher is not None
+    doc = load_yaml(HERE / "heldout.yaml")["intents"]
+    answered = offered = 0
+    for name, node in doc.items():
+        for text in node[lang] if name != "__line__" else ():
+            ranked = [intent for intent, _ in matcher.rank(lang, text) if intent]
+            match = matcher.match(lang, text)
+            if match.answer:
+                assert match.answer == ranked[0], text
+                answered += 1
+            if match.candidates:
+                assert match.candidates == tuple(ranked[: len(match.candidates)]), text
+                offered += 1
+    assert answered > 100 and offered > 20, (answered, offered)
+
+
+def test_apostrophes_read_as_people_type_without_them() -> None:
+    assert fold("I'm scared, they DON’T stop") == "im scared they dont stop"
+    assert fold("the lawyer's letter") == "the lawyers letter"
+    assert fold("'quoted'") == "quoted"  # not between letters: punctuation, as before
 
 
 def test_a_malformed_synonyms_section_is_a_clear_error(tmp_path: Path) -> None:

@@ -9,15 +9,17 @@ from collections.abc import Mapping, Sequence
 from bot.safety.normalise import simplified_converter
 
 _NOT_WORD = re.compile(r"[^\w\s]+")
+_APOSTROPHE = re.compile(r"(?<=[a-z])['\u2019\u02bc](?=[a-z])")
 _SPACES = re.compile(r"\s+")
 _CJK = re.compile(r"[\u3400-\u9fff\uf900-\ufaff]")
 _LATIN = re.compile(r"[a-zA-Z]")
 
 
 def fold(text: str) -> str:
-    """`會不會坐牢？` and `会不会坐牢` read the same; so do `ＥＮＧＬＩＳＨ` and `english`."""
+    """`會不會坐牢？` and `会不会坐牢` read the same; so do `ＥＮＧＬＩＳＨ` and `english`, and
+    `I'm`, `don’t` and the `im`, `dont` people type without the apostrophe."""
     text = unicodedata.normalize("NFKC", text).casefold()
-    text = simplified_converter().convert(text)
+    text = _APOSTROPHE.sub("", simplified_converter().convert(text))
     return _SPACES.sub(" ", _NOT_WORD.sub(" ", text)).strip()
 
 
