@@ -231,7 +231,7 @@ def case_summary(session: Session, text: Text) -> str:
     answers = session.answers
     if not any(answers.get(slot) for slot in ("contacted", "methods", "lender_name", "lender_type")):
         return "\n".join([text("views.summary.title"), text("views.summary.nothing_yet")])
-    casefile = build_case_file(answers, session.lang, text)
+    casefile = build_case_file(answers, session.lang, text, letters=False)
     blocks = [text("views.summary.title")]
     facts = [text("views.summary.fact_line", label=line.label, value=line.value) for line in casefile.summary]
     blocks.append("\n".join(facts) if facts else text("views.summary.nothing_yet"))

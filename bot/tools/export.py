@@ -187,10 +187,17 @@ def _violations(view: Answers, text: Text) -> tuple[ViolationEntry, ...]:
 
 
 def build_case_file(
-    answers: Answers, lang: str, text: Text, *, today: date | None = None, official: Text | None = None
+    answers: Answers,
+    lang: str,
+    text: Text,
+    *,
+    today: date | None = None,
+    official: Text | None = None,
+    letters: bool = True,
 ) -> CaseFile:
     """`today` dates the plan (when to follow up); without it the plan has no dates. `official`
-    is the Chinese text for the documents (default: `text`, for a Chinese-speaking user)."""
+    is the Chinese text for the documents (default: `text`, for a Chinese-speaking user).
+    `letters=False` leaves the letters out (the summary screen shows none; they are half the work)."""
     views = case.lender_views(answers)
     several = len(views) > 1
     sections = _lender_sections(answers, text)
@@ -217,11 +224,11 @@ def build_case_file(
     state = progress(answers)
     steps = build_plan(answers, today)
     plan = tuple(_plan_row(s, text) for s in steps)
-    letters = []
-    for doc in documents.build(answers, text, official or text, lang):
-        letters.append(Letter(doc.id, doc.title, doc.body))
+    written = []
+    for doc in documents.build(answers, text, official or text, lang) if letters else ():
+        written.append(Letter(doc.id, doc.title, doc.body))
         if doc.reading_copy:
-            letters.append(
+            written.append(
                 Letter(
                     f"{doc.id}_reading",
                     text("tools.export.reading_copy_title", title=doc.title),
@@ -249,7 +256,7 @@ def build_case_file(
             else (text("tools.budget.incomplete"),)
         ),
         negotiation=tuple(option_lines(answers, text)),
-        letters=tuple(letters),
+        letters=tuple(written),
         role=case.role(answers),
         lenders=sections,
         channels_label=text("tools.export.channels_label"),
