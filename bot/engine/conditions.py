@@ -123,7 +123,7 @@ def picked_done(session: Session) -> bool:
 
 # -- the escalation plan, one step at a time ----------------------------------------------------
 def plan_length(session: Session) -> int:
-    return len(plan.channel_ids(session.answers))
+    return len(plan.undated_plan(session.answers))
 
 
 def plan_index(session: Session) -> int:

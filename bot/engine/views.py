@@ -103,7 +103,7 @@ def evidence_item(session: Session, text: Text) -> str:
 
 
 def _steps(session: Session) -> tuple[plan.Step, ...]:
-    return plan.build_plan(session.answers)
+    return plan.undated_plan(session.answers)
 
 
 @views.register("plan_overview")

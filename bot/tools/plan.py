@@ -22,6 +22,7 @@ from bot.tools.answers import BANKING, EXPOSURE, LICENSED, THIRD_PARTIES, Answer
 from bot.tools.answers import lender_type as read_lender_type
 from bot.tools.channel_directory import Channel, default_channel_directory, load_channel_directory
 from bot.tools.evidence_checklist import checklist
+from bot.tools.memo import by_answers
 from bot.tools.violations import assess
 
 Directory = dict[str, Channel]
@@ -225,6 +226,12 @@ def build_plan(
             )
         )
     return tuple(steps)
+
+
+@by_answers
+def undated_plan(answers: Answers) -> tuple[Step, ...]:
+    """The plan as the screens show it (no dates): each step screen and its buttons ask for it."""
+    return build_plan(answers)
 
 
 # Channels whose script lists what happened (the others get a single-purpose script)
