@@ -5,6 +5,7 @@ are applied there, once, not route by route."""
 
 from __future__ import annotations
 
+from functools import partial
 from urllib.parse import quote
 
 from starlette.concurrency import run_in_threadpool
@@ -127,7 +128,7 @@ def routes(console: Console) -> list[BaseRoute]:
         built = await run_in_threadpool(service.case_file, user_key)
         if built is None:
             raise HTTPException(404)
-        body = await run_in_threadpool(render_docx, built)
+        body = await service.build_document(partial(render_docx, built))
         filename = "weiquan-" + user_key.replace(":", "-") + ".docx"
         return Response(
             body,

@@ -272,12 +272,12 @@ class TelegramChannel:
     async def _send_case_file(self, chat_id: int, user_key: str, lang: str) -> Outcome:
         text = partial(self.service.i18n.text, lang)
 
-        def build() -> bytes | None:  # python-docx and the store read are synchronous: off the loop
+        def build() -> bytes | None:
             case = self.service.case_file(user_key)
             return None if case is None else render_docx(case)
 
         try:
-            data = await asyncio.to_thread(build)
+            data = await self.service.build_document(build)
         except Exception:  # the summary went out; resending it would not make the file build
             metrics.errors.labels("telegram", "case_file").inc()
             log.exception("telegram: case file could not be built", extra={"user_key": user_key})

@@ -10,8 +10,8 @@ the same user's new conversation is not served by an old link.
 
 from __future__ import annotations
 
-import asyncio
 import logging
+from functools import partial
 from urllib.parse import quote
 
 from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
@@ -67,7 +67,7 @@ def case_file_docx(service: Service, user_key: str, conversation_started: float)
     """The .docx of a user's case file, or None if we hold nothing about the conversation the
     link was made for (erased, or a new conversation since).
 
-    Synchronous (python-docx and store reads); call it in a worker thread.
+    Synchronous (python-docx and store reads): run it with `Service.build_document`.
     """
     session = service.session(user_key)
     if session is None or session.created_at != conversation_started:
@@ -83,7 +83,7 @@ def routes(service: Service, links: CaseFileLinks) -> list[BaseRoute]:
             return Response(status_code=404)
         user_key, lang, started = found
         try:
-            document = await asyncio.to_thread(case_file_docx, service, user_key, started)
+            document = await service.build_document(partial(case_file_docx, service, user_key, started))
         except Exception as error:  # never a traceback to the browser
             log.error("wechat: case file failed (%s)", type(error).__name__, extra={"status": 500})
             return Response(status_code=503)
