@@ -27,38 +27,23 @@ from bot.tools.violations import assess
 
 Directory = dict[str, Channel]
 
+# What a complaint about the lender's conduct and the loan attaches (the lender itself and its
+# regulators all read the same file)
+_CONDUCT_AND_LOAN = (
+    "call_records",
+    "messages",
+    "contact_statements",
+    "posts",
+    "loan_contract",
+    "money_received",
+    "repayment_records",
+    "timeline",
+)
 # Evidence each channel wants to see, in the order it matters to that channel
 _ATTACH: dict[str, tuple[str, ...]] = {
-    "lender_own_complaint": (
-        "call_records",
-        "messages",
-        "contact_statements",
-        "posts",
-        "loan_contract",
-        "money_received",
-        "repayment_records",
-        "timeline",
-    ),
-    "nfra_12378": (
-        "call_records",
-        "messages",
-        "contact_statements",
-        "posts",
-        "loan_contract",
-        "money_received",
-        "repayment_records",
-        "timeline",
-    ),
-    "local_financial_regulator": (
-        "call_records",
-        "messages",
-        "contact_statements",
-        "posts",
-        "loan_contract",
-        "money_received",
-        "repayment_records",
-        "timeline",
-    ),
+    "lender_own_complaint": _CONDUCT_AND_LOAN,
+    "nfra_12378": _CONDUCT_AND_LOAN,
+    "local_financial_regulator": _CONDUCT_AND_LOAN,
     "police": (
         "visit_media",
         "call_records",
