@@ -214,7 +214,8 @@ def run(
         engine_us = engine_cost(service.engine)
         faq_us = faq_cost(service.engine)
         session_count = service.store.count_sessions()
-        safety_turn_us = safety_cost.scan_cost_us(service.engine.safety, SCRIPT)
+        conversation = [message(turn, 0) for turn in range(len(SCRIPT))]  # as the users typed it
+        safety_turn_us = safety_cost.scan_cost_us(service.engine.safety, conversation)
         safety_text_us = safety_cost.scan_cost_us(service.engine.safety, safety_cost.FREE_TEXT)
         service.store.forget_erased_pages()
         service.close()
