@@ -80,12 +80,13 @@ _STATEMENTS = {
 
 
 @functools.cache
-def _compiled(dialect: Dialect) -> dict[str, Sql]:
+def statements(dialect: Dialect) -> dict[str, Sql]:
+    """Every delivery statement, compiled once per dialect (by name)."""
     return {name: compile_sql(statement, dialect) for name, statement in _STATEMENTS.items()}
 
 
 def _run(conn: Connection, name: str, **values: Any) -> Any:
-    sql = _compiled(conn.dialect)[name]
+    sql = statements(conn.dialect)[name]
     return run(conn.connection.dbapi_connection, sql, values)
 
 

@@ -58,6 +58,7 @@ inbound_log = Table(
     Column("session_id", Integer, ForeignKey("sessions.id", ondelete="CASCADE"), nullable=True),
     Column("reply_enc", LargeBinary, nullable=False),
     Column("at", Float, nullable=False),
+    Index("ix_inbound_log_session", "session_id"),  # erasing a user finds their rows (migration 0017)
 )
 
 # Replies waiting to be delivered by a channel; marked sent after delivery.
@@ -75,6 +76,9 @@ outbox = Table(
     Column("claimed_until", Float, nullable=True),
     Column("attempts", Integer, nullable=False, default=0),
     Index("ix_outbox_pending", "channel", "sent_at"),
+    # a user's oldest unsent reply, read on every delivery: without it, a scan of the whole outbox
+    # that grows with every reply ever sent (migration 0017)
+    Index("ix_outbox_session", "session_id", "id"),
 )
 
 # One delivering worker per user at a time (a lease, renewed while sending): it sends the user's
