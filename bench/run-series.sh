@@ -7,10 +7,10 @@ set -euo pipefail
 out=${1:?usage: $0 OUTPUT_PREFIX}
 url=${WEIQUAN_TEST_POSTGRES_URL:?run under scripts/with-test-postgres.sh}
 bench=(env PYTHONPATH="$(pwd)" .venv/bin/weiquan bench)  # PYTHONPATH: the PTB peer from bench/
-"${bench[@]}" --users 1000 --turns 20 | tee -a "$out-sqlite.jsonl"
-"${bench[@]}" --users 500 --turns 20 --database-url "$url" | tee -a "$out-postgresql.jsonl"
+"${bench[@]}" --users 1000 | tee -a "$out-sqlite.jsonl"
+"${bench[@]}" --users 500 --database-url "$url" | tee -a "$out-postgresql.jsonl"
 for workers in 1 2 4; do
-    "${bench[@]}" --users 300 --turns 20 --clients 64 --workers "$workers" --database-url "$url" \
+    "${bench[@]}" --users 300 --clients 64 --workers "$workers" --database-url "$url" \
         | tee -a "$out-postgresql-workers.jsonl"
 done
 if [[ ${SOAK:-1} != 0 ]]; then

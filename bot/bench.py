@@ -11,6 +11,7 @@ import asyncio
 import gc
 import os
 import resource
+import signal
 import statistics
 import sys
 import tempfile
@@ -312,6 +313,9 @@ def main(args: argparse.Namespace) -> int:
         print(f"weiquan bench: {problem}", file=sys.stderr)
         return 2
     args.turns = args.turns or len(SCRIPT)
+    # Stopped with SIGTERM (a timeout, kill), unwind like Ctrl-C: the servers, fake Bot API and
+    # scratch schemas this run started are stopped and dropped instead of left running.
+    signal.signal(signal.SIGTERM, lambda signum, frame: sys.exit(128 + signum))
     if args.webhook is not None or args.workers is not None:
         from bot.benchmarks import webhook
 
