@@ -53,13 +53,15 @@ def has_cjk(pattern: str) -> bool:
 
 class _Pattern:
     """A compiled pattern. A leading `\\b` is checked in Python instead: with it first, `re`
-    cannot skip ahead to the pattern's first letters, and English rules ran 2× slower."""
+    cannot skip ahead to the pattern's first letters, and English rules ran 2× slower.
+    English patterns see word boundaries in ASCII terms, so a word typed straight after a Chinese
+    character still starts a word ("还带knife" holds the word "knife")."""
 
     __slots__ = ("regex", "word_start")
 
     def __init__(self, pattern: str) -> None:
         self.word_start = pattern.startswith("\\b") and not _top_level_branch(pattern)
-        self.regex = re.compile(pattern[2:] if self.word_start else pattern)
+        self.regex = _compile(pattern[2:] if self.word_start else pattern)
 
     def search(self, text: str) -> bool:
         match = self.regex.search(text)
@@ -67,10 +69,18 @@ class _Pattern:
             return match is not None
         while match is not None:
             start = match.start()
-            if start == 0 or not text[start - 1].isalnum():
+            if start == 0 or not _is_latin_word_char(text[start - 1]):
                 return True
             match = self.regex.search(text, start + 1)
         return False
+
+
+def _compile(pattern: str) -> re.Pattern[str]:
+    return re.compile(pattern, 0 if has_cjk(pattern) else re.ASCII)
+
+
+def _is_latin_word_char(char: str) -> bool:
+    return char.isascii() and char.isalnum()
 
 
 def _top_level_branch(pattern: str) -> bool:
@@ -157,7 +167,7 @@ class _LabelRules:
         self.label = label
         excepts = [_expand(p, sets, origin) for p in raw.get("except") or ()]
         self.cjk_exceptions = [re.compile(p) for p in excepts if has_cjk(p)]
-        self.latin_exceptions = [re.compile(p) for p in excepts if not has_cjk(p)]
+        self.latin_exceptions = [_compile(p) for p in excepts if not has_cjk(p)]
         # idioms said both in exasperation and in earnest (想死的心都有了): never strong alone,
         # but they still get the soft tier's question
         self.hedges = [re.compile(_expand(p, sets, origin)) for p in raw.get("hedge") or ()]
