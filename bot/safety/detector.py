@@ -273,7 +273,8 @@ class Detector:
         """The whole message: call this before anything cuts the text to size. Past SCAN_LIMIT
         characters (no phone message is that long; a hostile 1 MB body would cost seconds) its
         start and its end are read, where a long vent puts what matters. When no pattern gives a
-        screen, the backstop may still add a soft signal (the screening question, a 110 line)."""
+        screen, the backstop may still add a soft signal (the screening question, a 110 line), or
+        show the danger screen when a soft sign reads far more like danger than calm."""
         verdict, folded = self._scan(text)
         if verdict.label is not None or not folded or self.backstop is None:
             return verdict
@@ -284,9 +285,11 @@ class Detector:
             for label in self.backstop.asking(folded, unclear)
             if self.backstop.asking(self.for_backstop(folded, label), [label])
         ]
-        if not added:
-            return verdict
-        return Verdict(None, tuple(label for label in LABELS if label in added or label in verdict.soft))
+        signalled = tuple(label for label in LABELS if label in added or label in verdict.soft)
+        for label in signalled:  # a soft sign the model reads as a clear one (danger only, for now)
+            if self.backstop.screens(label, self.for_backstop(folded, label)):
+                return Verdict(label, tuple(other for other in signalled if other != label))
+        return Verdict(None, signalled) if added else verdict
 
     def for_backstop(self, folded: str, label: str = "crisis") -> str:
         """A normalised message as the label's backstop reads it: "我没想过自杀" must not read as
