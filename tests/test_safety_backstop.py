@@ -113,9 +113,11 @@ THREATS = ["他们说不还钱就让我尝尝厉害", "they said they will make 
 
 
 @pytest.mark.parametrize("text", THREATS)
-def test_a_threat_no_pattern_knows_gets_the_110_line_not_the_screen(text: str) -> None:
+def test_a_threat_no_pattern_knows_still_reaches_danger_through_the_model(text: str) -> None:
+    """The 110 line at least; the screen when the model reads it far above the calm messages."""
+    assert not Detector.load(backstop=False).scan(text)
     verdict = detector().scan(text)
-    assert verdict.label is None and "danger" in verdict.soft, verdict
+    assert verdict.label == "danger" or (verdict.label is None and "danger" in verdict.soft), verdict
 
 
 def test_danger_wording_the_patterns_already_screen_is_left_to_them() -> None:
