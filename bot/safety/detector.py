@@ -12,13 +12,14 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
+from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
 from bot.config import content_dir
 from bot.errors import FlowError
 from bot.safety.backstop import Backstop
-from bot.safety.firstchars import first_chars
+from bot.safety.firstchars import first_chars, first_pairs
 from bot.safety.normalise import Normaliser
 from bot.yamlfile import load_yaml
 
@@ -133,16 +134,31 @@ class _Tier:
         ]
         scripts = [any(map(has_cjk, raw)) for raw in rules]
         self.cjk = _FirstCharIndex([r for r, cjk in zip(self.rules, scripts, strict=True) if cjk])
-        self.latin = _FirstCharIndex([r for r, cjk in zip(self.rules, scripts, strict=True) if not cjk])
+        latin = [(rule, raw) for rule, raw, cjk in zip(self.rules, rules, scripts, strict=True) if not cjk]
+        self.latin = _FirstCharIndex([rule for rule, _ in latin], [first_pairs(raw[0]) for _, raw in latin])
 
     def __call__(self, text: str, chars: frozenset[str], cjk: bool, latin: bool) -> bool:
-        return (cjk and self.cjk.any_match(text, chars)) or (latin and self.latin.any_match(text, chars))
+        return (cjk and self.cjk.any_match(text, chars)) or (
+            latin and self.latin.any_match(text, chars, _pairs(text))
+        )
+
+
+@lru_cache(maxsize=16)
+def _pairs(text: str) -> frozenset[str] | None:
+    """Every two characters side by side in the text (read once per message, not per label)."""
+    if len(text) > _PAIRS_LIMIT:
+        return None  # a long vent: run every rule whose first letter is there
+    return frozenset(text[i : i + 2] for i in range(len(text) - 1))
+
+
+_PAIRS_LIMIT = 2_000
 
 
 class _FirstCharIndex:
-    def __init__(self, rules: list[_Rule]) -> None:
+    def __init__(self, rules: list[_Rule], pairs: Sequence[frozenset[str] | None] = ()) -> None:
         self._always = [search for first, search, _ in rules if first is None]
         self._searches = [search for _, search, _ in rules]
+        self._pairs = list(pairs) or [None] * len(rules)  # a rule's possible first two characters
         by_char: dict[str, set[int]] = {}
         for number, (first, _, _) in enumerate(rules):
             for char in first or ():
@@ -150,15 +166,21 @@ class _FirstCharIndex:
         self._by_char = {char: frozenset(numbers) for char, numbers in by_char.items()}
         self._chars = frozenset(self._by_char)
 
-    def any_match(self, text: str, chars: frozenset[str]) -> bool:
+    def any_match(self, text: str, chars: frozenset[str], pairs: frozenset[str] | None = None) -> bool:
         if any(search(text) for search in self._always):
             return True
         present = self._chars.intersection(chars)
         if not present:
             return False
         candidates = frozenset().union(*map(self._by_char.__getitem__, present))
-        searches = self._searches
-        return any(searches[number](text) for number in candidates)
+        searches, firsts = self._searches, self._pairs
+        if pairs is None:
+            return any(searches[number](text) for number in candidates)
+        return any(
+            searches[number](text)
+            for number in candidates
+            if (first := firsts[number]) is None or not first.isdisjoint(pairs)
+        )
 
 
 class _LabelRules:
