@@ -113,15 +113,15 @@ def _prefixes(items: list[Any], need: int, depth: int) -> set[str] | None:
         low, high, body = av
         fewer = high if high == _c.MAXREPEAT else high - 1
         again = [] if high == 1 else [(op, (max(low - 1, 0), fewer, body))]
-        found = _prefixes(list(body) + again + rest, need, depth + 1)
-        if found is None:
+        repeated = _prefixes(list(body) + again + rest, need, depth + 1)
+        if repeated is None:
             return None
         if low == 0:
             skipped = _prefixes(rest, need, depth + 1)
             if skipped is None:
                 return None
-            found |= skipped
-        return found if len(found) <= _MAX_PAIRS else None
+            repeated |= skipped
+        return repeated if len(repeated) <= _MAX_PAIRS else None
     return None
 
 
