@@ -109,14 +109,56 @@ def test_a_broken_model_file_is_named_not_a_traceback(tmp_path: Path) -> None:
     assert Backstop.load(tmp_path / "absent.json") is None
 
 
-THREATS = ["他们说不还钱就让我尝尝厉害", "they said they will make my family cry"]
+THREATS = ["他们说不还钱就让我尝尝厉害", "they said my family will be crying soon"]
 
 
 @pytest.mark.parametrize("text", THREATS)
-def test_a_threat_no_pattern_knows_gets_the_110_line_not_the_screen(text: str) -> None:
+def test_a_threat_no_pattern_knows_still_reaches_danger_through_the_model(text: str) -> None:
+    """The 110 line at least; the screen when the model reads it far above the calm messages."""
+    assert not Detector.load(backstop=False).scan(text)
     verdict = detector().scan(text)
-    assert verdict.label is None and "danger" in verdict.soft, verdict
+    assert verdict.label == "danger" or (verdict.label is None and "danger" in verdict.soft), verdict
 
 
 def test_danger_wording_the_patterns_already_screen_is_left_to_them() -> None:
     assert detector().scan("催收说今晚要带人带刀上门").label == "danger"
+
+
+def test_the_danger_screen_threshold_sits_above_the_question() -> None:
+    from bot.safety.backstop_train import MIN_SCREEN_MARGIN
+
+    model = Backstop.load(MODEL)
+    assert model is not None
+    danger = model.models["danger"]
+    for name in ("zh", "en"):
+        assert danger.screens[name] >= danger.thresholds[name] + MIN_SCREEN_MARGIN - 1e-6
+    assert not model.models["crisis"].screens  # the crisis model only ever asks
+
+
+def test_a_sign_the_danger_model_reads_as_clear_gets_the_screen(tmp_path: Path) -> None:
+    """The real patterns with a small model trained on wordings no pattern holds: what reads just
+    like the danger examples gets the screen from the model alone."""
+    import shutil
+
+    root = tmp_path / "safety"
+    shutil.copytree(MODEL.parent, root)
+    tune = tmp_path / "tune"
+    tune.mkdir()
+    danger = [
+        f"那帮人说{w}让我{v}"
+        for w in ("今晚", "明早", "后天", "周末", "下礼拜")
+        for v in ("长长记性", "懂点规矩", "知道规矩")
+    ]
+    calm = [
+        f"{w}，{v}"
+        for w in ("我欠了三千", "他们打给我妈", "利息太高", "我想投诉", "客服不理我", "工资还没发")
+        for v in ("怎么办", "合法吗", "能协商吗", "下一步呢")
+    ]
+    (tune / "danger.zh_CN.txt").write_text("\n".join(danger), encoding="utf-8")
+    (tune / "calm.zh_CN.txt").write_text("\n".join(calm), encoding="utf-8")
+    train(tune, root / "backstop.json")
+    patterns_only, with_model = Detector.load(root, backstop=False), Detector.load(root)
+    threat = "那帮人说大后天让我长长记性"
+    assert not patterns_only.scan(threat)
+    assert with_model.scan(threat).label == "danger"
+    assert not with_model.scan("利息太高，能不能投诉")

@@ -15,7 +15,7 @@ from bot.errors import BotError
 from bot.safety import Detector
 from bot.safety.detector import _Pattern
 from bot.safety.evaluate import read_set
-from bot.safety.firstchars import first_chars
+from bot.safety.firstchars import first_chars, first_pairs
 from bot.service import Service
 
 SETS = Path(__file__).parent / "safety"
@@ -144,3 +144,37 @@ def test_any_text_gets_a_verdict_never_an_error(text: str) -> None:
 
 def test_a_lone_surrogate_next_to_the_signal() -> None:
     assert detector().scan("\ud800我不想活了").label == "crisis"
+
+
+@pytest.mark.parametrize(
+    ("typed", "folded"),
+    [
+        ("佢哋話知道我屋企喺邊", "他们说知道我家在哪"),
+        ("叫我小心啲", "叫我小心点"),
+        ("他们说要来我家坎我", "他们说要来我家砍我"),
+        ("打电话给我", "打电话给我"),  # 话 after a speaker only: 电话 stays
+    ],
+)
+def test_cantonese_and_homophones_fold_to_the_words_the_patterns_know(typed: str, folded: str) -> None:
+    assert detector().normalise(typed) == folded
+
+
+def test_an_english_word_typed_against_chinese_characters_is_still_a_word() -> None:
+    assert _Pattern("\\bknife\\b").search("他还带knife来了")
+    assert not _Pattern("\\bknife\\b").search("pocketknife")
+    assert detector().scan("催收说tonight要来我家，还带knife").label == "danger"
+
+
+@pytest.mark.parametrize(
+    ("pattern", "pairs"),
+    [
+        ("\\bkill|kick", {"ki"}),
+        ("\\b(i|we) (was|were)", {"i ", "we"}),
+        ("\\bknives?\\b", {"kn"}),
+        ("(a|b){0,1}cd", {"ac", "bc", "cd"}),
+        ("\\b(\\w+ )?(punch|kick)", None),  # could start with any letter
+        ("x*y", None),
+    ],
+)
+def test_the_first_two_characters_of_a_rule_are_known_or_none(pattern: str, pairs: set[str] | None) -> None:
+    assert first_pairs(pattern) == (None if pairs is None else frozenset(pairs))

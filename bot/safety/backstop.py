@@ -4,8 +4,10 @@ The pattern families catch what they were written for; a person in despair or in
 always find words no family holds. One linear model per label over character n-grams (Chinese)
 and words (English), trained on tests/safety/tune (that label against everything else), adds the
 label's *soft* signal when the patterns found nothing and the message reads like the label's
-examples: for crisis the one caring question, for danger a 110 line added to the reply. It never
-shows a screen by itself, so a calm message it misjudges costs one question or one line.
+examples: for crisis the one caring question, for danger a 110 line added to the reply. Only a
+danger message that reads far more like the danger examples than any but the rarest calm one (its
+`screens` threshold, set in training) gets the danger screen from the model; anything below that
+costs a calm message it misjudges one question or one line.
 
 Scored by hand from dictionaries of weights (dialogs/safety/backstop.json, written by
 `python -m bot.safety.backstop_train`): a few microseconds per clause, no scikit-learn at run time.
@@ -19,7 +21,7 @@ import json
 import math
 import re
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from bot.errors import FlowError
@@ -67,6 +69,7 @@ class LabelModel:
     weights: Mapping[str, float]
     bias: float
     thresholds: Mapping[str, float]  # per script ("zh", "en"), logits: at or above, it asks
+    screens: Mapping[str, float] = field(default_factory=dict)  # per script: at or above, the screen
 
     def logit(self, grams: set[str]) -> float:
         # binary features, L2-normalised over the known ones: what the trainer's vectoriser does
@@ -92,6 +95,7 @@ class Backstop:
                     weights={str(k): float(v) for k, v in model["weights"].items()},
                     bias=float(model["bias"]),
                     thresholds={name: float(model["thresholds"][name]) for name in ("zh", "en")},
+                    screens={str(k): float(v) for k, v in (model.get("screens") or {}).items()},
                 )
                 for label, model in data["models"].items()
             }
@@ -105,6 +109,12 @@ class Backstop:
         """The logit of a message, or of its most alarming sentence among the last ones."""
         model = self.models[label]
         return max(map(model.logit, _pieces(folded)), default=model.bias)
+
+    def screens(self, label: str, folded: str) -> bool:
+        """Does the message read so much like the label that the model shows its screen?"""
+        model = self.models.get(label)
+        threshold = model.screens.get(script(folded)) if model is not None else None
+        return threshold is not None and self.score(label, folded) >= threshold
 
     def asking(self, folded: str, labels: Iterable[str]) -> list[str]:
         """Those of `labels` whose model would add its soft signal to this message."""

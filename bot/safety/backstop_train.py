@@ -2,7 +2,8 @@
 
 One model per label of SOFT_RATES, that label against all the others. Each threshold is set from
 out-of-fold scores, not from the training fit: the lowest logit at which no more than the label's
-rate of the calm messages the patterns leave alone would get its soft signal, per script.
+rate of the calm messages the patterns leave alone would get its soft signal, per script; for the
+labels of SCREEN_RATES, a second, higher threshold at which that (smaller) rate would get its screen.
 """
 
 from __future__ import annotations
@@ -19,6 +20,10 @@ from bot.safety.evaluate import CALM, read_set
 
 # the share of calm messages that may get the soft signal: a question (crisis), a 110 line (danger)
 SOFT_RATES = {"crisis": 0.03, "danger": 0.02}
+# the share of those calm messages that may get the danger screen from the model alone, and the
+# least distance (in logits) between asking and screening
+SCREEN_RATES = {"danger": 0.002}
+MIN_SCREEN_MARGIN = 1.0
 MIN_DOCUMENT_FREQUENCY = 2  # a feature seen once is noise, and would only grow the file
 
 
@@ -53,7 +58,8 @@ def _train_label(
     model = LogisticRegression(C=4.0, class_weight="balanced", max_iter=2000)
     logits = cross_val_predict(model, matrix, labels, cv=5, method="decision_function")
     left_alone = [not detector.scan_patterns(message) for _, _, message in rows]
-    thresholds = {}
+    thresholds: dict[str, float] = {}
+    screens: dict[str, float] = {}
     for name in ("zh", "en"):
         calm = sorted(
             (
@@ -66,10 +72,16 @@ def _train_label(
         allowed = int(len(calm) * rate)
         # never below an even chance (logit 0): the signal is for what reads like the label
         thresholds[name] = round(max(calm[allowed] if allowed < len(calm) else 0.0, 0.0) + 1e-3, 4)
+        if target in SCREEN_RATES:
+            rare = int(len(calm) * SCREEN_RATES[target])
+            floor = thresholds[name] + MIN_SCREEN_MARGIN
+            screens[name] = round(max(calm[rare] + 1e-3 if rare < len(calm) else floor, floor), 4)
     model.fit(matrix, labels)
     names = vectoriser.get_feature_names_out()
     weights = {str(n): round(float(w), 5) for n, w in zip(names, model.coef_[0], strict=True)}
     result = {"bias": round(float(model.intercept_[0]), 5), "thresholds": thresholds, "weights": weights}
+    if screens:
+        result["screens"] = screens
     counts = []
     for name in ("zh", "en"):
         for label in (target, CALM):
@@ -79,7 +91,12 @@ def _train_label(
                 if row[0] == label and script(folded[i]) == name
             ]
             counts.append(f"{label} {name} {sum(s >= thresholds[name] for s in scores)}/{len(scores)}")
-    summary = f"{target}: {len(names)} features, thresholds {thresholds}; out of fold: {', '.join(counts)}"
+            if name in screens:
+                counts.append(f"screened {sum(s >= screens[name] for s in scores)}")
+    summary = (
+        f"{target}: {len(names)} features, thresholds {thresholds}, screens {screens};"
+        f" out of fold: {', '.join(counts)}"
+    )
     return result, summary
 
 

@@ -12,13 +12,14 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
+from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
 from bot.config import content_dir
 from bot.errors import FlowError
 from bot.safety.backstop import Backstop
-from bot.safety.firstchars import first_chars
+from bot.safety.firstchars import first_chars, first_pairs
 from bot.safety.normalise import Normaliser
 from bot.yamlfile import load_yaml
 
@@ -53,13 +54,15 @@ def has_cjk(pattern: str) -> bool:
 
 class _Pattern:
     """A compiled pattern. A leading `\\b` is checked in Python instead: with it first, `re`
-    cannot skip ahead to the pattern's first letters, and English rules ran 2× slower."""
+    cannot skip ahead to the pattern's first letters, and English rules ran 2× slower.
+    English patterns see word boundaries in ASCII terms, so a word typed straight after a Chinese
+    character still starts a word ("还带knife" holds the word "knife")."""
 
     __slots__ = ("regex", "word_start")
 
     def __init__(self, pattern: str) -> None:
         self.word_start = pattern.startswith("\\b") and not _top_level_branch(pattern)
-        self.regex = re.compile(pattern[2:] if self.word_start else pattern)
+        self.regex = _compile(pattern[2:] if self.word_start else pattern)
 
     def search(self, text: str) -> bool:
         match = self.regex.search(text)
@@ -67,10 +70,18 @@ class _Pattern:
             return match is not None
         while match is not None:
             start = match.start()
-            if start == 0 or not text[start - 1].isalnum():
+            if start == 0 or not _is_latin_word_char(text[start - 1]):
                 return True
             match = self.regex.search(text, start + 1)
         return False
+
+
+def _compile(pattern: str) -> re.Pattern[str]:
+    return re.compile(pattern, 0 if has_cjk(pattern) else re.ASCII)
+
+
+def _is_latin_word_char(char: str) -> bool:
+    return char.isascii() and char.isalnum()
 
 
 def _top_level_branch(pattern: str) -> bool:
@@ -123,16 +134,31 @@ class _Tier:
         ]
         scripts = [any(map(has_cjk, raw)) for raw in rules]
         self.cjk = _FirstCharIndex([r for r, cjk in zip(self.rules, scripts, strict=True) if cjk])
-        self.latin = _FirstCharIndex([r for r, cjk in zip(self.rules, scripts, strict=True) if not cjk])
+        latin = [(rule, raw) for rule, raw, cjk in zip(self.rules, rules, scripts, strict=True) if not cjk]
+        self.latin = _FirstCharIndex([rule for rule, _ in latin], [first_pairs(raw[0]) for _, raw in latin])
 
     def __call__(self, text: str, chars: frozenset[str], cjk: bool, latin: bool) -> bool:
-        return (cjk and self.cjk.any_match(text, chars)) or (latin and self.latin.any_match(text, chars))
+        return (cjk and self.cjk.any_match(text, chars)) or (
+            latin and self.latin.any_match(text, chars, _pairs(text))
+        )
+
+
+@lru_cache(maxsize=16)
+def _pairs(text: str) -> frozenset[str] | None:
+    """Every two characters side by side in the text (read once per message, not per label)."""
+    if len(text) > _PAIRS_LIMIT:
+        return None  # a long vent: run every rule whose first letter is there
+    return frozenset(text[i : i + 2] for i in range(len(text) - 1))
+
+
+_PAIRS_LIMIT = 2_000
 
 
 class _FirstCharIndex:
-    def __init__(self, rules: list[_Rule]) -> None:
+    def __init__(self, rules: list[_Rule], pairs: Sequence[frozenset[str] | None] = ()) -> None:
         self._always = [search for first, search, _ in rules if first is None]
         self._searches = [search for _, search, _ in rules]
+        self._pairs = list(pairs) or [None] * len(rules)  # a rule's possible first two characters
         by_char: dict[str, set[int]] = {}
         for number, (first, _, _) in enumerate(rules):
             for char in first or ():
@@ -140,15 +166,21 @@ class _FirstCharIndex:
         self._by_char = {char: frozenset(numbers) for char, numbers in by_char.items()}
         self._chars = frozenset(self._by_char)
 
-    def any_match(self, text: str, chars: frozenset[str]) -> bool:
+    def any_match(self, text: str, chars: frozenset[str], pairs: frozenset[str] | None = None) -> bool:
         if any(search(text) for search in self._always):
             return True
         present = self._chars.intersection(chars)
         if not present:
             return False
         candidates = frozenset().union(*map(self._by_char.__getitem__, present))
-        searches = self._searches
-        return any(searches[number](text) for number in candidates)
+        searches, firsts = self._searches, self._pairs
+        if pairs is None:
+            return any(searches[number](text) for number in candidates)
+        return any(
+            searches[number](text)
+            for number in candidates
+            if (first := firsts[number]) is None or not first.isdisjoint(pairs)
+        )
 
 
 class _LabelRules:
@@ -157,7 +189,7 @@ class _LabelRules:
         self.label = label
         excepts = [_expand(p, sets, origin) for p in raw.get("except") or ()]
         self.cjk_exceptions = [re.compile(p) for p in excepts if has_cjk(p)]
-        self.latin_exceptions = [re.compile(p) for p in excepts if not has_cjk(p)]
+        self.latin_exceptions = [_compile(p) for p in excepts if not has_cjk(p)]
         # idioms said both in exasperation and in earnest (想死的心都有了): never strong alone,
         # but they still get the soft tier's question
         self.hedges = [re.compile(_expand(p, sets, origin)) for p in raw.get("hedge") or ()]
@@ -263,7 +295,8 @@ class Detector:
         """The whole message: call this before anything cuts the text to size. Past SCAN_LIMIT
         characters (no phone message is that long; a hostile 1 MB body would cost seconds) its
         start and its end are read, where a long vent puts what matters. When no pattern gives a
-        screen, the backstop may still add a soft signal (the screening question, a 110 line)."""
+        screen, the backstop may still add a soft signal (the screening question, a 110 line), or
+        show the danger screen when a soft sign reads far more like danger than calm."""
         verdict, folded = self._scan(text)
         if verdict.label is not None or not folded or self.backstop is None:
             return verdict
@@ -274,9 +307,11 @@ class Detector:
             for label in self.backstop.asking(folded, unclear)
             if self.backstop.asking(self.for_backstop(folded, label), [label])
         ]
-        if not added:
-            return verdict
-        return Verdict(None, tuple(label for label in LABELS if label in added or label in verdict.soft))
+        signalled = tuple(label for label in LABELS if label in added or label in verdict.soft)
+        for label in signalled:  # a soft sign the model reads as a clear one (danger only, for now)
+            if self.backstop.screens(label, self.for_backstop(folded, label)):
+                return Verdict(label, tuple(other for other in signalled if other != label))
+        return Verdict(None, signalled) if added else verdict
 
     def for_backstop(self, folded: str, label: str = "crisis") -> str:
         """A normalised message as the label's backstop reads it: "我没想过自杀" must not read as

@@ -68,3 +68,68 @@ def _charset(items: list[Any]) -> set[str] | None:
         else:
             return None  # negated sets, categories, wide ranges
     return members
+
+
+_MAX_PAIRS = 600
+
+
+def first_pairs(pattern: str) -> frozenset[str] | None:
+    """The possible first two characters of a match ("ki" for `kill|kick`, "i " for `i am`), or
+    None when they cannot be told: English rules all start with common letters, so the first
+    character alone skips none of them, but their first two characters skip most."""
+    try:
+        parsed = _p.parse(pattern)
+    except re.error:
+        return None
+    found = _prefixes(list(parsed), 2, 0)
+    return None if found is None else frozenset(found)
+
+
+def _prefixes(items: list[Any], need: int, depth: int) -> set[str] | None:
+    """Every string of `need` characters a match of `items` can start with (None: cannot tell)."""
+    if need == 0:
+        return {""}
+    if not items or depth > 40:
+        return None  # the match may be shorter than `need`, or the pattern too deep to tell
+    (op, av), rest = items[0], items[1:]
+    if op in (_c.AT, _c.ASSERT, _c.ASSERT_NOT):
+        return _prefixes(rest, need, depth + 1)
+    if op is _c.LITERAL:
+        return _extend({chr(av)}, rest, need, depth)
+    if op is _c.IN:
+        members = _charset(av)
+        return None if members is None else _extend(members, rest, need, depth)
+    if op is _c.SUBPATTERN:
+        return _prefixes(list(av[-1]) + rest, need, depth + 1)
+    if op is _c.BRANCH:
+        found: set[str] = set()
+        for alternative in av[1]:
+            more = _prefixes(list(alternative) + rest, need, depth + 1)
+            if more is None:
+                return None
+            found |= more
+        return found if len(found) <= _MAX_PAIRS else None
+    if op in (_c.MAX_REPEAT, _c.MIN_REPEAT):
+        low, high, body = av
+        fewer = high if high == _c.MAXREPEAT else high - 1
+        again = [] if high == 1 else [(op, (max(low - 1, 0), fewer, body))]
+        repeated = _prefixes(list(body) + again + rest, need, depth + 1)
+        if repeated is None:
+            return None
+        if low == 0:
+            skipped = _prefixes(rest, need, depth + 1)
+            if skipped is None:
+                return None
+            repeated |= skipped
+        return repeated if len(repeated) <= _MAX_PAIRS else None
+    return None
+
+
+def _extend(chars: set[str], rest: list[Any], need: int, depth: int) -> set[str] | None:
+    if need == 1:
+        return set(chars)
+    tails = _prefixes(rest, need - 1, depth + 1)
+    if tails is None:
+        return None
+    found = {c + t for c in chars for t in tails}
+    return found if len(found) <= _MAX_PAIRS else None
