@@ -10,7 +10,7 @@ import time
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from datetime import date
-from typing import Any, Literal, TypeVar
+from typing import Literal, TypeVar
 
 from sqlalchemy import Connection
 
@@ -232,15 +232,12 @@ class Service:
         if session is None:
             return None
         lang = session.lang
-
-        def text(key: str, **params: Any) -> str:
-            return self.i18n.text(lang, key, **params)
-
-        def chinese(key: str, **params: Any) -> str:  # the documents to hand in are in Chinese
-            return self.i18n.text(DEFAULT_LANG, key, **params)
-
         return build_case_file(
-            session.answers, lang, text, today=date.fromtimestamp(self.clock()), official=chinese
+            session.answers,
+            lang,
+            self.i18n.texts(lang),
+            today=date.fromtimestamp(self.clock()),
+            official=self.i18n.texts(DEFAULT_LANG),  # the documents to hand in are in Chinese
         )
 
     async def build_document(self, build: Callable[[], T]) -> T:

@@ -276,10 +276,7 @@ class Engine(FreeTextTurns, SafetyTurns):
         session = turn.session
         spec = self.flow.state(session.state)
         lang = session.lang
-
-        def text(key: str, **params: object) -> str:
-            return self.i18n.text(lang, key, **params)
-
+        text = self.i18n.texts(lang)
         fixed = self.fixed.of(spec, lang)
         blocks = [text(key) for key in turn.notes]
         if turn.reprompt:

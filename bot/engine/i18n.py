@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import string
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import Any
 
@@ -48,12 +48,23 @@ class I18n:
         return key in self.catalogs.get(lang, {})
 
     def text(self, lang: str, key: str, **params: Any) -> str:
-        template = self.catalogs.get(lang, {}).get(key)
-        if template is None:
-            template = self.catalogs[DEFAULT_LANG].get(key, key)
-        if not params:
-            return template
-        return template.format_map(_Params(params))
+        return self.texts(lang)(key, **params)
+
+    def texts(self, lang: str) -> Callable[..., str]:
+        """text(key, **params) in one language: what a screen calls a few hundred times while it
+        renders, so the catalogs are looked up once and each call is one dict lookup."""
+        own = self.catalogs.get(lang, {})
+        fallback = self.catalogs[DEFAULT_LANG]
+
+        def text(key: str, **params: Any) -> str:
+            template = own.get(key)
+            if template is None:
+                template = fallback.get(key, key)
+            if not params:
+                return template
+            return template.format_map(_Params(params))
+
+        return text
 
 
 def _flatten(

@@ -4,7 +4,10 @@ Rendering one screen asks the same questions of the same answers many times (eac
 option asks whether the checklist wants it; the plan, the letters and the summary each assess
 the loan), and each answer is a few dozen microseconds of the store thread's time. A result is
 kept under the answers' exact JSON, so any change to them is a new key: nothing can go stale.
-Results must be immutable (tuples, frozen dataclasses, frozensets), since every caller shares them.
+The one exception is where the user stands on a screen (which plan step, which evidence item is
+open): no tool reads it, and leaving it out of the key lets paging through the plan, and the
+summary after it, reuse what the first step derived. Results must be immutable (tuples, frozen
+dataclasses, frozensets), since every caller shares them.
 """
 
 from __future__ import annotations
@@ -18,7 +21,17 @@ import orjson
 from bot.tools.answers import Answers
 
 T = TypeVar("T")
-KEPT = 64  # distinct answer sets per function: enough for the turns in flight at once
+# Distinct answer sets per function: enough for several thousand conversations between one of a
+# user's turns and their next (a few hundred kB per function at most).
+KEPT = 4096
+# Where the user stands on a screen, not what their case is (see above).
+POSITION_KEYS = ("plan_step", "evidence_item")
+
+
+def _key(answers: Answers) -> bytes:
+    if any(name in answers for name in POSITION_KEYS):
+        answers = {name: value for name, value in answers.items() if name not in POSITION_KEYS}
+    return orjson.dumps(answers)
 
 
 def by_answers(derive: Callable[[Answers], T]) -> Callable[[Answers], T]:
@@ -26,7 +39,7 @@ def by_answers(derive: Callable[[Answers], T]) -> Callable[[Answers], T]:
 
     @functools.wraps(derive)
     def remembered(answers: Answers) -> T:
-        key = orjson.dumps(answers)
+        key = _key(answers)
         try:
             return recent[key]
         except KeyError:
