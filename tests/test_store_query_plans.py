@@ -31,6 +31,8 @@ def db(tmp_path: Path) -> Engine:
 def _per_message_statements(db: Engine) -> dict[str, Sql]:
     hot = HotPath(db.dialect)
     named = {f"turn.{name}": sql for name, sql in vars(hot).items() if isinstance(sql, Sql)}
+    every_write = hot.writes(turn=True, reply=True, outbox=True)
+    named.update({f"turn.write_{n}": sql for n, sql in enumerate(every_write)})
     named.update({f"delivery.{name}": sql for name, sql in delivery_lease.statements(db.dialect).items()})
     return named
 
@@ -55,6 +57,7 @@ def test_per_message_statements_are_all_checked(db: Engine) -> None:
     names = set(_per_message_statements(db))
     # the ones that once scanned, or would without their index
     assert {"delivery.oldest_unsent", "turn.load_session_for_turn", "turn.find_reply"} <= names
+    assert {"turn.write_0", "turn.write_1", "turn.write_2"} <= names  # transcript, dedup, outbox
 
 
 def test_no_per_message_statement_reads_a_growing_table_whole(db: Engine) -> None:

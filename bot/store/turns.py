@@ -131,43 +131,23 @@ class TurnRunner:
         reply = step(unit)
         if unit.failed:
             return TurnResult(reply)
-        session_id = unit.session_id
-        if session_id is not None and unit.session is not None and unit.said is not None:
-            text = orjson.dumps({"in": inbound.text or list(inbound.option_ids), "out": unit.said})
-            run(
-                cursor,
-                self.sql.insert_turn,
-                {
-                    "sid": session_id,
-                    "at": now,
-                    "state": unit.session.state,
-                    "text_enc": self.cipher.encrypt(text),
-                },
-            )
+        session_id, saved = unit.session_id, unit.session
+        keeps_turn = session_id is not None and saved is not None and unit.said is not None
         needs_outbox = session_id is not None and inbound.channel in OUTBOX_CHANNELS
-        if key is None and not needs_outbox:
+        statements = self.sql.writes(keeps_turn, key is not None, needs_outbox)
+        if not statements:
             return TurnResult(reply)
-        reply_blob = self.cipher.encrypt(outbound_to_json(reply))
-        if key is not None:
-            run(
-                cursor,
-                self.sql.insert_reply,
-                {"key": key, "sid": session_id, "reply_enc": reply_blob, "at": now},
-            )
-        outbox_id = None
-        if needs_outbox:
-            outbox_id = run(
-                cursor,
-                self.sql.insert_outbox,
-                {
-                    "sid": session_id,
-                    "channel": inbound.channel,
-                    "payload_enc": reply_blob,
-                    "at": now,
-                    "claimed_until": now + OUTBOX_LEASE_SECONDS,
-                    "attempts": 0,
-                },
-            ).fetchone()[0]
+        values: dict[str, Any] = {"sid": session_id, "at": now}
+        if keeps_turn and saved is not None:
+            text = orjson.dumps({"in": inbound.text or list(inbound.option_ids), "out": unit.said})
+            values.update(state=saved.state, text_enc=self.cipher.encrypt(text))
+        if key is not None or needs_outbox:
+            reply_blob = self.cipher.encrypt(outbound_to_json(reply))
+            values.update(key=key, reply_enc=reply_blob, channel=inbound.channel, payload_enc=reply_blob)
+            values.update(claimed_until=now + OUTBOX_LEASE_SECONDS, attempts=0)
+        for sql in statements:
+            written = run(cursor, sql, values)
+        outbox_id = written.fetchone()[0] if needs_outbox else None
         return TurnResult(reply, outbox_id=outbox_id)
 
     def save(
