@@ -47,6 +47,9 @@ def test_in_process_bench_on_sqlite_reports_where_a_turn_goes(tmp_path: Path) ->
     [result] = bench(tmp_path, "--users", "6", "--turns", str(len(SCRIPT)))
     assert result["database"] == "sqlite"
     assert (result["turns"], result["sessions"]) == (6 * len(SCRIPT), 6)
+    # six conversations in flight start spread over the script: the clock starts once all are
+    # under way, so the turns before it are not timed
+    assert result["timed_turns"] == 6 * len(SCRIPT) - sum(n * len(SCRIPT) // 6 for n in range(6))
     assert result["ratio"] == pytest.approx(result["turns_per_s"] / result["floor_turns_per_s"], abs=0.002)
     store_only = result["store_only_turns_per_s"] / result["floor_turns_per_s"]
     assert result["store_only_ratio"] == pytest.approx(store_only, abs=0.002)
