@@ -195,6 +195,8 @@ class _LabelRules:
         self.hedges = [re.compile(_expand(p, sets, origin)) for p in raw.get("hedge") or ()]
         self.strong = _tier(raw.get("strong") or (), sets, origin)
         self.soft = _tier(raw.get("soft") or (), sets, origin)
+        # a second cue (the user's own fear, now) that turns this label's soft sign into the strong one
+        self.escalate = [_compile(_expand(p, sets, origin)) for p in raw.get("escalate") or ()]
 
     def judge(self, text: str, chars: frozenset[str], cjk: bool, latin: bool) -> str | None:
         """ "strong", "soft" or None for this label."""
@@ -206,6 +208,8 @@ class _LabelRules:
             text, found = pattern.subn("。", text)
             hedged = hedged or found > 0
         outcome = self._tiers(text, frozenset(text), cjk, latin)
+        if outcome == "soft" and any(cue.search(text) for cue in self.escalate):
+            return "strong"
         return outcome or ("soft" if hedged else None)
 
     def without_exceptions(self, text: str, cjk: bool, latin: bool) -> str:
