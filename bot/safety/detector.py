@@ -5,6 +5,8 @@ normalised text in which `{set}` stands for any word of a set and `{gN}` for a g
 characters inside one clause. Per label, the `except` patterns (negation, metaphor, anger at
 others: 不想死, 累死了, 催收的去死吧, "this debt is killing me") are taken out of the text first,
 so what is left of the message still counts ("我不想死，可是真的撑不下去了" stays a crisis).
+A label's `escalate` patterns (a second cue: the user's own fear now) turn its soft sign into the
+strong one.
 """
 
 from __future__ import annotations
