@@ -182,23 +182,18 @@ def test_the_first_two_characters_of_a_rule_are_known_or_none(pattern: str, pair
     assert first_pairs(pattern) == (None if pairs is None else frozenset(pairs))
 
 
+def test_a_visit_threatened_with_the_users_fear_now_reads_as_danger() -> None:
+    assert detector().scan("他们说要上门").label is None  # the 110 line only
+    assert detector().scan("他们说要上门，我好害怕").label == "danger"
+
+
 @pytest.mark.parametrize(
-    ("soft_sign", "with_fear"),
-    [
-        ("他们说要上门", "他们说要上门，我好害怕"),
-        ("they threatened me again", "they threatened me again and I am shaking"),
-    ],
+    "not_danger",
+    ["他们说要上门，我气得发抖", "催收威胁要起诉我，我好害怕", "they threatened to sue me, I am terrified",
+     "please help me, I am shaking with anger", "I put my son to bed and then they called again", "我好害怕"],
 )
-def test_a_soft_danger_sign_with_the_users_fear_now_reads_as_danger(soft_sign: str, with_fear: str) -> None:
-    assert detector().scan(soft_sign) == detector().scan_patterns(soft_sign)  # the patterns decide it
-    assert detector().scan_patterns(soft_sign).label is None
-    assert "danger" in detector().scan_patterns(soft_sign).soft
-    assert detector().scan(with_fear).label == "danger"
-
-
-@pytest.mark.parametrize("fear_alone", ["我好害怕", "I'm shaking", "挂完电话我气得发抖"])
-def test_fear_without_a_danger_sign_is_not_danger(fear_alone: str) -> None:
-    assert detector().scan(fear_alone).label is None
+def test_fear_with_lawful_pressure_or_anger_is_not_danger(not_danger: str) -> None:
+    assert detector().scan(not_danger).label is None
 
 
 def test_no_danger_rule_hides_an_english_phrase_among_chinese() -> None:

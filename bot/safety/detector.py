@@ -5,8 +5,6 @@ normalised text in which `{set}` stands for any word of a set and `{gN}` for a g
 characters inside one clause. Per label, the `except` patterns (negation, metaphor, anger at
 others: 不想死, 累死了, 催收的去死吧, "this debt is killing me") are taken out of the text first,
 so what is left of the message still counts ("我不想死，可是真的撑不下去了" stays a crisis).
-A label's `escalate` patterns (a second cue: the user's own fear now) turn its soft sign into the
-strong one.
 """
 
 from __future__ import annotations
@@ -197,8 +195,6 @@ class _LabelRules:
         self.hedges = [re.compile(_expand(p, sets, origin)) for p in raw.get("hedge") or ()]
         self.strong = _tier(raw.get("strong") or (), sets, origin)
         self.soft = _tier(raw.get("soft") or (), sets, origin)
-        # a second cue (the user's own fear, now) that turns this label's soft sign into the strong one
-        self.escalate = [_compile(_expand(p, sets, origin)) for p in raw.get("escalate") or ()]
 
     def judge(self, text: str, chars: frozenset[str], cjk: bool, latin: bool) -> str | None:
         """ "strong", "soft" or None for this label."""
@@ -210,8 +206,6 @@ class _LabelRules:
             text, found = pattern.subn("。", text)
             hedged = hedged or found > 0
         outcome = self._tiers(text, frozenset(text), cjk, latin)
-        if outcome == "soft" and any(cue.search(text) for cue in self.escalate):
-            return "strong"
         return outcome or ("soft" if hedged else None)
 
     def without_exceptions(self, text: str, cjk: bool, latin: bool) -> str:
