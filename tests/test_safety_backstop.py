@@ -109,7 +109,7 @@ def test_a_broken_model_file_is_named_not_a_traceback(tmp_path: Path) -> None:
     assert Backstop.load(tmp_path / "absent.json") is None
 
 
-THREATS = ["他们说不还钱就让我尝尝厉害", "they said my family will be crying soon"]
+THREATS = ["他们说不还钱就让我长长记性", "they said my family will be crying soon"]
 
 
 @pytest.mark.parametrize("text", THREATS)

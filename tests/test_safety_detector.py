@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from functools import cache
 from pathlib import Path
 
@@ -13,10 +14,11 @@ from bot.config import Settings
 from bot.engine.hours import HumanHours
 from bot.errors import BotError
 from bot.safety import Detector
-from bot.safety.detector import _Pattern
+from bot.safety.detector import _Pattern, has_cjk
 from bot.safety.evaluate import read_set
 from bot.safety.firstchars import first_chars, first_pairs
 from bot.service import Service
+from bot.yamlfile import load_yaml
 
 SETS = Path(__file__).parent / "safety"
 
@@ -178,3 +180,32 @@ def test_an_english_word_typed_against_chinese_characters_is_still_a_word() -> N
 )
 def test_the_first_two_characters_of_a_rule_are_known_or_none(pattern: str, pairs: set[str] | None) -> None:
     assert first_pairs(pattern) == (None if pairs is None else frozenset(pairs))
+
+
+def test_a_visit_threatened_with_the_users_fear_now_reads_as_danger() -> None:
+    assert detector().scan("他们说要上门").label is None  # the 110 line only
+    assert detector().scan("他们说要上门，我好害怕").label == "danger"
+
+
+@pytest.mark.parametrize(
+    "not_danger",
+    ["他们说要上门，我气得发抖", "催收威胁要起诉我，我好害怕", "they threatened to sue me, I am terrified",
+     "please help me, I am shaking with anger", "I put my son to bed and then they called again", "我好害怕"],
+)
+def test_fear_with_lawful_pressure_or_anger_is_not_danger(not_danger: str) -> None:
+    assert detector().scan(not_danger).label is None
+
+
+def test_no_danger_rule_hides_an_english_phrase_among_chinese() -> None:
+    """Rules are indexed by script: one holding Chinese runs only on text with Chinese in it, so an
+    English alternative inside it would never be read in an English message."""
+    raw = load_yaml(Path(__file__).parent.parent / "dialogs" / "safety" / "danger.yaml")
+    patterns = [
+        str(p)
+        for tier in ("strong", "soft")
+        for rule in raw[tier]
+        for p in (rule["all"] if isinstance(rule, dict) else [rule])
+    ]
+    english_word = re.compile(r"\\b|(?<![a-z{])[a-z]{4,}")
+    mixed = [p for p in patterns if has_cjk(p) and english_word.search(re.sub(r"\{[a-z_0-9]+\}", "", p))]
+    assert not mixed
