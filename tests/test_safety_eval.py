@@ -25,7 +25,7 @@ FRESH = (
     *("fresh", "fresh2", "fresh3", "fresh4", "fresh5", "fresh6", "fresh7", "fresh8", "fresh9"),
     *("fresh10", "fresh11"),  # danger in both languages, and threat-like calm messages
     *("fresh12", "fresh13"),
-    *("fresh16",),  # crisis: English above all, oblique Chinese, calm look-alikes
+    *("fresh16", "fresh17"),  # crisis: English above all, oblique Chinese, calm look-alikes
 )
 
 
