@@ -54,9 +54,15 @@ def features(folded: str, classes: WordClasses | None = None) -> set[str]:
             padded = f" {word} "
             grams.update(f"c:{padded[i : i + 4]}" for i in range(len(padded) - 3))
     if classes is not None and words:
-        kinds = sorted({k for w in words for k in classes.get(w) or classes.get(stem(w), ())})
-        grams.update(f"k:{k}" for k in kinds)
-        grams.update(f"k:{a}+{b}" for a, b in itertools.combinations(kinds, 2))
+        found: set[str] = set()
+        for word in words:
+            of_word = classes.get(word)
+            if of_word is None and word[-1] in "sgd":  # the endings stem() takes off: -s, -ing, -ed
+                of_word = classes.get(stem(word))
+            found.update(of_word or ())
+        present = sorted(found)
+        grams.update(f"k:{k}" for k in present)
+        grams.update(f"k:{a}+{b}" for a, b in itertools.combinations(present, 2))
     return grams
 
 
