@@ -22,9 +22,6 @@ from bot.yamlfile import load_yaml
 
 # the share of calm messages that may get the soft signal: a question (crisis), a 110 line (danger)
 SOFT_RATES = {"crisis": 0.03, "danger": 0.02}
-# per script where it differs: English crisis is asked about more readily, since its patterns
-# generalise worst there and a question on a calm message is not a false alarm
-SCRIPT_RATES = {("crisis", "en"): 0.06}
 # the share of those calm messages that may get the danger screen from the model alone, and the
 # least distance (in logits) between asking and screening
 SCREEN_RATES = {"danger": 0.002}
@@ -95,7 +92,7 @@ def _train_label(
             ),
             reverse=True,
         )
-        allowed = int(len(calm) * SCRIPT_RATES.get((target, name), rate))
+        allowed = int(len(calm) * rate)
         # never below an even chance (logit 0): the signal is for what reads like the label
         thresholds[name] = round(max(calm[allowed] if allowed < len(calm) else 0.0, 0.0) + 1e-3, 4)
         if target in SCREEN_RATES:
