@@ -163,7 +163,6 @@ class Backstop:
             >= self.models[label].thresholds[name]
         ]
 
-
     def _pieces(self, folded: str) -> list[set[str]]:
         # a model trained without the class features has no weights for them: they cost it nothing
         reads = any(model.reads_classes for model in self.models.values())
