@@ -153,10 +153,20 @@ def test_a_lone_surrogate_next_to_the_signal() -> None:
         ("叫我小心啲", "叫我小心点"),
         ("他们说要来我家坎我", "他们说要来我家砍我"),
         ("打电话给我", "打电话给我"),  # 话 after a speaker only: 电话 stays
+        ("我谂住今晚食晒啲药", "我打算今晚吃晒点药"),
+        ("儿子，爸爸对不住你", "儿子,爸爸对不起你"),
+        ("wo bu xiang huo le", "我不想活了"),
+        ("xiang si", "想死"),
     ],
 )
 def test_cantonese_and_homophones_fold_to_the_words_the_patterns_know(typed: str, folded: str) -> None:
     assert detector().normalise(typed) == folded
+
+
+@pytest.mark.parametrize("text", ["i'm going to set myself on fire", "我想自焚", "我想往自己身上浇汽油"])
+def test_setting_oneself_on_fire_is_self_harm_not_arson(text: str) -> None:
+    assert detector().scan(text).label == "crisis"
+    assert detector().scan("他们说要把我家点了").label == "danger"
 
 
 def test_an_english_word_typed_against_chinese_characters_is_still_a_word() -> None:
