@@ -169,6 +169,23 @@ def test_setting_oneself_on_fire_is_self_harm_not_arson(text: str) -> None:
     assert detector().scan("他们说要把我家点了").label == "danger"
 
 
+@pytest.mark.parametrize(
+    "text",
+    [
+        "I'm tired of waking up",
+        "sometimes i sit on the window sill with my legs outside",
+        "the world would be lighter without me in it",
+        "been sleeping with the knife under my pillow, not for protection",
+        "我用皮带勒自己脖子，想知道是什么感觉",
+        "我欠的债会跟我一起走",
+        "别再打电话了，明天就没人接了",
+    ],
+)
+def test_oblique_despair_of_the_last_probe_is_screened_or_asked_about(text: str) -> None:
+    verdict = detector().scan(text)
+    assert verdict.label == "crisis" or verdict.soft == ("crisis",)
+
+
 def test_an_english_word_typed_against_chinese_characters_is_still_a_word() -> None:
     assert _Pattern("\\bknife\\b").search("他还带knife来了")
     assert not _Pattern("\\bknife\\b").search("pocketknife")
