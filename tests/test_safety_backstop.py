@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from dataclasses import replace
 from functools import cache
 from pathlib import Path
 
@@ -10,8 +11,8 @@ import pytest
 
 from bot.errors import FlowError
 from bot.safety import Detector
-from bot.safety.backstop import Backstop, features, fingerprint
-from bot.safety.backstop_train import train
+from bot.safety.backstop import Backstop, features, fingerprint, stem
+from bot.safety.backstop_train import train, word_classes
 from bot.safety.evaluate import read_set
 
 SETS = Path(__file__).parent / "safety"
@@ -31,7 +32,7 @@ def test_the_shipped_model_was_trained_on_the_tuning_set_as_it_is_now() -> None:
     )
 
 
-@pytest.mark.parametrize("text", ["我已经把遗照都选好了", "我想跟这个世界说拜拜"])
+@pytest.mark.parametrize("text", ["我已经把遗照都选好了", "我想去一个没有痛苦的地方"])
 def test_despair_no_pattern_knows_gets_the_question_and_never_the_screen(text: str) -> None:
     assert not Detector.load(backstop=False).scan(text)  # what the patterns alone make of it
     verdict = detector().scan(text)
@@ -75,6 +76,47 @@ def test_features_cover_chinese_runs_english_words_and_pieces_of_long_words() ->
     grams = features("不想 unaliving now")
     assert {"不", "不想", "w:unaliving", "w:unaliving now", "c:unal"} <= grams
     assert "想 " not in grams and "c:now " not in grams
+
+
+def test_word_classes_add_each_class_and_each_pair_of_classes_present() -> None:
+    classes = {"insulin": ("means",), "all": ("amount",), "swallow": ("means", "amount")}
+    grams = features("taking all my insulin", classes)
+    assert {"k:means", "k:amount", "k:amount+means"} <= grams
+    assert "k:means" in features("i swallowed it", classes)  # looked up by its stem
+    assert not any(g.startswith("k:") for g in features("taking all my insulin"))
+
+
+@pytest.mark.parametrize(
+    ("word", "expected"),
+    [("swallowed", "swallow"), ("pills", "pill"), ("cutting", "cut"), ("stopped", "stop"), ("miss", "miss")],
+)
+def test_stem_folds_english_endings(word: str, expected: str) -> None:
+    assert stem(word) == expected
+
+
+def test_only_the_crisis_model_reads_the_word_classes_shipped_with_it() -> None:
+    backstop = Backstop.load(MODEL)
+    assert backstop is not None
+    assert backstop.classes == word_classes(MODEL.parent / "word_classes.yaml")
+    assert backstop.models["crisis"].reads_classes and not backstop.models["danger"].reads_classes
+    assert not any(name.startswith("k:") for name in backstop.models["danger"].weights)
+
+
+@pytest.mark.parametrize(
+    "text", ["im going to take all of my valium at once", "saved up all my xanax and i am ready"]
+)
+def test_a_means_never_trained_on_reads_as_crisis_through_its_class(text: str) -> None:
+    """The word classes carry what the English examples taught to words they never held."""
+    tune_words = {w for _, lang, m in read_set(SETS / "tune") if lang == "en" for w in m.lower().split()}
+    assert not {"valium", "xanax"} & tune_words
+    assert not Detector.load(backstop=False).scan(text)  # no pattern knows it
+    backstop = Backstop.load(MODEL)
+    assert backstop is not None
+    without_classes = replace(backstop, classes={})
+    threshold = backstop.models["crisis"].thresholds["en"]
+    assert without_classes.score("crisis", text) < threshold <= backstop.score("crisis", text)
+    assert detector().scan(text).soft == ("crisis",)
+    assert not detector().scan("the doctor changed my benzos")
 
 
 def test_training_writes_a_model_that_reads_like_its_examples(tmp_path: Path) -> None:

@@ -155,10 +155,37 @@ def test_a_lone_surrogate_next_to_the_signal() -> None:
         ("叫我小心啲", "叫我小心点"),
         ("他们说要来我家坎我", "他们说要来我家砍我"),
         ("打电话给我", "打电话给我"),  # 话 after a speaker only: 电话 stays
+        ("我谂住今晚食晒啲药", "我打算今晚吃晒点药"),
+        ("儿子，爸爸对不住你", "儿子,爸爸对不起你"),
+        ("wo bu xiang huo le", "我不想活了"),
+        ("xiang si", "想死"),
     ],
 )
 def test_cantonese_and_homophones_fold_to_the_words_the_patterns_know(typed: str, folded: str) -> None:
     assert detector().normalise(typed) == folded
+
+
+@pytest.mark.parametrize("text", ["i'm going to set myself on fire", "我想自焚", "我想往自己身上浇汽油"])
+def test_setting_oneself_on_fire_is_self_harm_not_arson(text: str) -> None:
+    assert detector().scan(text).label == "crisis"
+    assert detector().scan("他们说要把我家点了").label == "danger"
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "I'm tired of waking up",
+        "sometimes i sit on the window sill with my legs outside",
+        "the world would be lighter without me in it",
+        "been sleeping with the knife under my pillow, not for protection",
+        "我用皮带勒自己脖子，想知道是什么感觉",
+        "我欠的债会跟我一起走",
+        "别再打电话了，明天就没人接了",
+    ],
+)
+def test_oblique_despair_of_the_last_probe_is_screened_or_asked_about(text: str) -> None:
+    verdict = detector().scan(text)
+    assert verdict.label == "crisis" or verdict.soft == ("crisis",)
 
 
 def test_an_english_word_typed_against_chinese_characters_is_still_a_word() -> None:

@@ -26,6 +26,7 @@ FRESH = (
     *("fresh10", "fresh11"),  # danger in both languages, and threat-like calm messages
     *("fresh12", "fresh13"),
     *("fresh14", "fresh15"),  # danger again, English above all, other writers
+    *("fresh16", "fresh17"),  # crisis: English above all, oblique Chinese, calm look-alikes
 )
 
 

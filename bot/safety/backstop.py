@@ -34,9 +34,14 @@ _MAX_SENTENCES = 12
 _WHOLE = 200  # characters read as one piece, as the model was trained (on whole messages)
 
 
-def features(folded: str) -> set[str]:
+WordClasses = Mapping[str, tuple[str, ...]]  # an English word (or its stem) -> its classes
+
+
+def features(folded: str, classes: WordClasses | None = None) -> set[str]:
     """Character 1–3-grams of each run of Chinese characters; English words, word pairs, and
-    the 4-letter pieces of longer words."""
+    the 4-letter pieces of longer words. With `classes` (the crisis model's), also each class
+    of the English words and each pair of classes present: what lets a model trained on "saved
+    up my pills" score "all my insulin at once"."""
     grams: set[str] = set()
     for run in _CJK_RUN.findall(folded):
         for n in (1, 2, 3):
@@ -48,7 +53,31 @@ def features(folded: str) -> set[str]:
         if len(word) > 4:
             padded = f" {word} "
             grams.update(f"c:{padded[i : i + 4]}" for i in range(len(padded) - 3))
+    if classes is not None and words:
+        found: set[str] = set()
+        for word in words:
+            of_word = classes.get(word)
+            if of_word is None and word[-1] in "sgd":  # the endings stem() takes off: -s, -ing, -ed
+                of_word = classes.get(stem(word))
+            found.update(of_word or ())
+        present = sorted(found)
+        grams.update(f"k:{k}" for k in present)
+        grams.update(f"k:{a}+{b}" for a, b in itertools.combinations(present, 2))
     return grams
+
+
+_SUFFIXES = ("ing", "ed", "es", "s")
+
+
+def stem(word: str) -> str:
+    """A crude English stem for looking words up: swallowed, swallows -> swallow; cutting -> cut."""
+    for suffix in _SUFFIXES:
+        if word.endswith(suffix) and len(word) - len(suffix) >= 3 and not word.endswith("ss"):
+            word = word[: -len(suffix)]
+            if len(word) > 3 and word[-1] == word[-2] and word[-1] not in "lsaeiou":
+                word = word[:-1]  # cutt -> cut, stopp -> stop (but pill, miss stay)
+            break
+    return word
 
 
 def script(folded: str) -> str:
@@ -70,6 +99,7 @@ class LabelModel:
     bias: float
     thresholds: Mapping[str, float]  # per script ("zh", "en"), logits: at or above, it asks
     screens: Mapping[str, float] = field(default_factory=dict)  # per script: at or above, the screen
+    reads_classes: bool = False  # trained with the word-class features (crisis)
 
     def logit(self, grams: set[str]) -> float:
         # binary features, L2-normalised over the known ones: what the trainer's vectoriser does
@@ -83,6 +113,7 @@ class LabelModel:
 class Backstop:
     models: Mapping[str, LabelModel]  # label -> its model
     trained_on: str  # the fingerprint of the tuning set
+    classes: WordClasses = field(default_factory=dict)  # for the models that read word classes
 
     @classmethod
     def load(cls, path: Path) -> Backstop | None:
@@ -96,10 +127,12 @@ class Backstop:
                     bias=float(model["bias"]),
                     thresholds={name: float(model["thresholds"][name]) for name in ("zh", "en")},
                     screens={str(k): float(v) for k, v in (model.get("screens") or {}).items()},
+                    reads_classes=bool(model.get("reads_classes", False)),
                 )
                 for label, model in data["models"].items()
             }
-            return cls(models=models, trained_on=str(data["trained_on"]))
+            classes = {str(w): tuple(map(str, k)) for w, k in (data.get("classes") or {}).items()}
+            return cls(models=models, trained_on=str(data["trained_on"]), classes=classes)
         except (ValueError, KeyError, TypeError, AttributeError) as exc:
             raise FlowError(
                 f"{path}: not a backstop model ({exc!r}); run python -m bot.safety.backstop_train"
@@ -108,7 +141,7 @@ class Backstop:
     def score(self, label: str, folded: str) -> float:
         """The logit of a message, or of its most alarming sentence among the last ones."""
         model = self.models[label]
-        return max(map(model.logit, _pieces(folded)), default=model.bias)
+        return max(map(model.logit, self._pieces(folded)), default=model.bias)
 
     def screens(self, label: str, folded: str) -> bool:
         """Does the message read so much like the label that the model shows its screen?"""
@@ -121,7 +154,7 @@ class Backstop:
         labels = [label for label in labels if label in self.models]
         if not labels:
             return []
-        pieces = _pieces(folded)  # the n-grams are read once, for every label
+        pieces = self._pieces(folded)  # the n-grams are read once, for every label
         name = script(folded)
         return [
             label
@@ -130,9 +163,14 @@ class Backstop:
             >= self.models[label].thresholds[name]
         ]
 
+    def _pieces(self, folded: str) -> list[set[str]]:
+        # a model trained without the class features has no weights for them: they cost it nothing
+        reads = any(model.reads_classes for model in self.models.values())
+        return _pieces(folded, self.classes if reads else None)
 
-def _pieces(folded: str) -> list[set[str]]:
+
+def _pieces(folded: str, classes: WordClasses | None) -> list[set[str]]:
     if len(folded) <= _WHOLE:
-        return [features(folded)]
+        return [features(folded, classes)]
     parts = [p for p in _SENTENCE.split(folded) if p.strip()][-_MAX_SENTENCES:]
-    return [features(part[-_WHOLE:]) for part in parts]
+    return [features(part[-_WHOLE:], classes) for part in parts]

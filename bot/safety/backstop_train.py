@@ -10,13 +10,15 @@ from __future__ import annotations
 
 import json
 import sys
+from functools import partial
 from pathlib import Path
 from typing import Any
 
 from bot.config import content_dir
-from bot.safety.backstop import features, fingerprint, script
+from bot.safety.backstop import WordClasses, features, fingerprint, script
 from bot.safety.detector import Detector
 from bot.safety.evaluate import CALM, read_set
+from bot.yamlfile import load_yaml
 
 # the share of calm messages that may get the soft signal: a question (crisis), a 110 line (danger)
 SOFT_RATES = {"crisis": 0.03, "danger": 0.02}
@@ -25,24 +27,44 @@ SOFT_RATES = {"crisis": 0.03, "danger": 0.02}
 SCREEN_RATES = {"danger": 0.002}
 MIN_SCREEN_MARGIN = 1.0
 MIN_DOCUMENT_FREQUENCY = 2  # a feature seen once is noise, and would only grow the file
+# the models that also read English word classes (dialogs/safety/word_classes.yaml): the crisis
+# one, whose English examples are few and whose wordings vary most
+CLASS_LABELS = frozenset({"crisis"})
+
+
+def word_classes(path: Path) -> WordClasses:
+    """word -> its classes, from the `classes:` lists of the YAML file."""
+    raw = (load_yaml(path) or {}).get("classes") or {}
+    classes: dict[str, list[str]] = {}
+    for kind, words in raw.items():
+        if kind != "__line__":
+            for word in words:
+                classes.setdefault(str(word).lower(), []).append(str(kind))
+    return {word: tuple(kinds) for word, kinds in sorted(classes.items())}
 
 
 def train(tune: Path, out: Path) -> str:
     detector = Detector.load(backstop=False)  # the patterns alone: the model is trained around them
     rows = list(read_set(tune))
+    classes = word_classes(content_dir("dialogs") / "safety" / "word_classes.yaml")
     models: dict[str, Any] = {}
     lines = []
     for label, rate in SOFT_RATES.items():
         if any(row[0] == label for row in rows):
-            models[label], summary = _train_label(detector, rows, label, rate)
+            label_classes = classes if label in CLASS_LABELS else None
+            models[label], summary = _train_label(detector, rows, label, rate, label_classes)
             lines.append(summary)
-    data = {"trained_on": fingerprint(rows), "models": models}
+    data = {"trained_on": fingerprint(rows), "models": models, "classes": classes}
     out.write_text(json.dumps(data, ensure_ascii=False, sort_keys=True, indent=0) + "\n", encoding="utf-8")
     return "\n".join(lines)
 
 
 def _train_label(
-    detector: Detector, rows: list[tuple[str, str, str]], target: str, rate: float
+    detector: Detector,
+    rows: list[tuple[str, str, str]],
+    target: str,
+    rate: float,
+    classes: WordClasses | None,
 ) -> tuple[dict[str, Any], str]:
     # imported here: scikit-learn is a training-time tool, the bot only reads the weights
     import numpy
@@ -53,7 +75,8 @@ def _train_label(
 
     folded = [detector.for_backstop(detector.normalise(message), target) for _, _, message in rows]
     labels = numpy.array([label == target for label, _, _ in rows])
-    vectoriser = CountVectorizer(analyzer=features, binary=True, min_df=MIN_DOCUMENT_FREQUENCY)
+    analyzer = partial(features, classes=classes)
+    vectoriser = CountVectorizer(analyzer=analyzer, binary=True, min_df=MIN_DOCUMENT_FREQUENCY)
     matrix = normalize(vectoriser.fit_transform(folded))
     model = LogisticRegression(C=4.0, class_weight="balanced", max_iter=2000)
     logits = cross_val_predict(model, matrix, labels, cv=5, method="decision_function")
@@ -82,6 +105,8 @@ def _train_label(
     result = {"bias": round(float(model.intercept_[0]), 5), "thresholds": thresholds, "weights": weights}
     if screens:
         result["screens"] = screens
+    if classes is not None:
+        result["reads_classes"] = True
     counts = []
     for name in ("zh", "en"):
         for label in (target, CALM):
