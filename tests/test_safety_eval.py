@@ -25,6 +25,7 @@ FRESH = (
     *("fresh", "fresh2", "fresh3", "fresh4", "fresh5", "fresh6", "fresh7", "fresh8", "fresh9"),
     *("fresh10", "fresh11"),  # danger in both languages, and threat-like calm messages
     *("fresh12", "fresh13"),
+    *("fresh18", "fresh19"),  # scam victims in both languages, and their calm look-alikes
 )
 
 
