@@ -216,8 +216,14 @@ def test_a_visit_threatened_with_the_users_fear_now_reads_as_danger() -> None:
 
 @pytest.mark.parametrize(
     "not_danger",
-    ["他们说要上门，我气得发抖", "催收威胁要起诉我，我好害怕", "they threatened to sue me, I am terrified",
-     "please help me, I am shaking with anger", "I put my son to bed and then they called again", "我好害怕"],
+    [
+        "他们说要上门，我气得发抖",
+        "催收威胁要起诉我，我好害怕",
+        "they threatened to sue me, I am terrified",
+        "please help me, I am shaking with anger",
+        "I put my son to bed and then they called again",
+        "我好害怕",
+    ],
 )
 def test_fear_with_lawful_pressure_or_anger_is_not_danger(not_danger: str) -> None:
     assert detector().scan(not_danger).label is None
