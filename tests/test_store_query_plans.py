@@ -31,8 +31,8 @@ def db(tmp_path: Path) -> Engine:
 def _per_message_statements(db: Engine) -> dict[str, Sql]:
     hot = HotPath(db.dialect)
     named = {f"turn.{name}": sql for name, sql in vars(hot).items() if isinstance(sql, Sql)}
-    every_write = hot.writes(turn=True, reply=True, outbox=True)
-    named.update({f"turn.write_{n}": sql for n, sql in enumerate(every_write)})
+    every_write = hot.writes(saves=False, turn=True, reply=True, outbox=True)
+    named.update({f"turn.write_{n}": sql for n, sql in enumerate(every_write.statements)})
     named.update({f"delivery.{name}": sql for name, sql in delivery_lease.statements(db.dialect).items()})
     return named
 
@@ -73,3 +73,35 @@ def test_the_check_sees_a_full_scan(db: Engine) -> None:
         conn.exec_driver_sql("DROP INDEX ix_outbox_session")
     oldest = delivery_lease.statements(db.dialect)["oldest_unsent"]
     assert _full_scans(db, oldest) == ["SEARCH outbox"]
+
+
+@pytest.mark.postgres
+def test_postgres_batch_and_write_statements_use_their_indexes(pg_url: str) -> None:
+    """PostgreSQL runs its own statements for a batch's reads and a turn's writes (arrays, a
+    session update as a CTE): with sequential scans priced out, none may still read a growing
+    table whole, or a planner would fall back to that as the tables grow."""
+    import psycopg
+
+    from bot.benchmarks import pg_floor
+
+    db = open_engine(pg_url)
+    upgrade(db)
+    hot = HotPath(db.dialect)
+    db.dispose()
+    checked: dict[str, tuple[Sql, dict[str, object]]] = {
+        "load_sessions_for_turns": (hot.load_sessions_for_turns, {"keys": ["telegram:1", "telegram:2"]}),
+        "find_replies": (hot.find_replies, {"keys": ["a" * 40]}),
+    }
+    values: dict[str, object] = dict.fromkeys(("state", "stage", "lang", "channel", "key"), "x")
+    values |= dict.fromkeys(("sid", "old", "version", "risk", "attempts"), 1)
+    values |= {"human": False, "at": 1.0, "last_activity_at": 1.0, "claimed_until": 1.0}
+    values |= dict.fromkeys(("data_enc", "text_enc", "reply_enc", "payload_enc"), b"x")
+    writes = hot.writes(saves=True, turn=True, reply=True, outbox=True)
+    assert writes.counts_update and len(writes.statements) == 1
+    checked["writes"] = (writes.statements[0], values)
+    with psycopg.connect(pg_floor.conninfo(pg_url)) as conn:
+        conn.execute("SET enable_seqscan = off")
+        for name, (sql, params) in checked.items():
+            plan = "\n".join(row[0] for row in conn.execute(f"EXPLAIN {sql.text}", params))
+            assert not [t for t in GROWING if f"Seq Scan on {t}" in plan], (name, plan)
+        conn.rollback()

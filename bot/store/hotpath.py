@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from operator import itemgetter
 from typing import Any, NamedTuple
 
-from sqlalchemy import Dialect, bindparam, insert, select, update
+from sqlalchemy import ARRAY, Dialect, String, any_, bindparam, func, insert, null, select, update
 from sqlalchemy.sql import ClauseElement
 
 from bot.store.schema import inbound_log, outbox, sessions, turns
@@ -84,11 +84,6 @@ class HotPath:
             )
             .returning(sessions.c.id)
         )
-        self.update_session = c(
-            update(sessions)
-            .where(sessions.c.id == bindparam("sid"), sessions.c.version == bindparam("old"))
-            .values(**{name: bindparam(name) for name in _SAVED})
-        )
         insert_turn = insert(turns).values(
             session_id=bindparam("sid"),
             at=bindparam("at"),
@@ -96,6 +91,21 @@ class HotPath:
             text_enc=bindparam("text_enc"),
         )
         self.find_reply = c(select(inbound_log.c.reply_enc).where(inbound_log.c.key == bindparam("key")))
+        # A batch's reads at once (PostgreSQL, see TurnReads): its sessions, locked in id order
+        # so two workers locking overlapping batches queue instead of deadlocking, and the
+        # replies already recorded for its message ids.
+        self.reads_in_batches = dialect.name == "postgresql"
+        if self.reads_in_batches:
+            keys = bindparam("keys", type_=ARRAY(String))
+            self.load_sessions_for_turns = c(
+                select(*(sessions.c[name] for name in SESSION_COLUMNS))
+                .where(sessions.c.user_key == any_(keys))
+                .order_by(sessions.c.id)
+                .with_for_update()
+            )
+            self.find_replies = c(
+                select(inbound_log.c.key, inbound_log.c.reply_enc).where(inbound_log.c.key == any_(keys))
+            )
         insert_reply = insert(inbound_log).values(
             key=bindparam("key"),
             session_id=bindparam("sid"),
@@ -114,28 +124,50 @@ class HotPath:
             )
             .returning(outbox.c.id)
         )
-        # A turn's writes after its step (transcript row, dedup row, outbox row, any of them):
-        # on PostgreSQL one statement, the earlier inserts as CTEs, since each statement is a
-        # round trip and some 50 µs of the driver's time; on SQLite (no CTE may write) one each.
-        self._writes: dict[tuple[bool, bool, bool], tuple[Sql, ...]] = {}
-        for turn, reply, box in itertools.product((False, True), repeat=3):
+        # A turn's writes after its step (session update, transcript row, dedup row, outbox row,
+        # any of them): on PostgreSQL one statement, all but the last as CTEs, since each
+        # statement is a round trip and some 50 µs of the driver's time; its result row is the
+        # number of sessions updated (1, or another worker changed it) and the outbox row's id.
+        # On SQLite (no CTE may write) one statement each, the session updated by the step.
+        self.update_with_writes = dialect.name == "postgresql"
+        update_session = update(sessions).where(
+            sessions.c.id == bindparam("sid"), sessions.c.version == bindparam("old")
+        )
+        self.update_session = c(update_session.values(**{name: bindparam(name) for name in _SAVED}))
+        self._writes: dict[tuple[bool, bool, bool, bool], Writes] = {}
+        for saves, turn, reply, box in itertools.product((False, True), repeat=4):
             chosen = [
                 part
                 for part, wanted in ((insert_turn, turn), (insert_reply, reply), (insert_outbox, box))
                 if wanted
             ]
-            statements: tuple[Sql, ...] = tuple(c(part) for part in chosen)
-            if len(chosen) > 1 and dialect.name == "postgresql":
+            if saves and self.update_with_writes:
+                updated = update_session.values(**{name: bindparam(name) for name in _SAVED})
+                ctes = [updated.returning(sessions.c.id).cte("session_write")]
+                ctes += [part.cte(f"write_{n}") for n, part in enumerate(chosen)]
+                outbox_id = select(ctes[-1].c.id).scalar_subquery() if box else null()
+                counted = select(select(func.count()).select_from(ctes[0]).scalar_subquery(), outbox_id)
+                self._writes[(saves, turn, reply, box)] = Writes((c(counted.add_cte(*ctes)),), True)
+            elif saves:
+                continue  # SQLite: the step has already updated the session
+            elif len(chosen) > 1 and self.update_with_writes:
                 *before, last = chosen
                 for n, part in enumerate(before):
                     last = last.add_cte(part.cte(f"write_{n}"))
-                statements = (c(last),)
-            self._writes[(turn, reply, box)] = statements
+                self._writes[(saves, turn, reply, box)] = Writes((c(last),), False)
+            else:
+                self._writes[(saves, turn, reply, box)] = Writes(tuple(c(part) for part in chosen), False)
 
-    def writes(self, turn: bool, reply: bool, outbox: bool) -> tuple[Sql, ...]:
-        """The statements that write a turn's transcript row, dedup row and outbox row (the ones
-        asked for), in that order; the last returns the outbox row's id when there is one."""
-        return self._writes[(turn, reply, outbox)]
+    def writes(self, saves: bool, turn: bool, reply: bool, outbox: bool) -> Writes:
+        """The statements that write a turn's session update (PostgreSQL), transcript row, dedup
+        row and outbox row (the ones asked for), in that order."""
+        return self._writes[(saves, turn, reply, outbox)]
+
+
+class Writes(NamedTuple):
+    statements: tuple[Sql, ...]
+    # the last statement returns (sessions updated, outbox id or NULL), not only the outbox id
+    counts_update: bool
 
 
 def run(dbapi: Any, sql: Sql, values: Mapping[str, Any]) -> Any:

@@ -68,7 +68,8 @@ class Store:
         self._erasers: list[Eraser] = [erase_console_rows]  # every process erases console rows
         self.runner = TurnRunner(cipher, self.erase_session, self.db.dialect)
         self.console = ConsoleTurnRows(self)  # operator takeovers and waiting replies, per turn
-        self.worker = StoreWorker(self.db, writers)
+        batch_reads = self.runner if self.runner.sql.reads_in_batches else None
+        self.worker = StoreWorker(self.db, writers, batch_reads)
 
     def add_eraser(self, eraser: Eraser) -> None:
         """Other modules' tables (reminders, evidence, audit …) join every erasure."""
@@ -83,14 +84,14 @@ class Store:
     # -- writes, all through the store thread ---------------------------------------------
     def submit_turn(self, inbound: Inbound, clock: Callable[[], float], step: TurnStep) -> Future[TurnResult]:
         return self.worker.submit(
-            lambda conn: self.runner.run(conn, inbound, clock(), step), key=inbound.user_key
+            lambda conn: self.runner.run(conn, inbound, clock(), step), inbound.user_key, inbound
         )
 
     def submit_turn_async(
         self, inbound: Inbound, clock: Callable[[], float], step: TurnStep
     ) -> asyncio.Future[TurnResult]:
         return self.worker.submit_async(
-            lambda conn: self.runner.run(conn, inbound, clock(), step), key=inbound.user_key
+            lambda conn: self.runner.run(conn, inbound, clock(), step), inbound.user_key, inbound
         )
 
     def submit(self, job: Callable[[Connection], Any], key: str | None = None) -> Future[Any]:
