@@ -17,7 +17,7 @@ import secrets
 import time
 from collections.abc import AsyncIterator, Awaitable, Callable
 
-from bot.store.delivery_lease import claim_due, release, renew, session_of, take_next, unsend
+from bot.store.delivery_lease import claim_due, release, renew, take_first, take_next, unsend
 from bot.store.outbox_retry import PendingReply
 from bot.store.repo import Store
 from bot.store.turns import OUTBOX_LEASE_SECONDS
@@ -44,20 +44,22 @@ class OrderedDelivery:
     async def own(self, outbox_id: int, send: Send, send_own: SendOwn) -> bool:
         """Deliver the reply `outbox_id` (with `send_own`), after the user's earlier unsent ones
         (with `send`). True once it is out, by this call or by another worker before it."""
-        session_id = await self._job(session_of, outbox_id)
-        if not isinstance(session_id, int):
-            return True  # erased meanwhile
         holder = secrets.token_hex(8)
+        now = self.clock()
+        first = self.store.submit(
+            lambda conn: take_first(conn, self.store.cipher, outbox_id, holder, now, DELIVERY_LEASE_SECONDS)
+        )
+        session_id, held, reply = await asyncio.wrap_future(first)
+        if session_id is None:
+            return True  # erased meanwhile
         deadline = time.monotonic() + LEASE_WAIT_SECONDS
         pause = 0.01
-        while True:
-            held, reply = await self._take(session_id, holder)
-            if held:
-                break
+        while not held:
             if time.monotonic() > deadline:
                 return False  # still unsent: the retry loop sends it, in order, after its lease
             await asyncio.sleep(pause)
             pause = min(pause * 2, 0.25)
+            held, reply = await self._take(session_id, holder)
         try:
             while reply is not None:
                 mine = reply.outbox_id == outbox_id

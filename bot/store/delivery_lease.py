@@ -90,7 +90,7 @@ def _run(conn: Connection, name: str, **values: Any) -> Any:
     return run(conn.connection.dbapi_connection, sql, values)
 
 
-def session_of(conn: Connection, outbox_id: int) -> int | None:
+def _session_of(conn: Connection, outbox_id: int) -> int | None:
     row = _run(conn, "session_of", outbox_id=outbox_id).fetchone()
     return None if row is None else int(row[0])
 
@@ -135,6 +135,17 @@ def take_next(
     _run(conn, "mark_sent", outbox_id=outbox_id, at=now)
     reply = outbound_from_json(cipher.decrypt(payload))
     return True, PendingReply(outbox_id, user_key, reply, attempts + 1)
+
+
+def take_first(
+    conn: Connection, cipher: Cipher, outbox_id: int, holder: str, now: float, lease: float
+) -> tuple[int | None, bool, PendingReply | None]:
+    """A turn's own delivery starts here: the reply's session (None: erased meanwhile), and
+    `take_next` for it, in one transaction instead of two."""
+    session_id = _session_of(conn, outbox_id)
+    if session_id is None:
+        return None, True, None
+    return session_id, *take_next(conn, cipher, session_id, holder, now, lease)
 
 
 def unsend(conn: Connection, outbox_id: int, retry_at: float) -> None:
