@@ -23,13 +23,14 @@ from sqlalchemy import (
     bindparam,
     delete,
     func,
-    insert,
     literal_column,
     null,
     or_,
     select,
     update,
 )
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.sql import ClauseElement
 
 from bot.store.codec import outbound_from_json
 from bot.store.crypto import Cipher
@@ -49,16 +50,6 @@ _oldest_unsent = (
 _STATEMENTS = {
     "session_of": select(outbox.c.session_id).where(outbox.c.id == bindparam("outbox_id")),
     "session_exists": select(sessions.c.id).where(sessions.c.id == bindparam("sid")),
-    "take_lease": update(delivery_leases)
-    .where(
-        delivery_leases.c.session_id == bindparam("sid"),
-        or_(delivery_leases.c.until <= bindparam("now"), delivery_leases.c.holder == bindparam("me")),
-    )
-    .values(holder=bindparam("new_holder"), until=bindparam("new_until")),
-    "lease_holder": select(delivery_leases.c.holder).where(delivery_leases.c.session_id == bindparam("sid")),
-    "new_lease": insert(delivery_leases).values(
-        session_id=bindparam("sid"), holder=bindparam("new_holder"), until=bindparam("new_until")
-    ),
     "oldest_unsent": select(
         outbox.c.id, outbox.c.payload_enc, outbox.c.attempts, outbox.c.claimed_until, sessions.c.user_key
     )
@@ -79,10 +70,25 @@ _STATEMENTS = {
 }
 
 
+def _take_lease(dialect: Dialect) -> ClauseElement:
+    """The lease, new or taken over when it ran out (or is already ours): one statement that
+    changes one row exactly when the lease is now ours, also when two workers race for it."""
+    dialect_insert = postgresql.insert if dialect.name == "postgresql" else sqlite.insert
+    new = dialect_insert(delivery_leases).values(
+        session_id=bindparam("sid"), holder=bindparam("new_holder"), until=bindparam("new_until")
+    )
+    return new.on_conflict_do_update(
+        index_elements=[delivery_leases.c.session_id],
+        set_={"holder": new.excluded.holder, "until": new.excluded.until},
+        where=or_(delivery_leases.c.until <= bindparam("now"), delivery_leases.c.holder == bindparam("me")),
+    )
+
+
 @functools.cache
 def statements(dialect: Dialect) -> dict[str, Sql]:
     """Every delivery statement, compiled once per dialect (by name)."""
-    return {name: compile_sql(statement, dialect) for name, statement in _STATEMENTS.items()}
+    named = {**_STATEMENTS, "take_lease": _take_lease(dialect)}
+    return {name: compile_sql(statement, dialect) for name, statement in named.items()}
 
 
 def _run(conn: Connection, name: str, **values: Any) -> Any:
@@ -96,16 +102,8 @@ def _session_of(conn: Connection, outbox_id: int) -> int | None:
 
 
 def _acquire(conn: Connection, session_id: int, holder: str, now: float, lease: float) -> bool:
-    until = now + lease
-    lease_values = {"sid": session_id, "new_holder": holder, "new_until": until}
-    if _run(conn, "take_lease", now=now, me=holder, **lease_values).rowcount:
-        return True
-    if _run(conn, "lease_holder", sid=session_id).fetchone() is not None:
-        return False
-    # Two workers inserting at once: PostgreSQL's unique violation retries this job, which then
-    # finds the winner's lease.
-    _run(conn, "new_lease", **lease_values)
-    return True
+    lease_values = {"sid": session_id, "new_holder": holder, "new_until": now + lease}
+    return bool(_run(conn, "take_lease", now=now, me=holder, **lease_values).rowcount == 1)
 
 
 def take_next(
