@@ -283,6 +283,7 @@ class Engine(FreeTextTurns, SafetyTurns):
             blocks.append(text(turn.reprompt))
         elif not turn.keep_place:
             blocks.extend(fixed.say if fixed.say is not None else self._say(session, spec, text))
+        blocks.extend(text(key) for key in turn.after)
         messages = [Message(b) for b in blocks if b]
         options = fixed.options
         if options is None:

@@ -18,6 +18,7 @@ class Turn:
     session: Session
     now: float
     notes: list[str] = field(default_factory=list)  # messages before the state's own
+    after: list[str] = field(default_factory=list)  # messages after the state's own
     reprompt: str | None = None  # locale key: the answer was not understood
     keep_place: bool = False  # the state's prompt and options again, without its opening text
 

@@ -48,6 +48,10 @@ class SafetyTurns:
         spec = self.flow.state(turn.session.state)
         in_crisis = spec.stage == "crisis"
         if verdict.label is not None:
+            if verdict.label != "crisis" and "crisis" in verdict.soft:
+                # a weaker sign of self-harm beside the scam or the threat: after that screen's
+                # urgent steps, one caring line with the crisis numbers, never silence
+                turn.after.append("safety.also_worried_f110_f111")
             if spec.name == self.flow.roles[verdict.label] and spec.unclear:
                 turn.reprompt = spec.unclear  # already here: the lines again, not the whole page
                 return True
