@@ -29,6 +29,7 @@ FRESH = (
     *("fresh16", "fresh17"),  # crisis: English above all, oblique Chinese, calm look-alikes
     *("fresh18", "fresh19"),  # scam victims in both languages, and their calm look-alikes
     *("fresh24", "fresh25"),  # scam victims again: other writers, payment apps, remote access, Cantonese
+    *("fresh20", "fresh21"),  # danger in both languages, English above all, other writers
 )
 
 
