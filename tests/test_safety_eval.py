@@ -28,7 +28,7 @@ FRESH = (
     *("fresh14", "fresh15"),  # danger again, English above all, other writers
     *("fresh16", "fresh17"),  # crisis: English above all, oblique Chinese, calm look-alikes
     *("fresh18", "fresh19"),  # scam victims in both languages, and their calm look-alikes
-    *("fresh22",),  # crisis by construction: passive wishes, logistics, self-harm, third persons
+    *("fresh22", "fresh23"),  # crisis by construction: passive wishes, logistics, self-harm, third persons
 )
 
 
