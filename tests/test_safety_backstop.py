@@ -103,12 +103,13 @@ def test_only_the_crisis_model_reads_the_word_classes_shipped_with_it() -> None:
 
 
 @pytest.mark.parametrize(
-    "text", ["im going to take all of my valium at once", "saved up all my xanax and i am ready"]
+    # (drug names the patterns list, such as valium and xanax, are the patterns' business now)
+    "text", ["im going to take all of my opioids at once", "saved up all my opioids and i am ready"]
 )
 def test_a_means_never_trained_on_reads_as_crisis_through_its_class(text: str) -> None:
     """The word classes carry what the English examples taught to words they never held."""
     tune_words = {w for _, lang, m in read_set(SETS / "tune") if lang == "en" for w in m.lower().split()}
-    assert not {"valium", "xanax"} & tune_words
+    assert not {"opioids", "opioid"} & tune_words
     assert not Detector.load(backstop=False).scan(text)  # no pattern knows it
     backstop = Backstop.load(MODEL)
     assert backstop is not None

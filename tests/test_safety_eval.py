@@ -30,6 +30,7 @@ FRESH = (
     *("fresh18", "fresh19"),  # scam victims in both languages, and their calm look-alikes
     *("fresh24", "fresh25"),  # scam victims again: other writers, payment apps, remote access, Cantonese
     *("fresh20", "fresh21"),  # danger in both languages, English above all, other writers
+    *("fresh22", "fresh23"),  # crisis by construction: passive wishes, logistics, self-harm, third persons
 )
 
 
