@@ -2,13 +2,17 @@
 
 Closed loop (`conversations`): N conversations in flight, each sending its next message when the
 previous one was answered, as chats do. Open loop (`arrivals`): update n is due at start + n/rate
-whatever the server does, and its latency counts from when it was due.
+whatever the server does, and its latency counts from when it was due; each update's user is
+drawn at random (seeded), so users write independently, as real ones do. (Taken in turn, all the
+users moved through the script in step and asked for their summary and case file in the same few
+seconds: the soak measured that burst, not the service.)
 Every user's messages follow the bench SCRIPT, in order, one at a time.
 """
 
 from __future__ import annotations
 
 import asyncio
+import random
 import statistics
 import time
 from collections.abc import Callable
@@ -131,12 +135,14 @@ async def arrivals(
     due: asyncio.Queue[int | None] = asyncio.Queue()
     start = time.perf_counter()
     busy: set[int] = set()  # a user's next message waits until the previous one was answered
+    draw = random.Random(users)
+    user_of = [draw.randrange(users) for _ in range(int(rate * seconds))]
 
     async def client() -> None:
         nonlocal window_errors
         connection = connect()
         while (n := await due.get()) is not None:
-            user = n % users
+            user = user_of[n]
             while user in busy:
                 await asyncio.sleep(0.001)
             busy.add(user)
