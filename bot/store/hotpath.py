@@ -91,7 +91,7 @@ class HotPath:
             text_enc=bindparam("text_enc"),
         )
         self.find_reply = c(select(inbound_log.c.reply_enc).where(inbound_log.c.key == bindparam("key")))
-        # A batch's reads at once (PostgreSQL, see TurnReads): its sessions, locked in id order
+        # A batch's reads at once (PostgreSQL, see TurnRunner.prepare): its sessions, locked in id order
         # so two workers locking overlapping batches queue instead of deadlocking, and the
         # replies already recorded for its message ids.
         self.reads_in_batches = dialect.name == "postgresql"
@@ -130,10 +130,12 @@ class HotPath:
         # number of sessions updated (1, or another worker changed it) and the outbox row's id.
         # On SQLite (no CTE may write) one statement each, the session updated by the step.
         self.update_with_writes = dialect.name == "postgresql"
-        update_session = update(sessions).where(
-            sessions.c.id == bindparam("sid"), sessions.c.version == bindparam("old")
+        update_session = (
+            update(sessions)
+            .where(sessions.c.id == bindparam("sid"), sessions.c.version == bindparam("old"))
+            .values(**{name: bindparam(name) for name in _SAVED})
         )
-        self.update_session = c(update_session.values(**{name: bindparam(name) for name in _SAVED}))
+        self.update_session = c(update_session)
         self._writes: dict[tuple[bool, bool, bool, bool], Writes] = {}
         for saves, turn, reply, box in itertools.product((False, True), repeat=4):
             chosen = [
@@ -142,8 +144,7 @@ class HotPath:
                 if wanted
             ]
             if saves and self.update_with_writes:
-                updated = update_session.values(**{name: bindparam(name) for name in _SAVED})
-                ctes = [updated.returning(sessions.c.id).cte("session_write")]
+                ctes = [update_session.returning(sessions.c.id).cte("session_write")]
                 ctes += [part.cte(f"write_{n}") for n, part in enumerate(chosen)]
                 outbox_id = select(ctes[-1].c.id).scalar_subquery() if box else null()
                 counted = select(select(func.count()).select_from(ctes[0]).scalar_subquery(), outbox_id)

@@ -3,7 +3,8 @@
 load session → the application's step (which saves or erases the session) → transcript row →
 dedup row → outbox row. The store knows nothing of the dialogue: the step is passed in.
 On PostgreSQL the sessions and recorded replies of a whole group-committed batch are read by
-two statements before its turns run (TurnReads), instead of one or two per turn.
+two statements before its turns run (TurnRunner.prepare), instead of one or two per turn, and a
+turn's session update joins its one write statement.
 """
 
 from __future__ import annotations
@@ -90,8 +91,9 @@ class TurnUnit:
         self.failed = True
 
     def save(self, session: Session, reply: Outbound) -> int:
-        """Write the session (version + 1); returns its id (new for a first turn). The transcript
-        keeps `reply` as it is now: what effects add later (a /move code) stays out of it."""
+        """Write the session (version + 1); returns its id (new for a first turn). On PostgreSQL an
+        update waits for the turn's write statement (or `conn`). The transcript keeps `reply` as
+        it is now: what effects add later (a /move code) stays out of it."""
         values = self._runner.session_values(session, self._version, reply.stage, self.now)
         if self.session_id is None:
             self.session_id = self._runner.insert(self.cursor, session, values, self.now)
@@ -147,9 +149,8 @@ class TurnRunner:
     def prepare(self, conn: Connection, reads: list[Inbound]) -> None:
         """Read (and lock) the sessions of a batch's turns and the replies already recorded for
         their message ids, for run() to take; each is taken once, so a user's second turn in the
-        batch reads again and sees the first one's writes. The store worker calls this."""
-        if not self.sql.reads_in_batches:
-            return
+        batch reads again and sees the first one's writes. The store worker calls this, on
+        PostgreSQL (`HotPath.reads_in_batches`)."""
         cursor = conn.connection.cursor()
         user_keys = sorted({inbound.user_key for inbound in reads})
         found = _BatchFound(dict.fromkeys(user_keys), {})
