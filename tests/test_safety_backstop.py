@@ -104,7 +104,8 @@ def test_only_the_crisis_model_reads_the_word_classes_shipped_with_it() -> None:
 
 @pytest.mark.parametrize(
     # (drug names the patterns list, such as valium and xanax, are the patterns' business now)
-    "text", ["im going to take all of my opioids at once", "saved up all my opioids and i am ready"]
+    "text",
+    ["im going to take all of my opioids at once", "saved up all my opioids and i am ready"],
 )
 def test_a_means_never_trained_on_reads_as_crisis_through_its_class(text: str) -> None:
     """The word classes carry what the English examples taught to words they never held."""
