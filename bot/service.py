@@ -241,10 +241,10 @@ class Service:
         )
 
     async def build_document(self, build: Callable[[], T]) -> T:
-        """A synchronous document build (python-docx, store reads), off the event loop, on the
-        service's one document thread. Not the default thread pool: python-docx on its several
-        threads left a worker holding each thread's peak of XML memory (~500 MB after a burst of
-        summaries; ~200 MB on one thread), and the GIL runs one build at a time anyway."""
+        """A synchronous document build (the case file and its package, store reads), off the
+        event loop, on the service's one document thread. Not the default thread pool: builds on
+        several threads left a worker holding each thread's peak of memory, and the GIL runs one
+        build at a time anyway."""
         return await asyncio.get_running_loop().run_in_executor(self._documents, build)
 
     def close(self) -> None:

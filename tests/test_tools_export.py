@@ -144,3 +144,14 @@ def test_an_empty_case_renders_everywhere() -> None:
     assert all(row.follow_up_on == "" for row in case.plan)
     assert render_markdown(case) and json.loads(render_json(case))["plan"]
     assert Document(io.BytesIO(render_docx(case))).tables
+
+
+def test_docx_holds_markup_characters_and_drops_what_xml_cannot_hold() -> None:
+    text = strict_text("zh_CN")
+    case = build_case_file({**CASE, "lender_name": "A&B <借贷>\x07平台"}, "zh_CN", text, today=TODAY)
+    document = Document(io.BytesIO(render_docx(case)))
+    body = "\n".join(p.text for p in document.paragraphs)
+    assert "A&B <借贷>平台" in body and "\x07" not in body
+    assert document.core_properties.title == case.title and not document.core_properties.author
+    section = document.sections[0]
+    assert (round(section.page_width.cm, 1), round(section.page_height.cm, 1)) == (21.0, 29.7)  # A4
