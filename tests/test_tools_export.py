@@ -153,5 +153,6 @@ def test_docx_holds_markup_characters_and_drops_what_xml_cannot_hold() -> None:
     body = "\n".join(p.text for p in document.paragraphs)
     assert "A&B <借贷>平台" in body and "\x07" not in body
     assert document.core_properties.title == case.title and not document.core_properties.author
-    section = document.sections[0]
-    assert (round(section.page_width.cm, 1), round(section.page_height.cm, 1)) == (21.0, 29.7)  # A4
+    width, height = document.sections[0].page_width, document.sections[0].page_height
+    assert width is not None and height is not None
+    assert (round(width.cm, 1), round(height.cm, 1)) == (21.0, 29.7)  # A4

@@ -16,9 +16,9 @@ from starlette.requests import Request
 from starlette.responses import Response
 from telegram import BotCommand
 from telegram.ext import AIORateLimiter, ExtBot
-from telegram.request import HTTPXRequest
 
 from bot.channels.telegram.checks import malformed
+from bot.channels.telegram.http import AiohttpRequest
 from bot.channels.telegram.updates import TelegramChannel
 from bot.config import Settings
 from bot.engine.flow import menu_commands
@@ -34,7 +34,9 @@ MENU_LANGUAGES = {"zh_CN": "zh", "en": "en"}  # our locale -> Telegram language_
 RATE_LIMIT_RETRIES = 2  # a 429 is retried after retry_after this many times, then dropped
 
 
-def make_bot(settings: Settings, requests: tuple[HTTPXRequest, HTTPXRequest] | None = None) -> ExtBot[int]:
+def make_bot(
+    settings: Settings, requests: tuple[AiohttpRequest, AiohttpRequest] | None = None
+) -> ExtBot[int]:
     """The Bot API client: PTB's ExtBot behind AIORateLimiter (bounded retries on 429)."""
     if settings.telegram_token is None:
         raise ChannelError("WEIQUAN_TELEGRAM_TOKEN is not set")
@@ -52,14 +54,10 @@ def make_bot(settings: Settings, requests: tuple[HTTPXRequest, HTTPXRequest] | N
     )
 
 
-def http_clients() -> tuple[HTTPXRequest, HTTPXRequest]:
-    """(for API calls, for getUpdates); the pool allows concurrent users' replies. 16, not more:
-    httpcore looks over every pooled connection on each request, so a 64-connection pool cost a
-    third more CPU per reply, and Telegram's ~30 messages/s need only a few connections."""
-    return (
-        HTTPXRequest(connection_pool_size=16, connect_timeout=5.0, read_timeout=15.0),
-        HTTPXRequest(connection_pool_size=2, read_timeout=15.0),
-    )
+def http_clients() -> tuple[AiohttpRequest, AiohttpRequest]:
+    """(for API calls, for getUpdates); the pool allows concurrent users' replies (Telegram's
+    ~30 messages/s need only a few connections)."""
+    return AiohttpRequest(pool_size=16, read_timeout=15.0), AiohttpRequest(pool_size=2, read_timeout=15.0)
 
 
 async def set_commands(bot: ExtBot[int], service: Service) -> None:
