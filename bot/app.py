@@ -48,6 +48,7 @@ def build_app(service: Service, settings: Settings) -> Starlette:
 
     @contextlib.asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
+        service.store.open_read_connections()  # a worker's connections are fixed from its start
         for channel in channels:  # outbox retries: a restart sends what a crash left unsent
             await channel.start()
         followups = ChannelFollowups(service, channels)  # due complaint reminders

@@ -3,6 +3,8 @@
 # ruff: noqa: F811 - pytest fixtures imported from store_backends are redefined as parameters
 from __future__ import annotations
 
+import dataclasses
+
 import pytest
 from sqlalchemy import text
 from store_backends import backend_settings, engine, migrated  # noqa: F401 - fixtures
@@ -52,5 +54,22 @@ async def test_postgres_connection_dropped_under_the_store_thread(
         assert outcomes.count("error") <= 1 and outcomes[-1] == "help"
         session = service.session("telegram:1")
         assert session is not None and session.version == 1 + outcomes.count("help")
+    finally:
+        service.close()
+
+
+@pytest.mark.postgres
+def test_a_serving_worker_opens_its_read_connections_up_front(
+    tmp_settings: Settings, pg_url: str, engine: Engine
+) -> None:
+    settings = dataclasses.replace(tmp_settings, database_url=migrated(pg_url))
+    service = Service.open(settings, engine=engine)
+    try:
+        pool = service.store.db.pool
+        service.store.open_read_connections(2)
+        idle = pool.checkedin()  # type: ignore[attr-defined]
+        assert idle >= 2
+        assert service.session("telegram:1") is None  # a read takes one of them, opens none
+        assert pool.checkedin() == idle  # type: ignore[attr-defined]
     finally:
         service.close()

@@ -65,6 +65,11 @@ def _sqlite_begin(connection: Any) -> None:
     connection.exec_driver_sql("BEGIN" if read_only else "BEGIN IMMEDIATE")
 
 
+# Reads outside the store threads at once, in a serving worker (the case file's, the console's,
+# the outbox backlog's); the pool keeps room for bursts beyond them.
+READ_CONNECTIONS = 2
+
+
 def open_engine(url: str, writers: int = 1) -> Engine:
     """`writers` connections are held by store threads; the pool keeps room for reads beside them."""
     url = sync_url(url)

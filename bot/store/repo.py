@@ -17,6 +17,7 @@ from bot.store.codec import outbound_from_json, session_from_row
 from bot.store.console_turns import ConsoleTurnRows, erase_console_rows
 from bot.store.crypto import Cipher
 from bot.store.db import (
+    READ_CONNECTIONS,
     READ_ONLY,
     forget_erased_pages,
     is_sqlite,
@@ -70,6 +71,14 @@ class Store:
         self.console = ConsoleTurnRows(self)  # operator takeovers and waiting replies, per turn
         batch_reads = self.runner if self.runner.sql.reads_in_batches else None
         self.worker = StoreWorker(self.db, writers, batch_reads)
+
+    def open_read_connections(self, count: int = READ_CONNECTIONS) -> None:
+        """Open the pool's connections for reads now (PostgreSQL), so a serving worker holds a
+        fixed number from its start: its store threads' and these."""
+        if not is_sqlite(self.db):
+            opened = [self.db.connect() for _ in range(count)]
+            for conn in opened:
+                conn.close()  # back to the pool, which keeps it open
 
     def add_eraser(self, eraser: Eraser) -> None:
         """Other modules' tables (reminders, evidence, audit …) join every erasure."""
