@@ -30,8 +30,6 @@ async def test_a_turn_after_close_fails_at_once(backend_settings: Settings, engi
 async def test_postgres_connection_dropped_under_the_store_thread(
     pg_url: str, tmp_settings: Settings, engine: Engine
 ) -> None:
-    import dataclasses
-
     settings = dataclasses.replace(tmp_settings, database_url=migrated(pg_url))
     service = Service.open(settings, engine=engine)
     try:
