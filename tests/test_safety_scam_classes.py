@@ -119,3 +119,121 @@ def test_money_to_a_known_receiver_or_refused_gets_no_screen() -> None:
     messages += list(REFUSALS)
     alarms = [m for m in messages if detector().scan(m).label is not None]
     assert len(alarms) <= len(messages) * 3 // 100, (len(alarms), len(messages), alarms[:10])
+
+
+# Identity papers by their national names, relatives named without "my", a learner's "already send",
+# loans taken out to pay the fee, a payment confirmed on a spoofed call, the payee found out afterwards
+EN_ID_PAPERS = (
+    *("my aadhaar", "my PAN card", "my NRIC", "my MyKad", "my BVN", "my NIN"),
+    *("my driving licence", "my passport", "my ID card", "my Aadhaar and PAN"),
+)
+EN_ID_VERBS = ("gave", "sent", "uploaded", "shared", "whatsapped", "provided", "handed over")
+EN_ID_FRAMES = (
+    *("I {v} {s} to {r}", "{v} {s} to {r} and now there are loans on my name"),
+    "my brother {v} {s} to {r}",
+)
+EN_KIN = ("grandpa", "grandma", "mum", "dad", "nan", "auntie", "mom", "granny")
+EN_KIN_RECEIVERS = (
+    *('a "lawyer" on the phone', "a man who said he was police", "a fake debt relief agent"),
+    *('a "grandson in jail"', "the caller who said he was from the court"),
+)
+EN_KIN_FRAMES = ("{k} {v} 2000 to {r}", "{k} already {v} 5,000 to {r}")
+EN_KIN_PAID = ("wired", "sent", "transferred", "paid", "zelled", "gave")
+EN_LEARNER_FRAMES = (
+    "i already {v} 3000 to the man who say he is from {o}",
+    "Sir i already {v} 25000 naira to the person who said he is from {o}",
+    "i just {v} him my otp, he said he is from {o}",
+)
+EN_LEARNER_VERBS = ("send", "give", "pay", "transfer")
+EN_CLAIMED = ("court", "EFCC", "police", "the bank", "customer service")
+EN_LOAN_FOR_FEE_FRAMES = (
+    "I {b} a new loan to pay the {f} and {a}",
+    "{b} loans from 3 apps to pay their {f}, now {a}",
+)
+EN_BORROWED = ("took out", "borrowed", "got")
+EN_THEIR_FEES = ('"processing fee"', "unfreezing fee", "release fee", "verification deposit", "insurance fee")
+EN_AFTERMATH = ("they are gone", "the agent blocked me", "nothing came", "the scammer vanished")
+EN_CONFIRMED = (
+    *("confirmed the transaction", "approved the payment", "authorised the transfer"),
+    *("approved the transaction in my app", "confirmed the payment"),
+)
+EN_CONFIRM_FRAMES = (
+    "they called from a number that showed as my bank, I {v}",
+    "the caller said he was from the fraud team, I {v} and lost 2000",
+)
+EN_FOUND_OUT = (
+    "turns out it was not the lender",
+    "it was not the real bank",
+    "turned out it was a scam",
+    "its gone",
+)
+EN_PAYEES = ("the whatsapp number", "the collections department number", "the account in the email")
+ZH_CLAIMED_ACCOUNTS = ('"司法保全账户"', '"安全账户"', "国家监管账户")
+ZH_THEN = ("就", "也", "都")
+ZH_PAID_SHORT = ("转了", "交了", "付了", "汇了")
+ZH_THEN_FRAMES = ("他说这个账户是{a}，我{j}{v}", "对方说是{o}的，我{j}{v}五千")
+ZH_CLAIMED = ("法院", "公安", "客服")
+ZH_FEES = ("手续费", "保证金", "解冻费", "验资费")
+ZH_BORROWED = ("两个网贷", "一笔钱", "信用卡套现")
+ZH_LOAN_AFTERMATH = ("贷款一直没到账，对方也失联了", "对方失联了", "钱一直没到账")
+ZH_PHONE_TAKERS = ("那个人", "上门的工作人员", "客服", "陌生人")
+ZH_PHONE_AFTERMATH = ("转了我好几笔", "钱被转走了", "卡里的钱没了")
+
+
+def test_papers_relatives_learners_loans_for_fees_and_payees_found_out_reach_the_scam_screen() -> None:
+    messages = _fill(EN_ID_FRAMES, v=EN_ID_VERBS, s=EN_ID_PAPERS, r=EN_ASKERS)
+    messages += _fill(EN_KIN_FRAMES, k=EN_KIN, v=EN_KIN_PAID, r=EN_KIN_RECEIVERS)
+    messages += _fill(EN_LEARNER_FRAMES, v=EN_LEARNER_VERBS, o=EN_CLAIMED)
+    messages += _fill(EN_LOAN_FOR_FEE_FRAMES, b=EN_BORROWED, f=EN_THEIR_FEES, a=EN_AFTERMATH)
+    messages += _fill(EN_CONFIRM_FRAMES, v=EN_CONFIRMED)
+    messages += _fill(("I {v} 800 to {r}, {t}",), v=EN_KIN_PAID, r=EN_PAYEES, t=EN_FOUND_OUT)
+    messages += _fill(ZH_THEN_FRAMES, a=ZH_CLAIMED_ACCOUNTS, j=ZH_THEN, v=ZH_PAID_SHORT, o=ZH_CLAIMED)
+    messages += _fill(("为了交{f}我又借了{n}，结果{a}",), f=ZH_FEES, n=ZH_BORROWED, a=ZH_LOAN_AFTERMATH)
+    messages += _fill(("我把手机给{p}了，他说要帮我操作，{a}",), p=ZH_PHONE_TAKERS, a=ZH_PHONE_AFTERMATH)
+    missed = [m for m in messages if detector().scan(m).label != "scam_victim"]
+    assert len(missed) <= len(messages) // 100, (len(missed), len(messages), missed[:10])
+
+
+# their calm twins: paying only intended, an ordinary charge paid, scams read about, warnings not to
+# hand a code over, a screen shown to a colleague or remote help from one's son
+EN_INTENT = ("thinking about", "considering", "planning on", "about to start", "wondering whether to start")
+EN_INTENDED = ("paying", "sending money to", "giving my details to")
+EN_OFFERERS = ("a credit repair company", "a debt settlement firm", "a loan agent on facebook")
+EN_CHARGES = ("late fee", "overdraft fee", "annual fee", "late payment fee", "admin fee")
+EN_CHARGED_ON = ("credit card", "bank account", "phone bill", "loan")
+EN_HEARD = (
+    "read that",
+    "saw on the news that",
+    "heard that",
+    "watched a video about how",
+    "read an article saying",
+)
+EN_SCAM_TRICKS = (
+    *("use screen sharing to steal money", "ask for your verification code"),
+    "tell people to move money to a safe account",
+)
+ZH_DONT = ("不要", "千万不要", "千万别", "切勿", "不能", "别")
+ZH_SECRET_WORDS = ("验证码", "密码", "银行卡号", "身份证照片")
+ZH_KNOWN_HELPERS = ("同事", "我儿子", "老婆", "领导", "客户", "网管")
+ZH_HELPED_WITH = ("表格", "弄电脑", "装打印机", "PPT")
+
+
+def test_intent_ordinary_charges_news_warnings_and_known_helpers_get_no_screen() -> None:
+    messages = _fill(
+        ("I am {i} {p} {r}, are they legit?", "{i} {p} {r}, is it safe?"),
+        i=EN_INTENT,
+        p=EN_INTENDED,
+        r=EN_OFFERERS,
+    )
+    messages += _fill(
+        ("I paid the {f} on my {c}", "paid the {c} {f} yesterday, annoying"), f=EN_CHARGES, c=EN_CHARGED_ON
+    )
+    messages += _fill(
+        ("I {r} scammers {s}, I would never do that", "{r} fake police {s}"), r=EN_HEARD, s=EN_SCAM_TRICKS
+    )
+    messages += _fill(("{w}把{s}告诉任何人", "银行提醒我{w}把{s}发给别人"), w=ZH_DONT, s=ZH_SECRET_WORDS)
+    messages += _fill(
+        ("我给{p}共享了屏幕给他看{x}", "装了个向日葵让{p}远程帮我{x}"), p=ZH_KNOWN_HELPERS, x=ZH_HELPED_WITH
+    )
+    alarms = [m for m in messages if detector().scan(m).label is not None]
+    assert len(alarms) <= len(messages) * 3 // 100, (len(alarms), len(messages), alarms[:10])
