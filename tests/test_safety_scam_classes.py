@@ -237,3 +237,68 @@ def test_intent_ordinary_charges_news_warnings_and_known_helpers_get_no_screen()
     )
     alarms = [m for m in messages if detector().scan(m).label is not None]
     assert len(alarms) <= len(messages) * 3 // 100, (len(alarms), len(messages), alarms[:10])
+
+
+# Pidgin and Manglish perfects ("I don pay", "i already bank in"), relatives by their home words, a
+# wallet emptied after a "helper" was let onto the laptop, 俺 for 我, secrecy demanded, money put into
+# "their" card (往他们给的卡里打了), a chat group that kicked the payer out
+EN_PIDGIN_FRAMES = (
+    "I don {v} the man {a} make him {w}, now e no dey pick call",
+    "my sister don {v} {a} to the agent wey say im fit {w}",
+)
+EN_PIDGIN_VERBS = ("pay", "send", "transfer", "give")
+EN_PIDGIN_AMOUNTS = ("150k", "50,000 naira", "20k")
+EN_PIDGIN_WISHES = ("clear my name", "remove my name for the loan app", "settle my loan")
+EN_MANGLISH_FRAMES = (
+    "lah the {r} say must pay {f} to his personal account, i already {v}",
+    "{r} ask me pay {f}, i {v} already",
+)
+EN_MANGLISH_ASKERS = ("agent", "officer", "guy from bank negara")
+EN_MANGLISH_FEES = ('"early settlement fee"', "clearance fee", "the unlock fee")
+EN_MANGLISH_VERBS = ("bank in", "banked in", "transfer", "pay")
+EN_HOME_KIN = ("aunty", "old man", "grandad", "old lady", "auntie", "hubby")
+EN_IMPOSTORS = ('"customs"', "a fake lawyer", "a man who said he was police")
+EN_HELPERS = ('the "tech support" guy', "the so called bank officer", "them")
+EN_DEVICES = ("laptop", "phone", "computer")
+EN_WALLETS = ("paypal", "bank account", "wallet", "card", "savings account")
+ZH_BOOKS = ("存折", "银行卡", "工资卡")
+ZH_CALLERS_AT_DOOR = ("上门的“银行工作人员”", "自称公安的人", "冒充客服的人")
+ZH_SECRECY = ("保密", "别告诉家人", "不能告诉家人")
+ZH_SAVINGS = ("房租钱", "存款", "工资", "学费")
+ZH_THEIR_CARDS = ("他们给的", "对方的", "那个人的")
+ZH_SUMS = ("五千块", "3000元", "两万")
+ZH_NOT_BACK = ("说审核完退，一直没退", "现在联系不上", "后来被拉黑了")
+
+
+def test_pidgin_manglish_home_words_emptied_wallets_and_secrecy_reach_the_scam_screen() -> None:
+    messages = _fill(EN_PIDGIN_FRAMES, v=EN_PIDGIN_VERBS, a=EN_PIDGIN_AMOUNTS, w=EN_PIDGIN_WISHES)
+    messages += _fill(EN_MANGLISH_FRAMES, r=EN_MANGLISH_ASKERS, f=EN_MANGLISH_FEES, v=EN_MANGLISH_VERBS)
+    messages += _fill(("my {k} {v} 3000 to {r}",), k=EN_HOME_KIN, v=EN_KIN_PAID[:4], r=EN_IMPOSTORS)
+    messages += _fill(
+        ("I let {w} on my {d} and my {x} is empty now",), w=EN_HELPERS, d=EN_DEVICES, x=EN_WALLETS
+    )
+    messages += _fill(
+        ("俺把俺那张{c}的密码告诉那个{r}了，钱没了", "俺娘把{c}密码给了{r}"), c=ZH_BOOKS, r=ZH_CALLERS_AT_DOOR
+    )
+    messages += _fill(("他一直让我{k}，我就偷偷把{m}转给他了",), k=ZH_SECRECY, m=ZH_SAVINGS)
+    messages += _fill(("我往{r}卡里打了{a}，{t}",), r=ZH_THEIR_CARDS, a=ZH_SUMS, t=ZH_NOT_BACK)
+    messages += _fill(("{x}，现在群主把我踢了",), x=("在群里刷单交了三千多", "交了会员费"))
+    messages += _fill(("交了钱以后被{y}踢出群了",), y=("管理员", "他们", "群主"))
+    missed = [m for m in messages if detector().scan(m).label != "scam_victim"]
+    assert len(missed) <= len(messages) // 100, (len(missed), len(messages), missed[:10])
+
+
+def test_vouchers_bought_and_callers_blocked_get_no_screen() -> None:
+    messages = _fill(
+        ("I {v} {x} {c}",),
+        v=("bought", "paid with", "used"),
+        x=("vouchers", "a voucher", "gift vouchers"),
+        c=("at tesco", "for my mum's birthday", "to pay for dinner", "from the supermarket"),
+    )
+    messages += _fill(
+        ("{r}要我给验证码，我没给，把他{b}了",),
+        r=("有人自称客服", "冒充银行的", "一个陌生人"),
+        b=("封锁", "拉黑", "屏蔽", "删"),
+    )
+    alarms = [m for m in messages if detector().scan(m).label is not None]
+    assert len(alarms) <= len(messages) * 3 // 100, (len(alarms), len(messages), alarms[:10])
