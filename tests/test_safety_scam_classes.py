@@ -302,3 +302,51 @@ def test_vouchers_bought_and_callers_blocked_get_no_screen() -> None:
     )
     alarms = [m for m in messages if detector().scan(m).label is not None]
     assert len(alarms) <= len(messages) * 3 // 100, (len(alarms), len(messages), alarms[:10])
+
+
+# slang for paying and for being cheated, a victim talked into opening an account first, a push
+# approved, money 存进去 or 打 to them, money 提走 afterwards; calm twins: the same verbs for one's own bills
+EN_SLANG_PAID = ("forked over", "shelled out", "coughed up", "did a transfer of", "parted with")
+EN_SLANG_RECEIVERS = (
+    "a dude claiming he could get my loans forgiven",
+    "a guy who swore he was with the sheriff",
+)
+EN_CHEATED = ("duped", "catfished", "hoodwinked", "bamboozled", "finessed")
+EN_OPENED = ("open a crypto account", "set up a new wallet", "download an app", "sign a form")
+EN_APPROVED = ("clicked approve", "tapped approve", "hit accept")
+ZH_INTO_THEIR = ("他给的一个基金账户里", "他个人卡上", "他说的那个账户")
+ZH_TAKEN_OUT = ("提走", "划走", "取走")
+
+
+def test_slang_payments_cheating_words_pushes_and_money_taken_out_reach_the_scam_screen() -> None:
+    messages = _fill(
+        ("i {v} 600 bucks to {r}, not heard from him since",), v=EN_SLANG_PAID, r=EN_SLANG_RECEIVERS
+    )
+    messages += _fill(("I have been {c}, paid a guy to write off my loans",), c=EN_CHEATED)
+    messages += _fill(("they convinced my mother to {o} and transfer her savings to them",), o=EN_OPENED)
+    messages += _fill(
+        ("I {a} on the push notification while he was on the line, 1,100 went out",), a=EN_APPROVED
+    )
+    messages += _fill(
+        ("那个客服叫我把钱{v}{r}，说是解冻用的，我{d}了",),
+        v=("存到", "打到"),
+        r=ZH_INTO_THEIR,
+        d=("存进去", "打"),
+    )
+    messages += _fill(("装了他的app，里面的钱全部被{t}了",), t=ZH_TAKEN_OUT)
+    missed = [m for m in messages if detector().scan(m).label != "scam_victim"]
+    assert len(missed) <= len(messages) // 100, (len(missed), len(messages), missed[:10])
+
+
+def test_the_same_slang_for_ones_own_bills_gets_no_screen() -> None:
+    messages = _fill(
+        ("I {v} 600 for {b} this month, money is tight",),
+        v=("forked out", "shelled out", "coughed up"),
+        b=("car repairs", "the vet", "my rent"),
+    )
+    messages += [
+        "i approved the push notification because i was logging in myself",
+        "我打了过去，是银行客服，说卡没问题",
+    ]
+    alarms = [m for m in messages if detector().scan(m).label is not None]
+    assert len(alarms) <= len(messages) * 3 // 100, (len(alarms), len(messages), alarms[:10])
