@@ -211,7 +211,7 @@ def test_an_english_word_typed_against_chinese_characters_is_still_a_word() -> N
     ],
 )
 def test_what_a_pattern_needs(pattern: str, length: int, needed: list[set[str]]) -> None:
-    assert needs(pattern, length) == [frozenset(need) for need in needed]
+    assert needs(pattern, length) == tuple(frozenset(need) for need in needed)
 
 
 def test_top_level_alternatives() -> None:

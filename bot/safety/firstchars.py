@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import importlib
 import re
+from functools import cache
 from typing import Any
 
 # The standard library's own parser (Python >= 3.11 names; sre_parse is deprecated and untyped).
@@ -76,17 +77,18 @@ _CASELESS = re.compile(r"\(\?[a-zA-Z-]*i")  # (?i): its letters may be typed in 
 _TOKENS = re.compile(r"\\.|\[\^?\]?(?:\\.|[^\]\\])*\]|[()|]", re.DOTALL)
 
 
-def needs(pattern: str, length: int) -> list[frozenset[str]]:
+@cache  # a process may load the rules many times (each engine a test builds): read each once
+def needs(pattern: str, length: int) -> tuple[frozenset[str], ...]:
     """What any text the pattern matches holds: for each part of the pattern a match cannot skip,
     the strings of `length` characters a match can read from there (fewer at the end of a match).
     `(?:想|要)[^。]{0,3}死` needs one of 想, 要 and needs 死; `\\bi (want|wish) to die` needs
     "i w", then " wa" or " wi" (with length 3), and so on. Parts it cannot tell are left out."""
     if _CASELESS.search(pattern):
-        return []
+        return ()
     try:
         items = _flat(list(_p.parse(pattern)))
     except re.error:
-        return []
+        return ()
     found: list[frozenset[str]] = []
     for start, (op, av) in enumerate(items):
         if op in (_c.AT, _c.ASSERT, _c.ASSERT_NOT) or (op in (_c.MAX_REPEAT, _c.MIN_REPEAT) and av[0] == 0):
@@ -96,7 +98,7 @@ def needs(pattern: str, length: int) -> list[frozenset[str]]:
             if strings:
                 found.append(frozenset(strings))
                 break
-    return list(dict.fromkeys(found))
+    return tuple(dict.fromkeys(found))
 
 
 def _flat(items: list[Any]) -> list[Any]:
