@@ -56,8 +56,8 @@ def _searches() -> list[tuple[Callable[[str], object], Sequence[frozenset[str]]]
     """Every rule and exception of every label, with what it needs."""
     out: list[tuple[Callable[[str], object], Sequence[frozenset[str]]]] = []
     for rules in detector().rules:
-        for tier in (rules.strong, rules.soft):
-            out += [*tier.cjk.entries, *tier.latin.entries]
+        for index in (rules.tiers.cjk, rules.tiers.latin):
+            out += [(search, needed) for (_tier, search), needed in index.entries]
         for exceptions in (rules.cjk_exceptions, rules.latin_exceptions):
             out += [(pattern.search, needed) for pattern, needed in exceptions.entries]
     return out

@@ -123,32 +123,39 @@ def _runnable(patterns: list[str], cjk: bool) -> list[_Rule]:
     return [(_search([_Pattern(p) for p in patterns]), [n for p in patterns for n in _needs(p, cjk)])]
 
 
-class _Tier:
-    """A rule matches when all its patterns do (most rules have one). Rules are kept apart, not
-    joined into one alternation: Python's `re` then skips to each rule's possible first
-    characters in C, measured 10× faster here. A rule runs only when the message holds the
-    strings it needs (keyindex: a handful of the several hundred), and none of the rules of a
-    script the message lacks runs.
+class _Tiers:
+    """A label's rules, strong and soft. A rule matches when all its patterns do (most rules have
+    one). Rules are kept apart, not joined into one alternation: Python's `re` then skips to each
+    rule's possible first characters in C, measured 10× faster here. A rule runs only when the
+    message holds the strings it needs (keyindex: a handful of the several hundred), and none of
+    the rules of a script the message lacks runs. Each script's rules are one index, the strong
+    ones first, so the first rule that matches tells the tier.
     """
 
-    def __init__(self, rules: list[list[str]]) -> None:
-        scripts = [any(map(has_cjk, raw)) for raw in rules]
+    def __init__(self, strong: list[list[str]], soft: list[list[str]]) -> None:
+        tiered = [("strong", raw) for raw in strong] + [("soft", raw) for raw in soft]
         self.cjk, self.latin = (
             KeyIndex(
                 [
-                    rule
-                    for raw, cjk in zip(rules, scripts, strict=True)
-                    if cjk == script
-                    for rule in _runnable(raw, cjk)
+                    ((tier, search), needed)
+                    for tier, raw in tiered
+                    if any(map(has_cjk, raw)) == script
+                    for search, needed in _runnable(raw, script)
                 ]
             )
             for script in (True, False)
         )
 
-    def __call__(self, text: str, message: _Message) -> bool:
-        return (message.cjk and any(search(text) for search in self.cjk.candidates(message.keys))) or (
-            message.latin and any(search(text) for search in self.latin.candidates(message.keys))
-        )
+    def __call__(self, text: str, message: _Message) -> str | None:
+        """ "strong", "soft" or None."""
+        found = None
+        for index, present in ((self.cjk, message.cjk), (self.latin, message.latin)):
+            if present:
+                tier = next((tier for tier, search in index.candidates(message.keys) if search(text)), None)
+                if tier == "strong":
+                    return tier
+                found = found or tier
+        return found
 
 
 @dataclass(frozen=True, slots=True)
@@ -177,19 +184,18 @@ class _LabelRules:
         # idioms said both in exasperation and in earnest (想死的心都有了): never strong alone,
         # but they still get the soft tier's question
         self.hedges = [re.compile(_expand(p, sets, origin)) for p in raw.get("hedge") or ()]
-        self.strong = _tier(raw.get("strong") or (), sets, origin)
-        self.soft = _tier(raw.get("soft") or (), sets, origin)
+        self.tiers = _Tiers(*(_rules(raw.get(tier) or (), sets, origin) for tier in ("strong", "soft")))
 
     def judge(self, message: _Message) -> str | None:
         """ "strong", "soft" or None for this label."""
-        if self._tiers(message.text, message) is None:
+        if self.tiers(message.text, message) is None:
             return None  # exceptions only take matches away: most messages stop here, cheaply
         text = self.without_exceptions(message)
         hedged = False
         for pattern in self.hedges:
             text, found = pattern.subn(_CUT, text)
             hedged = hedged or found > 0
-        outcome = self._tiers(text, message)
+        outcome = self.tiers(text, message)
         return outcome or ("soft" if hedged else None)
 
     def without_exceptions(self, message: _Message) -> str:
@@ -204,15 +210,8 @@ class _LabelRules:
                     text = pattern.sub(_CUT, text)
         return text
 
-    def _tiers(self, text: str, message: _Message) -> str | None:
-        if self.strong(text, message):
-            return "strong"
-        if self.soft(text, message):
-            return "soft"
-        return None
 
-
-def _tier(rules: Sequence[Any], sets: Mapping[str, list[str]], origin: str) -> _Tier:
+def _rules(rules: Sequence[Any], sets: Mapping[str, list[str]], origin: str) -> list[list[str]]:
     compiled: list[list[str]] = []
     for rule in rules:
         if isinstance(rule, str):
@@ -221,7 +220,7 @@ def _tier(rules: Sequence[Any], sets: Mapping[str, list[str]], origin: str) -> _
             compiled.append([_expand(str(p), sets, origin) for p in rule["all"]])
         else:
             raise FlowError(f"{origin}: a rule is a pattern or {{all: [patterns]}}, not {rule!r}")
-    return _Tier(compiled)
+    return compiled
 
 
 def _expand(pattern: str, sets: Mapping[str, list[str]], origin: str) -> str:
