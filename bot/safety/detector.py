@@ -93,8 +93,8 @@ def _is_latin_word_char(char: str) -> bool:
 
 def _needs(pattern: str, cjk: bool) -> list[frozenset[str]]:
     """What a text must hold for the pattern to match it (firstchars.needs), leaving out what a
-    taken-out exception can put in: what is left of a message holds no string it did not hold,
-    but for those with a _CUT, so one look at the message serves both readings."""
+    taken-out exception or hedge can put in: what is left of a message holds no string it did not
+    hold, but for those with a _CUT, so one look at the message serves both readings."""
     found = needs(pattern, 2 if cjk else LONGEST)  # English rules all need common letters
     return [need for need in found if not any(_CUT in key for key in need)]
 
@@ -184,7 +184,9 @@ class _LabelRules:
         # idioms said both in exasperation and in earnest (想死的心都有了): never strong alone,
         # but they still get the soft tier's question
         self.hedges = [re.compile(_expand(p, sets, origin)) for p in raw.get("hedge") or ()]
-        self.tiers = _Tiers(*(_rules(raw.get(tier) or (), sets, origin) for tier in ("strong", "soft")))
+        self.tiers = _Tiers(
+            *(_expand_rules(raw.get(tier) or (), sets, origin) for tier in ("strong", "soft"))
+        )
 
     def judge(self, message: _Message) -> str | None:
         """ "strong", "soft" or None for this label."""
@@ -211,7 +213,7 @@ class _LabelRules:
         return text
 
 
-def _rules(rules: Sequence[Any], sets: Mapping[str, list[str]], origin: str) -> list[list[str]]:
+def _expand_rules(rules: Sequence[Any], sets: Mapping[str, list[str]], origin: str) -> list[list[str]]:
     compiled: list[list[str]] = []
     for rule in rules:
         if isinstance(rule, str):

@@ -1,6 +1,8 @@
-"""The characters a regular expression can start a match with, so a rule can be skipped unless
-the message contains one of them. Python's `re` does this skip itself only inside one search;
-across ~100 rules per message, not calling a rule at all is what keeps the detector cheap."""
+"""What a regular expression needs of a text before it can match: the characters a match can
+start with (first_chars), and the short strings it reads at each part it cannot skip (needs), so
+a rule can be skipped unless the message holds them. Python's `re` does such a skip itself only
+inside one search; across hundreds of rules per message, not calling a rule at all is what keeps
+the detector cheap."""
 
 from __future__ import annotations
 
