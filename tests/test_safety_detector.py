@@ -214,8 +214,20 @@ def test_what_a_pattern_needs(pattern: str, length: int, needed: list[set[str]])
     assert needs(pattern, length) == tuple(frozenset(need) for need in needed)
 
 
-def test_top_level_alternatives() -> None:
-    assert alternatives("a|b(c|d)|[|]|\\||[]|]") == ["a", "b(c|d)", "[|]", "\\|", "[]|]"]
+@pytest.mark.parametrize(
+    ("pattern", "parts"),
+    [
+        ("a|b(c|d)|[|]|\\||[]|]", ["a", "b(c|d)", "[|]", "\\|", "[]|]"]),
+        ("(?:a|b)", ["a", "b"]),  # one group around it all
+        ("(a|b)", ["a", "b"]),
+        ("(?:a|b)+", ["(?:a|b)+"]),
+        ("(?!a|b)", ["(?!a|b)"]),  # a look-ahead is no group to open
+        ("(a)(b|c)", ["(a)(b|c)"]),
+        ("\\b(?:x|y)", ["\\b(?:x|y)"]),
+    ],
+)
+def test_top_level_alternatives(pattern: str, parts: list[str]) -> None:
+    assert alternatives(pattern) == parts
 
 
 def test_the_index_gives_what_meets_all_its_needs_in_order() -> None:

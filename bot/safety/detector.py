@@ -63,9 +63,12 @@ class _Pattern:
 
     __slots__ = ("regex", "word_start")
 
-    def __init__(self, pattern: str) -> None:
-        self.word_start = pattern.startswith("\\b") and len(alternatives(pattern)) == 1
-        self.regex = _compile(pattern[2:] if self.word_start else pattern)
+    def __init__(self, pattern: str, flags: int | None = None) -> None:
+        """`flags`: those of the pattern this one is an alternative of (its `\\b` stays in `re`)."""
+        self.word_start = flags is None and pattern.startswith("\\b") and len(alternatives(pattern)) == 1
+        self.regex = re.compile(
+            pattern[2:] if self.word_start else pattern, _flags(pattern) if flags is None else flags
+        )
 
     def search(self, text: str) -> bool:
         match = self.regex.search(text)
@@ -91,11 +94,12 @@ def _is_latin_word_char(char: str) -> bool:
     return char.isascii() and char.isalnum()
 
 
-def _needs(pattern: str, cjk: bool) -> list[frozenset[str]]:
-    """What a text must hold for the pattern to match it (firstchars.needs), leaving out what a
+def _needs(patterns: list[str], cjk: bool) -> list[frozenset[str]]:
+    """What a text must hold for all the patterns to match it (firstchars.needs), leaving out what a
     taken-out exception or hedge can put in: what is left of a message holds no string it did not
     hold, but for those with a _CUT, so one look at the message serves both readings."""
-    found = needs(pattern, 2 if cjk else LONGEST)  # English rules all need common letters
+    length = 2 if cjk else LONGEST  # English rules all need common letters
+    found = [need for pattern in patterns for need in needs(pattern, length)]
     return [need for need in found if not any(_CUT in key for key in need)]
 
 
@@ -114,13 +118,22 @@ def _search(patterns: list[_Pattern]) -> _Search:
 
 
 def _runnable(patterns: list[str], cjk: bool) -> list[_Rule]:
-    """A rule as the searches to run: one pattern `a|b|c` as a search per alternative, each run
-    only when the message holds what that alternative needs."""
-    parts = alternatives(patterns[0])
-    if len(patterns) == 1 and len(parts) > 1 and not _REFERS_BACK.search(patterns[0]):
-        flags = _flags(patterns[0])
-        return [(re.compile(part, flags).search, _needs(part, cjk)) for part in parts]
-    return [(_search([_Pattern(p) for p in patterns]), [n for p in patterns for n in _needs(p, cjk)])]
+    """A rule as the searches to run. Its longest alternation `a|b|c` runs as one search per
+    alternative (with the rule's other patterns), each only when the message holds what it needs:
+    a handful of the alternatives of a long list, not the list."""
+    parts = [[p] if _REFERS_BACK.search(p) else alternatives(p) for p in patterns]
+    at = max(range(len(patterns)), key=lambda number: len(parts[number]))
+    if len(parts[at]) == 1:
+        return [(_search([_Pattern(p) for p in patterns]), _needs(patterns, cjk))]
+    before, after = [_Pattern(p) for p in patterns[:at]], [_Pattern(p) for p in patterns[at + 1 :]]
+    flags = _flags(patterns[at])
+    return [
+        (
+            _search([*before, _Pattern(part, flags), *after]),
+            _needs([*patterns[:at], part, *patterns[at + 1 :]], cjk),
+        )
+        for part in parts[at]
+    ]
 
 
 class _Tiers:
@@ -179,8 +192,10 @@ class _LabelRules:
         sets = {str(k): [str(w) for w in v] for k, v in (raw.get("sets") or {}).items() if k != "__line__"}
         self.label = label
         excepts = [_expand(p, sets, origin) for p in raw.get("except") or ()]
-        self.cjk_exceptions = KeyIndex([(re.compile(p), _needs(p, True)) for p in excepts if has_cjk(p)])
-        self.latin_exceptions = KeyIndex([(_compile(p), _needs(p, False)) for p in excepts if not has_cjk(p)])
+        self.cjk_exceptions = KeyIndex([(re.compile(p), _needs([p], True)) for p in excepts if has_cjk(p)])
+        self.latin_exceptions = KeyIndex(
+            [(_compile(p), _needs([p], False)) for p in excepts if not has_cjk(p)]
+        )
         # idioms said both in exasperation and in earnest (想死的心都有了): never strong alone,
         # but they still get the soft tier's question
         self.hedges = [re.compile(_expand(p, sets, origin)) for p in raw.get("hedge") or ()]

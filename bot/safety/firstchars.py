@@ -112,8 +112,12 @@ def _flat(items: list[Any]) -> list[Any]:
 
 
 def alternatives(pattern: str) -> list[str]:
-    """The pattern's top-level alternatives (`a|b(c|d)` → `a`, `b(c|d)`): a text matches the
-    pattern when it matches one of them (unless they refer to each other's groups by number)."""
+    """The pattern's top-level alternatives (`a|b(c|d)` → `a`, `b(c|d)`; `(?:a|b)` → `a`, `b`):
+    a text matches the pattern when it matches one of them (unless they refer to each other's
+    groups by number)."""
+    inside = _inside_group(pattern)
+    if inside is not None:
+        return alternatives(inside)
     parts: list[str] = []
     depth = start = 0
     for token in _TOKENS.finditer(pattern):
@@ -123,6 +127,21 @@ def alternatives(pattern: str) -> list[str]:
             parts.append(pattern[start : token.start()])
             start = token.end()
     return [*parts, pattern[start:]]
+
+
+def _inside_group(pattern: str) -> str | None:
+    """X when the whole pattern is one group `(X)` or `(?:X)` (not a look-around: `(?!X)`)."""
+    if not pattern.startswith("(") or (pattern.startswith("(?") and not pattern.startswith("(?:")):
+        return None
+    depth = 0
+    for token in _TOKENS.finditer(pattern):
+        if token.group() in "()":
+            depth += 1 if token.group() == "(" else -1
+            if depth == 0:
+                break
+    if depth or token.end() < len(pattern):
+        return None  # the group closes before the end (or never)
+    return pattern[3:-1] if pattern.startswith("(?:") else pattern[1:-1]
 
 
 def _prefixes(items: list[Any], need: int, depth: int) -> set[str] | None:
