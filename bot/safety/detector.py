@@ -19,7 +19,7 @@ from bot.config import content_dir
 from bot.errors import FlowError
 from bot.safety.backstop import Backstop
 from bot.safety.firstchars import alternatives, needs
-from bot.safety.keyindex import LONGEST, KeyIndex, text_keys
+from bot.safety.keyindex import KeyIndex, text_keys
 from bot.safety.normalise import Normaliser
 from bot.yamlfile import load_yaml
 
@@ -35,6 +35,10 @@ _LATIN = re.compile(r"[a-z]")
 _TRIVIAL = re.compile(r"[\d\s.,:;/+\-()#*%¥$元块万千号月日年点分]*|\s*/[a-z_]+\s*", re.IGNORECASE)
 _TRAILING = re.compile(r"[\s.,!?。，！？~～…啊呀啦的哈嗯呢吧了]+$")
 _CUT = "。"  # what a taken-out exception or hedge leaves: the end of a clause
+# the strings the rules of a script need: Chinese characters and pairs of them; English pieces of
+# three letters (English rules all need common letters, and shorter pieces at the end of a
+# match, "me", "e", are in most messages)
+_SIZES = {True: (1, 2), False: (3,)}
 # \1, (?P=name), (?(1)…), (?i): alternatives that lean on each other, kept together
 _REFERS_BACK = re.compile(r"\\[1-9]|\(\?P=|\(\?\(|\(\?[aiLmsux]+\)")
 
@@ -98,9 +102,9 @@ def _needs(patterns: list[str], cjk: bool) -> list[frozenset[str]]:
     """What a text must hold for all the patterns to match it (firstchars.needs), leaving out what a
     taken-out exception or hedge can put in: what is left of a message holds no string it did not
     hold, but for those with a _CUT, so one look at the message serves both readings."""
-    length = 2 if cjk else LONGEST  # English rules all need common letters
-    found = [need for pattern in patterns for need in needs(pattern, length)]
-    return [need for need in found if not any(_CUT in key for key in need)]
+    sizes = _SIZES[cjk]
+    found = [need for pattern in patterns for need in needs(pattern, max(sizes))]
+    return [need for need in found if all(len(key) in sizes and _CUT not in key for key in need)]
 
 
 _Search = Callable[[str], object]  # truthy when the rule matches
@@ -176,7 +180,7 @@ class _Message:
     """A normalised message as the rules read it, worked out once for every label."""
 
     text: str
-    keys: frozenset[str]  # its strings of up to LONGEST characters (keyindex.text_keys)
+    keys: frozenset[str]  # its strings of the sizes the rules of its scripts need (_SIZES)
     cjk: bool
     latin: bool
 
@@ -184,7 +188,8 @@ class _Message:
     def read(cls, folded: str) -> _Message:
         cjk = not folded.isascii() and _CJK.search(folded) is not None
         latin = _LATIN.search(folded) is not None
-        return cls(folded, text_keys(folded, LONGEST if latin else 2), cjk, latin)
+        sizes = (_SIZES[True] if cjk else ()) + (_SIZES[False] if latin else ())
+        return cls(folded, text_keys(folded, sizes), cjk, latin)
 
 
 class _LabelRules:

@@ -1,7 +1,7 @@
 """Which of many patterns could match a text, told from the short strings each one needs.
 
-A pattern needs, for each part a match cannot skip, one of a few strings of up to three
-characters (firstchars.needs): `(?:想|要)[^。]{0,3}死` needs 想 or 要, and 死. A message holds only
+A pattern needs, for each part a match cannot skip, one of a few short strings
+(firstchars.needs): `(?:想|要)[^。]{0,3}死` needs 想 or 要, and 死. A message holds only
 a few dozen of the strings the several hundred patterns of a label need, so checking what each
 pattern needs, before running it, leaves a handful of the patterns to run. The check is done for
 all the patterns at once, in a few operations on one big integer: each pattern owns one bit per
@@ -12,13 +12,12 @@ needs are met.
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from functools import reduce
 from operator import or_
 from typing import Generic, TypeVar
 
 Item = TypeVar("Item")
-LONGEST = 3  # characters in the longest string a pattern needs
 
 
 class KeyIndex(Generic[Item]):
@@ -49,8 +48,6 @@ class KeyIndex(Generic[Item]):
             passing ^= 1 << bit
 
 
-def text_keys(text: str, longest: int = LONGEST) -> frozenset[str]:
-    """Every string of 1 to `longest` characters in the text."""
-    return frozenset(
-        [text[at : at + size] for size in range(1, longest + 1) for at in range(len(text) - size + 1)]
-    )
+def text_keys(text: str, sizes: Iterable[int]) -> frozenset[str]:
+    """Every string of the given sizes (in characters) in the text."""
+    return frozenset([text[at : at + size] for size in sizes for at in range(len(text) - size + 1)])
