@@ -73,6 +73,23 @@ ZH_BURDEN = ("麻烦", "负担", "累赘", "拖累")
 ZH_ROOM = ("浴室", "厕所", "卫生间", "房间")
 ZH_ROOM_MEANS = ("刀片", "刀", "药", "绳子")
 KIN = ("wife", "son", "daughter", "mum")
+# hopelessness without a plan: never the screen alone, but always the screening question
+EN_HOPELESS = (
+    *("i'm so tired of everything", "nothing matters anymore", "i feel empty", "everything is pointless"),
+    *("i don't care what happens to me anymore", "i'm a failure at everything", "why even bother anymore"),
+    *("nobody would even care", "i'm losing the will to carry on", "i just want to sleep for a long time"),
+    "i don't know how much longer i can do this",
+)
+ZH_HOPELESS = (
+    *("算了吧，都无所谓了", "这辈子完了", "什么时候是个头啊", "我不知道还能撑多久", "活得好痛苦"),
+    *("我真的好没用", "我对什么都不在乎了", "每天都好煎熬", "我受够了这一切", "人生好灰暗"),
+)
+EN_HOPELESS_FRAMES = (
+    "{h}",
+    "{h}. the collectors called my mum again",
+    "the app added another fee today. {h}",
+)
+ZH_HOPELESS_FRAMES = ("{h}", "{h}，催收又打给我妈了", "今天又被加了一笔费用，{h}")
 BONES = ("ribs", "nose", "arm", "jaw")
 
 CALM = (
@@ -108,6 +125,9 @@ CALM = (
     "that's when i'll do it: call the lender on monday",
     "我写好了给平台的信，放在桌上",
     "my ribs were broken in a football match last year, can that count as hardship?",
+    "I'm so tired of these calls, how do I block them?",
+    "受够了这些电话，怎么拉黑",
+    "我放弃了协商，直接等起诉吧",
 )
 
 
@@ -175,6 +195,12 @@ def test_every_construction_with_every_class_word_reaches_the_crisis_screen_or_t
     caught = [m for m in messages if (v := detector().scan(m)).label == "crisis" or "crisis" in v.soft]
     missed = sorted(set(messages) - set(caught))
     assert len(missed) <= len(messages) // 100, (len(missed), len(messages), missed[:10])
+
+
+def test_hopelessness_without_a_plan_gets_at_least_the_screening_question() -> None:
+    messages = _fill(EN_HOPELESS_FRAMES, h=EN_HOPELESS) + _fill(ZH_HOPELESS_FRAMES, h=ZH_HOPELESS)
+    missed = [m for m in messages if (v := detector().scan(m)).label != "crisis" and "crisis" not in v.soft]
+    assert not missed, missed
 
 
 def test_every_harm_to_a_relative_reaches_the_danger_screen() -> None:
