@@ -31,10 +31,8 @@ FRESH = (
     *("fresh24", "fresh25"),  # scam victims again: other writers, payment apps, remote access, Cantonese
     *("fresh20", "fresh21"),  # danger in both languages, English above all, other writers
     *("fresh22", "fresh23"),  # crisis by construction: passive wishes, logistics, self-harm, third persons
-    *(
-        "fresh30",
-        "fresh31",
-    ),  # scam victims, English above all: papers, spoofed calls, loans for fees, couriers
+    *("fresh30", "fresh31"),  # scam victims, English above all: papers, spoofed calls, loans for fees
+    *("fresh28", "fresh29"),  # crisis again, English above all: other writers, dialects, emoji
 )
 
 
