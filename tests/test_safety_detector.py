@@ -1,8 +1,10 @@
-"""The detector's parts on their own: folding, the first-character skip, hours, the screening answer."""
+"""The detector's parts on their own: folding, skipping the rules a message cannot match, hours,
+the screening answer."""
 
 from __future__ import annotations
 
 import re
+from collections.abc import Callable, Sequence
 from functools import cache
 from pathlib import Path
 
@@ -16,7 +18,8 @@ from bot.errors import BotError
 from bot.safety import Detector
 from bot.safety.detector import _Pattern, has_cjk
 from bot.safety.evaluate import read_set
-from bot.safety.firstchars import first_chars, first_pairs
+from bot.safety.firstchars import alternatives, first_chars, needs
+from bot.safety.keyindex import KeyIndex, text_keys
 from bot.service import Service
 from bot.yamlfile import load_yaml
 
@@ -49,33 +52,35 @@ def test_folding(typed: str, folded: str) -> None:
     assert detector().normalise(typed) == folded
 
 
-def _patterns() -> list[tuple[frozenset[str] | None, _Pattern]]:
-    out: list[tuple[frozenset[str] | None, _Pattern]] = []
+def _searches() -> list[tuple[Callable[[str], object], Sequence[frozenset[str]]]]:
+    """Every rule and exception of every label, with what it needs."""
+    out: list[tuple[Callable[[str], object], Sequence[frozenset[str]]]] = []
     for rules in detector().rules:
-        for tier in (rules.strong, rules.soft):
-            for first, _search, patterns in tier.rules:
-                out.append((first, patterns[0]))
+        for index in (rules.tiers.cjk, rules.tiers.latin):
+            out += [(search, needed) for (_tier, search), needed in index.entries]
+        for exceptions in (rules.cjk_exceptions, rules.latin_exceptions):
+            out += [(pattern.search, needed) for pattern, needed in exceptions.entries]
     return out
 
 
+def _never_skipped_when_it_matches(text: str) -> None:
+    keys = text_keys(text, (1, 2, 3))
+    for search, needed in _searches():
+        if search(text):
+            assert all(not need.isdisjoint(keys) for need in needed), (text, search)
+
+
 def test_a_rule_is_skipped_only_when_it_cannot_match() -> None:
-    """Over every message of the evaluation set: a rule whose first characters are all missing
-    from the message never matches it (the skip changes the cost, never the verdict)."""
-    patterns = _patterns()
+    """Over every message of the evaluation set: a rule or exception that matches a message finds
+    in it all it needs (the skip changes the cost, never the verdict)."""
     for _label, _lang, message in read_set(SETS / "tune"):
-        text = detector().normalise(message)
-        chars = frozenset(text)
-        for first, pattern in patterns:
-            if first is not None and first.isdisjoint(chars):
-                assert not pattern.search(text), (message, pattern.regex.pattern)
+        _never_skipped_when_it_matches(detector().normalise(message))
 
 
 @settings(max_examples=300, deadline=None)
 @given(st.text(alphabet="想要死去活不了我在楼顶跳药吃安眠杀自他们刀砍门口 abcdeilkmnosty", max_size=20))
-def test_first_chars_are_sound_on_random_text(text: str) -> None:
-    for first, pattern in _patterns():
-        if first is not None and first.isdisjoint(frozenset(text)):
-            assert not pattern.search(text)
+def test_needs_are_sound_on_random_text(text: str) -> None:
+    _never_skipped_when_it_matches(text)
 
 
 @pytest.mark.parametrize(
@@ -195,18 +200,43 @@ def test_an_english_word_typed_against_chinese_characters_is_still_a_word() -> N
 
 
 @pytest.mark.parametrize(
-    ("pattern", "pairs"),
+    ("pattern", "length", "needed"),
     [
-        ("\\bkill|kick", {"ki"}),
-        ("\\b(i|we) (was|were)", {"i ", "we"}),
-        ("\\bknives?\\b", {"kn"}),
-        ("(a|b){0,1}cd", {"ac", "bc", "cd"}),
-        ("\\b(\\w+ )?(punch|kick)", None),  # could start with any letter
-        ("x*y", None),
+        ("(?:想|要)[^。]{0,3}死", 2, [{"想", "要"}, {"死"}]),
+        ("\\b(kill|hurt) me", 3, [{"kil", "hur"}, {" me"}, {"me"}, {"e"}]),
+        ("(a|b){0,1}cd", 2, [{"cd"}, {"d"}]),
+        ("\\b(\\w+ )?(punch|kick)", 1, [{"p", "k"}]),
+        ("x.*y", 2, [{"x"}, {"y"}]),
+        ("(?i)kill", 2, []),  # either case: nothing told
     ],
 )
-def test_the_first_two_characters_of_a_rule_are_known_or_none(pattern: str, pairs: set[str] | None) -> None:
-    assert first_pairs(pattern) == (None if pairs is None else frozenset(pairs))
+def test_what_a_pattern_needs(pattern: str, length: int, needed: list[set[str]]) -> None:
+    assert needs(pattern, length) == tuple(frozenset(need) for need in needed)
+
+
+@pytest.mark.parametrize(
+    ("pattern", "parts"),
+    [
+        ("a|b(c|d)|[|]|\\||[]|]", ["a", "b(c|d)", "[|]", "\\|", "[]|]"]),
+        ("(?:a|b)", ["a", "b"]),  # one group around it all
+        ("(a|b)", ["a", "b"]),
+        ("(?:a|b)+", ["(?:a|b)+"]),
+        ("(?!a|b)", ["(?!a|b)"]),  # a look-ahead is no group to open
+        ("(a)(b|c)", ["(a)(b|c)"]),
+        ("\\b(?:x|y)", ["\\b(?:x|y)"]),
+    ],
+)
+def test_top_level_alternatives(pattern: str, parts: list[str]) -> None:
+    assert alternatives(pattern) == parts
+
+
+def test_the_index_gives_what_meets_all_its_needs_in_order() -> None:
+    index = KeyIndex(
+        [("any", []), ("a and b", [frozenset("a"), frozenset("b")]), ("a or c", [frozenset("ac")])]
+    )
+    assert list(index.candidates(frozenset("ab"))) == ["any", "a and b", "a or c"]
+    assert list(index.candidates(frozenset("c"))) == ["any", "a or c"]
+    assert list(index.candidates(frozenset())) == ["any"]
 
 
 def test_a_visit_threatened_with_the_users_fear_now_reads_as_danger() -> None:

@@ -4,15 +4,19 @@
 from __future__ import annotations
 
 import dataclasses
+import threading
+from collections.abc import Callable
 
 import pytest
-from sqlalchemy import text
+from sqlalchemy import Connection, text
 from store_backends import backend_settings, engine, migrated  # noqa: F401 - fixtures
 
 from bot.config import Settings
 from bot.engine.engine import Engine
 from bot.errors import StoreError
 from bot.service import Service
+from bot.store.db import open_engine
+from bot.store.writers import StoreWorker
 from bot.types import Inbound
 
 
@@ -71,3 +75,37 @@ def test_a_serving_worker_opens_its_read_connections_up_front(
         assert pool.checkedin() == idle  # type: ignore[attr-defined]
     finally:
         service.close()
+
+
+@pytest.mark.postgres
+def test_a_users_jobs_stay_on_one_lane_and_new_users_go_to_idle_lanes(pg_url: str) -> None:
+    db = open_engine(pg_url, writers=4)
+    worker = StoreWorker(db, lanes=4)
+    try:
+        started, release = threading.Event(), threading.Event()
+        ran: list[tuple[str, str]] = []  # (job, store thread) in the order they ran
+
+        def job(name: str, wait: bool = False) -> Callable[[Connection], str]:
+            def run(conn: Connection) -> str:
+                ran.append((name, threading.current_thread().name))
+                if wait:
+                    started.set()
+                    release.wait(10)
+                return name
+
+            return run
+
+        busy = worker.submit(job("amy-1", wait=True), "amy")
+        assert started.wait(10)
+        amy_later = worker.submit(job("amy-2"), "amy")  # queued behind amy's first job
+        others = [worker.submit(job(user), user) for user in ("bo", "cy", "di")]
+        assert [f.result(10) for f in others] == ["bo", "cy", "di"]
+        lanes = dict(ran)
+        assert len({lanes["amy-1"], lanes["bo"], lanes["cy"], lanes["di"]}) == 4  # each an idle lane
+        assert not amy_later.done()  # amy's second job waits for her first one
+        release.set()
+        assert (busy.result(10), amy_later.result(10)) == ("amy-1", "amy-2")
+        assert dict(ran)["amy-2"] == lanes["amy-1"]
+    finally:
+        worker.close()
+        db.dispose()

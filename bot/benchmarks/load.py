@@ -157,6 +157,19 @@ async def arrivals(
             window_errors += status != 200
         await connection.close()
 
+    def report_window(length: float) -> None:
+        nonlocal window, window_errors
+        report(
+            {
+                "t_s": round(time.perf_counter() - start, 1),
+                "requests": len(window),
+                "per_s": round(len(window) / length, 1),
+                **percentiles(window),
+                "errors": window_errors,
+            }
+        )
+        window, window_errors = [], 0
+
     tasks = [asyncio.create_task(client()) for _ in range(clients)]
     next_report = start + every
     for n in range(int(rate * seconds)):
@@ -165,19 +178,12 @@ async def arrivals(
             await asyncio.sleep(delay)
         due.put_nowait(n)
         if time.perf_counter() >= next_report:
-            report(
-                {
-                    "t_s": round(time.perf_counter() - start, 1),
-                    "requests": len(window),
-                    "per_s": round(len(window) / every, 1),
-                    **percentiles(window),
-                    "errors": window_errors,
-                }
-            )
-            window, window_errors = [], 0
+            report_window(every)
             next_report += every
     for _ in tasks:
         due.put_nowait(None)
     await asyncio.gather(*tasks)
+    if window:  # the last window, up to the last reply
+        report_window(time.perf_counter() - (next_report - every))
     sent.elapsed = time.perf_counter() - start
     return sent

@@ -12,14 +12,14 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
-from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
 from bot.config import content_dir
 from bot.errors import FlowError
 from bot.safety.backstop import Backstop
-from bot.safety.firstchars import first_chars, first_pairs
+from bot.safety.firstchars import alternatives, needs
+from bot.safety.keyindex import KeyIndex, text_keys
 from bot.safety.normalise import Normaliser
 from bot.yamlfile import load_yaml
 
@@ -34,6 +34,13 @@ _LATIN = re.compile(r"[a-z]")
 # types, and nothing to read in it
 _TRIVIAL = re.compile(r"[\d\s.,:;/+\-()#*%¥$元块万千号月日年点分]*|\s*/[a-z_]+\s*", re.IGNORECASE)
 _TRAILING = re.compile(r"[\s.,!?。，！？~～…啊呀啦的哈嗯呢吧了]+$")
+_CUT = "。"  # what a taken-out exception or hedge leaves: the end of a clause
+# the strings the rules of a script need: Chinese characters and pairs of them; English pieces of
+# three letters (English rules all need common letters, and shorter pieces at the end of a
+# match, "me", "e", are in most messages)
+_SIZES = {True: (1, 2), False: (3,)}
+# \1, (?P=name), (?(1)…), (?i): alternatives that lean on each other, kept together
+_REFERS_BACK = re.compile(r"\\[1-9]|\(\?P=|\(\?\(|\(\?[aiLmsux]+\)")
 
 
 @dataclass(frozen=True, slots=True)
@@ -60,9 +67,12 @@ class _Pattern:
 
     __slots__ = ("regex", "word_start")
 
-    def __init__(self, pattern: str) -> None:
-        self.word_start = pattern.startswith("\\b") and not _top_level_branch(pattern)
-        self.regex = _compile(pattern[2:] if self.word_start else pattern)
+    def __init__(self, pattern: str, flags: int | None = None) -> None:
+        """`flags`: those of the pattern this one is an alternative of (its `\\b` stays in `re`)."""
+        self.word_start = flags is None and pattern.startswith("\\b") and len(alternatives(pattern)) == 1
+        self.regex = re.compile(
+            pattern[2:] if self.word_start else pattern, _flags(pattern) if flags is None else flags
+        )
 
     def search(self, text: str) -> bool:
         match = self.regex.search(text)
@@ -76,37 +86,29 @@ class _Pattern:
         return False
 
 
+def _flags(pattern: str) -> int:
+    return 0 if has_cjk(pattern) else re.ASCII
+
+
 def _compile(pattern: str) -> re.Pattern[str]:
-    return re.compile(pattern, 0 if has_cjk(pattern) else re.ASCII)
+    return re.compile(pattern, _flags(pattern))
 
 
 def _is_latin_word_char(char: str) -> bool:
     return char.isascii() and char.isalnum()
 
 
-def _top_level_branch(pattern: str) -> bool:
-    depth = 0
-    escaped = in_class = False
-    for ch in pattern:
-        if escaped:
-            escaped = False
-        elif ch == "\\":
-            escaped = True
-        elif in_class:
-            in_class = ch != "]"
-        elif ch == "[":
-            in_class = True
-        elif ch == "(":
-            depth += 1
-        elif ch == ")":
-            depth -= 1
-        elif ch == "|" and depth == 0:
-            return True
-    return False
+def _needs(patterns: list[str], cjk: bool) -> list[frozenset[str]]:
+    """What a text must hold for all the patterns to match it (firstchars.needs), leaving out what a
+    taken-out exception or hedge can put in: what is left of a message holds no string it did not
+    hold, but for those with a _CUT, so one look at the message serves both readings."""
+    sizes = _SIZES[cjk]
+    found = [need for pattern in patterns for need in needs(pattern, max(sizes))]
+    return [need for need in found if all(len(key) in sizes and _CUT not in key for key in need)]
 
 
 _Search = Callable[[str], object]  # truthy when the rule matches
-_Rule = tuple[frozenset[str] | None, _Search, list[_Pattern]]  # (first characters, search, patterns)
+_Rule = tuple[_Search, list[frozenset[str]]]  # (search, what the text needs for it to match)
 
 
 def _search(patterns: list[_Pattern]) -> _Search:
@@ -119,68 +121,75 @@ def _search(patterns: list[_Pattern]) -> _Search:
     return lambda text: all(p.search(text) for p in patterns)
 
 
-class _Tier:
-    """A rule matches when all its patterns do (most rules have one). Rules are kept apart, not
-    joined into one alternation: Python's `re` then skips to each rule's possible first
-    characters in C, measured 10× faster here. Rules are indexed by those first characters, so a
-    message runs only the rules that could start somewhere in it (a short message: a handful of
-    the several hundred), and none of the rules of a script the message lacks.
+def _runnable(patterns: list[str], cjk: bool) -> list[_Rule]:
+    """A rule as the searches to run. Its longest alternation `a|b|c` runs as one search per
+    alternative (with the rule's other patterns), each only when the message holds what it needs:
+    a handful of the alternatives of a long list, not the list."""
+    parts = [[p] if _REFERS_BACK.search(p) else alternatives(p) for p in patterns]
+    at = max(range(len(patterns)), key=lambda number: len(parts[number]))
+    if len(parts[at]) == 1:
+        return [(_search([_Pattern(p) for p in patterns]), _needs(patterns, cjk))]
+    before, after = [_Pattern(p) for p in patterns[:at]], [_Pattern(p) for p in patterns[at + 1 :]]
+    flags = _flags(patterns[at])
+    return [
+        (
+            _search([*before, _Pattern(part, flags), *after]),
+            _needs([*patterns[:at], part, *patterns[at + 1 :]], cjk),
+        )
+        for part in parts[at]
+    ]
+
+
+class _Tiers:
+    """A label's rules, strong and soft. A rule matches when all its patterns do (most rules have
+    one). Rules are kept apart, not joined into one alternation: Python's `re` then skips to each
+    rule's possible first characters in C, measured 10× faster here. A rule runs only when the
+    message holds the strings it needs (keyindex: a handful of the several hundred), and none of
+    the rules of a script the message lacks runs. Each script's rules are one index, the strong
+    ones first, so the first rule that matches tells the tier.
     """
 
-    def __init__(self, rules: list[list[str]]) -> None:
-        patterns = [[_Pattern(p) for p in rule] for rule in rules]
-        self.rules: list[_Rule] = [
-            (first_chars(raw[0]), _search(p), p) for raw, p in zip(rules, patterns, strict=True)
-        ]
-        scripts = [any(map(has_cjk, raw)) for raw in rules]
-        self.cjk = _FirstCharIndex([r for r, cjk in zip(self.rules, scripts, strict=True) if cjk])
-        latin = [(rule, raw) for rule, raw, cjk in zip(self.rules, rules, scripts, strict=True) if not cjk]
-        self.latin = _FirstCharIndex([rule for rule, _ in latin], [first_pairs(raw[0]) for _, raw in latin])
-
-    def __call__(self, text: str, chars: frozenset[str], cjk: bool, latin: bool) -> bool:
-        return (cjk and self.cjk.any_match(text, chars)) or (
-            latin and self.latin.any_match(text, chars, _pairs(text))
+    def __init__(self, strong: list[list[str]], soft: list[list[str]]) -> None:
+        tiered = [("strong", raw) for raw in strong] + [("soft", raw) for raw in soft]
+        self.cjk, self.latin = (
+            KeyIndex(
+                [
+                    ((tier, search), needed)
+                    for tier, raw in tiered
+                    if any(map(has_cjk, raw)) == script
+                    for search, needed in _runnable(raw, script)
+                ]
+            )
+            for script in (True, False)
         )
 
+    def __call__(self, text: str, message: _Message) -> str | None:
+        """ "strong", "soft" or None."""
+        found = None
+        for index, present in ((self.cjk, message.cjk), (self.latin, message.latin)):
+            if present:
+                tier = next((tier for tier, search in index.candidates(message.keys) if search(text)), None)
+                if tier == "strong":
+                    return tier
+                found = found or tier
+        return found
 
-@lru_cache(maxsize=16)
-def _pairs(text: str) -> frozenset[str] | None:
-    """Every two characters side by side in the text (read once per message, not per label)."""
-    if len(text) > _PAIRS_LIMIT:
-        return None  # a long vent: run every rule whose first letter is there
-    return frozenset(text[i : i + 2] for i in range(len(text) - 1))
 
+@dataclass(frozen=True, slots=True)
+class _Message:
+    """A normalised message as the rules read it, worked out once for every label."""
 
-_PAIRS_LIMIT = 2_000
+    text: str
+    keys: frozenset[str]  # its strings of the sizes the rules of its scripts need (_SIZES)
+    cjk: bool
+    latin: bool
 
-
-class _FirstCharIndex:
-    def __init__(self, rules: list[_Rule], pairs: Sequence[frozenset[str] | None] = ()) -> None:
-        self._always = [search for first, search, _ in rules if first is None]
-        self._searches = [search for _, search, _ in rules]
-        self._pairs = list(pairs) or [None] * len(rules)  # a rule's possible first two characters
-        by_char: dict[str, set[int]] = {}
-        for number, (first, _, _) in enumerate(rules):
-            for char in first or ():
-                by_char.setdefault(char, set()).add(number)
-        self._by_char = {char: frozenset(numbers) for char, numbers in by_char.items()}
-        self._chars = frozenset(self._by_char)
-
-    def any_match(self, text: str, chars: frozenset[str], pairs: frozenset[str] | None = None) -> bool:
-        if any(search(text) for search in self._always):
-            return True
-        present = self._chars.intersection(chars)
-        if not present:
-            return False
-        candidates = frozenset().union(*map(self._by_char.__getitem__, present))
-        searches, firsts = self._searches, self._pairs
-        if pairs is None:
-            return any(searches[number](text) for number in candidates)
-        return any(
-            searches[number](text)
-            for number in candidates
-            if (first := firsts[number]) is None or not first.isdisjoint(pairs)
-        )
+    @classmethod
+    def read(cls, folded: str) -> _Message:
+        cjk = not folded.isascii() and _CJK.search(folded) is not None
+        latin = _LATIN.search(folded) is not None
+        sizes = (_SIZES[True] if cjk else ()) + (_SIZES[False] if latin else ())
+        return cls(folded, text_keys(folded, sizes), cjk, latin)
 
 
 class _LabelRules:
@@ -188,43 +197,43 @@ class _LabelRules:
         sets = {str(k): [str(w) for w in v] for k, v in (raw.get("sets") or {}).items() if k != "__line__"}
         self.label = label
         excepts = [_expand(p, sets, origin) for p in raw.get("except") or ()]
-        self.cjk_exceptions = [re.compile(p) for p in excepts if has_cjk(p)]
-        self.latin_exceptions = [_compile(p) for p in excepts if not has_cjk(p)]
+        self.cjk_exceptions = KeyIndex([(re.compile(p), _needs([p], True)) for p in excepts if has_cjk(p)])
+        self.latin_exceptions = KeyIndex(
+            [(_compile(p), _needs([p], False)) for p in excepts if not has_cjk(p)]
+        )
         # idioms said both in exasperation and in earnest (想死的心都有了): never strong alone,
         # but they still get the soft tier's question
         self.hedges = [re.compile(_expand(p, sets, origin)) for p in raw.get("hedge") or ()]
-        self.strong = _tier(raw.get("strong") or (), sets, origin)
-        self.soft = _tier(raw.get("soft") or (), sets, origin)
+        self.tiers = _Tiers(
+            *(_expand_rules(raw.get(tier) or (), sets, origin) for tier in ("strong", "soft"))
+        )
 
-    def judge(self, text: str, chars: frozenset[str], cjk: bool, latin: bool) -> str | None:
+    def judge(self, message: _Message) -> str | None:
         """ "strong", "soft" or None for this label."""
-        if self._tiers(text, chars, cjk, latin) is None:
+        if self.tiers(message.text, message) is None:
             return None  # exceptions only take matches away: most messages stop here, cheaply
-        text = self.without_exceptions(text, cjk, latin)
+        text = self.without_exceptions(message)
         hedged = False
         for pattern in self.hedges:
-            text, found = pattern.subn("。", text)
+            text, found = pattern.subn(_CUT, text)
             hedged = hedged or found > 0
-        outcome = self._tiers(text, frozenset(text), cjk, latin)
+        outcome = self.tiers(text, message)
         return outcome or ("soft" if hedged else None)
 
-    def without_exceptions(self, text: str, cjk: bool, latin: bool) -> str:
+    def without_exceptions(self, message: _Message) -> str:
         """The text with negations, metaphors and anger at others taken out."""
-        for exceptions, present in ((self.cjk_exceptions, cjk), (self.latin_exceptions, latin)):
+        text = message.text
+        for exceptions, present in (
+            (self.cjk_exceptions, message.cjk),
+            (self.latin_exceptions, message.latin),
+        ):
             if present:
-                for pattern in exceptions:
-                    text = pattern.sub("。", text)
+                for pattern in exceptions.candidates(message.keys):
+                    text = pattern.sub(_CUT, text)
         return text
 
-    def _tiers(self, text: str, chars: frozenset[str], cjk: bool, latin: bool) -> str | None:
-        if self.strong(text, chars, cjk, latin):
-            return "strong"
-        if self.soft(text, chars, cjk, latin):
-            return "soft"
-        return None
 
-
-def _tier(rules: Sequence[Any], sets: Mapping[str, list[str]], origin: str) -> _Tier:
+def _expand_rules(rules: Sequence[Any], sets: Mapping[str, list[str]], origin: str) -> list[list[str]]:
     compiled: list[list[str]] = []
     for rule in rules:
         if isinstance(rule, str):
@@ -233,7 +242,7 @@ def _tier(rules: Sequence[Any], sets: Mapping[str, list[str]], origin: str) -> _
             compiled.append([_expand(str(p), sets, origin) for p in rule["all"]])
         else:
             raise FlowError(f"{origin}: a rule is a pattern or {{all: [patterns]}}, not {rule!r}")
-    return _Tier(compiled)
+    return compiled
 
 
 def _expand(pattern: str, sets: Mapping[str, list[str]], origin: str) -> str:
@@ -297,47 +306,42 @@ class Detector:
         start and its end are read, where a long vent puts what matters. When no pattern gives a
         screen, the backstop may still add a soft signal (the screening question, a 110 line), or
         show the danger screen when a soft sign reads far more like danger than calm."""
-        verdict, folded = self._scan(text)
-        if verdict.label is not None or not folded or self.backstop is None:
+        verdict, message = self._scan(text)
+        if verdict.label is not None or message is None or not message.text or self.backstop is None:
             return verdict
         # the raw text first (cheap); each label's exceptions are taken out only when it would ask
         unclear = [label for label in LABELS if label not in verdict.soft]
         added = [
             label
-            for label in self.backstop.asking(folded, unclear)
-            if self.backstop.asking(self.for_backstop(folded, label), [label])
+            for label in self.backstop.asking(message.text, unclear)
+            if self.backstop.asking(self._by_label[label].without_exceptions(message), [label])
         ]
         signalled = tuple(label for label in LABELS if label in added or label in verdict.soft)
         for label in signalled:  # a soft sign the model reads as a clear one (danger only, for now)
-            if self.backstop.screens(label, self.for_backstop(folded, label)):
+            if self.backstop.screens(label, self._by_label[label].without_exceptions(message)):
                 return Verdict(label, tuple(other for other in signalled if other != label))
         return Verdict(None, signalled) if added else verdict
 
     def for_backstop(self, folded: str, label: str = "crisis") -> str:
         """A normalised message as the label's backstop reads it: "我没想过自杀" must not read as
         自杀, nor "别再打电话" as 打."""
-        cjk = not folded.isascii() and _CJK.search(folded) is not None
-        latin = _LATIN.search(folded) is not None
-        return self._by_label[label].without_exceptions(folded, cjk, latin)
+        return self._by_label[label].without_exceptions(_Message.read(folded))
 
     def scan_patterns(self, text: str) -> Verdict:
         """The pattern families alone, without the backstop (what the backstop is trained around)."""
         return self._scan(text)[0]
 
-    def _scan(self, text: str) -> tuple[Verdict, str]:
+    def _scan(self, text: str) -> tuple[Verdict, _Message | None]:
         if not text or _TRIVIAL.fullmatch(text):
-            return NOTHING, ""
+            return NOTHING, None
         if len(text) > SCAN_LIMIT:
             text = f"{text[: SCAN_LIMIT // 2]}\n{text[-SCAN_LIMIT // 2 :]}"
-        folded = self.normalise(text)
-        cjk = not folded.isascii() and _CJK.search(folded) is not None
-        latin = _LATIN.search(folded) is not None
-        chars = frozenset(folded)
+        message = _Message.read(self.normalise(text))
         soft: list[str] = []
         for rules in self.rules:
-            outcome = rules.judge(folded, chars, cjk, latin)
+            outcome = rules.judge(message)
             if outcome == "strong":
-                return Verdict(rules.label, tuple(soft)), folded
+                return Verdict(rules.label, tuple(soft)), message
             if outcome == "soft":
                 soft.append(rules.label)
-        return (Verdict(None, tuple(soft)) if soft else NOTHING), folded
+        return (Verdict(None, tuple(soft)) if soft else NOTHING), message

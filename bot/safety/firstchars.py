@@ -1,11 +1,14 @@
-"""The characters a regular expression can start a match with, so a rule can be skipped unless
-the message contains one of them. Python's `re` does this skip itself only inside one search;
-across ~100 rules per message, not calling a rule at all is what keeps the detector cheap."""
+"""What a regular expression needs of a text before it can match: the characters a match can
+start with (first_chars), and the short strings it reads at each part it cannot skip (needs), so
+a rule can be skipped unless the message holds them. Python's `re` does such a skip itself only
+inside one search; across hundreds of rules per message, not calling a rule at all is what keeps
+the detector cheap."""
 
 from __future__ import annotations
 
 import importlib
 import re
+from functools import cache
 from typing import Any
 
 # The standard library's own parser (Python >= 3.11 names; sre_parse is deprecated and untyped).
@@ -70,19 +73,75 @@ def _charset(items: list[Any]) -> set[str] | None:
     return members
 
 
-_MAX_PAIRS = 600
+_MAX_PAIRS = 600  # strings told apart at most, per part of a pattern
+_CASELESS = re.compile(r"\(\?[a-zA-Z-]*i")  # (?i): its letters may be typed in either case
+# an escape, a character class (a "]" first in it is a member), a bracket, a bar
+_TOKENS = re.compile(r"\\.|\[\^?\]?(?:\\.|[^\]\\])*\]|[()|]", re.DOTALL)
 
 
-def first_pairs(pattern: str) -> frozenset[str] | None:
-    """The possible first two characters of a match ("ki" for `kill|kick`, "i " for `i am`), or
-    None when they cannot be told: English rules all start with common letters, so the first
-    character alone skips none of them, but their first two characters skip most."""
+@cache  # a process may load the rules many times (each engine a test builds): read each once
+def needs(pattern: str, length: int) -> tuple[frozenset[str], ...]:
+    """What any text the pattern matches holds: for each part of the pattern a match cannot skip,
+    the strings of `length` characters a match can read from there (fewer at the end of a match).
+    `(?:想|要)[^。]{0,3}死` needs one of 想, 要 and needs 死; `\\bi (want|wish) to die` needs
+    "i w", then " wa" or " wi" (with length 3), and so on. Parts it cannot tell are left out."""
+    if _CASELESS.search(pattern):
+        return ()
     try:
-        parsed = _p.parse(pattern)
+        items = _flat(list(_p.parse(pattern)))
     except re.error:
+        return ()
+    found: list[frozenset[str]] = []
+    for start, (op, av) in enumerate(items):
+        if op in (_c.AT, _c.ASSERT, _c.ASSERT_NOT) or (op in (_c.MAX_REPEAT, _c.MIN_REPEAT) and av[0] == 0):
+            continue  # reads nothing, or may be skipped
+        for size in range(length, 0, -1):
+            strings = _prefixes(items[start:], size, 0)
+            if strings:
+                found.append(frozenset(strings))
+                break
+    return tuple(dict.fromkeys(found))
+
+
+def _flat(items: list[Any]) -> list[Any]:
+    """The pattern as one sequence, its groups opened (their parts cannot be skipped either)."""
+    out: list[Any] = []
+    for op, av in items:
+        out.extend(_flat(list(av[-1])) if op is _c.SUBPATTERN else [(op, av)])
+    return out
+
+
+def alternatives(pattern: str) -> list[str]:
+    """The pattern's top-level alternatives (`a|b(c|d)` → `a`, `b(c|d)`; `(?:a|b)` → `a`, `b`):
+    a text matches the pattern when it matches one of them (unless they refer to each other's
+    groups by number)."""
+    inside = _inside_group(pattern)
+    if inside is not None:
+        return alternatives(inside)
+    parts: list[str] = []
+    depth = start = 0
+    for token in _TOKENS.finditer(pattern):
+        if token.group() in "()":
+            depth += 1 if token.group() == "(" else -1
+        elif token.group() == "|" and depth == 0:
+            parts.append(pattern[start : token.start()])
+            start = token.end()
+    return [*parts, pattern[start:]]
+
+
+def _inside_group(pattern: str) -> str | None:
+    """X when the whole pattern is one group `(X)` or `(?:X)` (not a look-around: `(?!X)`)."""
+    if not pattern.startswith("(") or (pattern.startswith("(?") and not pattern.startswith("(?:")):
         return None
-    found = _prefixes(list(parsed), 2, 0)
-    return None if found is None else frozenset(found)
+    depth = 0
+    for token in _TOKENS.finditer(pattern):
+        if token.group() in "()":
+            depth += 1 if token.group() == "(" else -1
+            if depth == 0:
+                break
+    if depth or token.end() < len(pattern):
+        return None  # the group closes before the end (or never)
+    return pattern[3:-1] if pattern.startswith("(?:") else pattern[1:-1]
 
 
 def _prefixes(items: list[Any], need: int, depth: int) -> set[str] | None:

@@ -32,7 +32,7 @@ from bot.store.writers import StoreWorker
 from bot.types import Inbound, Outbound, Session, TurnResult
 
 Eraser = Callable[[Connection, int], None]
-# Marking replies sent, renewing and claiming leases share one store thread, so they run in the
+# Marking replies sent, renewing and claiming leases are jobs of one key, so they run in the
 # order they were asked for: a retry pass asked after a reply was marked sent never claims it.
 OUTBOX_JOBS = "outbox"
 
