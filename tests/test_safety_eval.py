@@ -35,6 +35,7 @@ FRESH = (
         "fresh30",
         "fresh31",
     ),  # scam victims, English above all: papers, spoofed calls, loans for fees, couriers
+    "fresh32",  # scam victims, English above all: new writers, pressure, the learner's present, calm twins
 )
 
 
