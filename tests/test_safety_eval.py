@@ -33,6 +33,7 @@ FRESH = (
     *("fresh22", "fresh23"),  # crisis by construction: passive wishes, logistics, self-harm, third persons
     *("fresh30", "fresh31"),  # scam victims, English above all: papers, spoofed calls, loans for fees
     *("fresh28", "fresh29"),  # crisis again, English above all: other writers, dialects, emoji
+    "fresh32",  # scam victims, English above all: new writers, pressure, the learner's present
 )
 
 

@@ -350,3 +350,146 @@ def test_the_same_slang_for_ones_own_bills_gets_no_screen() -> None:
     ]
     alarms = [m for m in messages if detector().scan(m).label is not None]
     assert len(alarms) <= len(messages) * 3 // 100, (len(alarms), len(messages), alarms[:10])
+
+
+# a relative named through another's (my colleague's husband), a learner's present said of anyone (she
+# give her card number), "i send it," with a time, a victim frightened or pressured into paying, a code
+# sent "by sending him", conned out of a pension, accounts by the kind they were called, papers by their
+# national names, Shanghainese 讲拨伊听 and a Cantonese screen shown (俾佢睇畫面)
+EN_VIA = ("colleague", "friend", "neighbour", "boss", "cousin")
+EN_VIA_KIN = ("husband", "mum", "dad", "son", "wife")
+EN_LEARNER_SUBJECTS = ("he", "she", "my mother she", "my son", "my husband he", "my grandpa")
+EN_LEARNER_PRESENT = ("give", "send", "tell", "deposit", "transfer")
+EN_LEARNER_OBJECTS = ("her bank card number", "the SMS code", "the money", "his savings", "the otp")
+EN_LEARNER_TAKERS = (
+    "the man who say he is from court",
+    'the "HSBC" caller',
+    "a lady who called about her loan",
+)
+EN_DONE_IT = ("send it", "pay it", "transfer it", "did it", "wire it")
+EN_WHEN = ("", " last night", " yesterday", " already", " this morning")
+EN_PRESSED = ("scared", "pressured", "bullied", "guilted", "manipulated", "rushed", "frightened")
+EN_ACCOUNT_KINDS = (
+    *("secured account", "safekeeping account", "reserve account", "protected account"),
+    *("supervision account", "escrow account"),
+)
+EN_MORE_PAPERS = (
+    "cnic",
+    "omang",
+    "ghana card",
+    "sin number",
+    "tfn",
+    "singpass login",
+    "medicare card",
+    "emirates id",
+)
+ZH_TOLD_ALOUD = ("讲给他听", "讲拨伊听", "说给对方听", "讲出来给他")
+
+
+def test_relatives_of_others_learners_present_pressure_and_accounts_by_kind_reach_the_scam_screen() -> None:
+    messages = _fill(
+        ("my {x}'s {k} {v} 5000 to {r}", "my {x}'s {k} already {v} his savings to {r}, what now"),
+        x=EN_VIA,
+        k=EN_VIA_KIN,
+        v=EN_KIN_PAID[:4],
+        r=EN_IMPOSTORS,
+    )
+    messages += _fill(
+        ("{s} {v} {o} to {r}",),
+        s=EN_LEARNER_SUBJECTS,
+        v=EN_LEARNER_PRESENT,
+        o=EN_LEARNER_OBJECTS,
+        r=EN_LEARNER_TAKERS,
+    )
+    messages += _fill(
+        ("the agent told me to pay {f}, i {v}{t}, now {a}",),
+        f=EN_THEIR_FEES,
+        v=EN_DONE_IT,
+        t=EN_WHEN,
+        a=EN_AFTERMATH,
+    )
+    messages += _fill(("not gonna lie i {v} the fake bank guy 2k",), v=EN_KIN_PAID)
+    messages += _fill(
+        (
+            'my {k} was {c} into {g} money to a "lawyer"',
+            "they {c} my {k} into {g} her savings to a fake officer",
+        ),
+        k=("uncle", "mum", "grandpa"),
+        c=EN_PRESSED,
+        g=("sending", "paying", "transferring", "wiring"),
+    )
+    messages += _fill(
+        ("I let a stranger verify my account by {v} him {s}, now it is empty",),
+        v=("sending", "giving", "texting", "reading out"),
+        s=("the login code", "my otp", "my pin", "the sms code", "my card number"),
+    )
+    messages += _fill(
+        ("they {c} {o} out of {t}",),
+        c=("conned", "scammed", "cheated", "swindled", "tricked"),
+        o=("my dad", "my grandma", "us", "him", "her", "my old man"),
+        t=("his pension", "$5000", "her savings"),
+    )
+    messages += _fill(
+        ("the officer said to move everything to a {k}, i did it {t}",), k=EN_ACCOUNT_KINDS, t=EN_WHEN[1:]
+    )
+    messages += _fill(
+        ("i {v} my {p} and the code to the caller",), v=("gave", "sent", "give", "send"), p=EN_MORE_PAPERS
+    )
+    messages += _fill(("我把{s}{v}了，他说是公安局的，钞票全部没了",), s=ZH_SECRETS[:4], v=ZH_TOLD_ALOUD)
+    messages += _fill(
+        ("佢哋話我張卡有問題，叫我開咗個{a}俾佢睇{b}，而家{c}啲錢冇晒",),
+        a=("app", "會議軟件"),
+        b=("畫面", "屏幕", "手機屏幕"),
+        c=("戶口", "卡", "銀行"),
+    )
+    missed = [m for m in messages if detector().scan(m).label != "scam_victim"]
+    assert len(missed) <= len(messages) // 100, (len(missed), len(messages), missed[:10])
+
+
+def test_their_calm_twins_asked_refused_known_receivers_markets_and_work_screens_get_no_screen() -> None:
+    messages = _fill(
+        (
+            "my {x}'s {k} asked if he should send money to the police caller, I said no",
+            "my {x}'s {k} paid the rent to the landlord",
+        ),
+        x=EN_VIA[:3],
+        k=EN_VIA_KIN[:3],
+    )
+    messages += _fill(
+        ("{s} {v} the money to the bank at the counter",), s=EN_LEARNER_SUBJECTS[:4], v=EN_LEARNER_PRESENT
+    )
+    messages += _fill(
+        ("i lost money {p} the {m}, my own fault",),
+        p=("on", "in", "during"),
+        m=("crash", "market crash", "dip"),
+    )
+    messages += _fill(
+        ("{n} people in my {w} were {c} by fake police, luckily not me",),
+        n=("5", "many", "some", "a lot of"),
+        w=("village", "building", "church"),
+        c=("scammed", "tricked", "conned"),
+    )
+    messages += _fill(
+        ("paid my {b} bill with {p} points",), b=("utility", "phone"), p=("gift card", "loyalty", "reward")
+    )
+    messages += _fill(
+        ("my grandmother asked if she should {v} the pin to the man who called, i told her never",),
+        v=("give", "send", "tell"),
+    )
+    messages += _fill(("should {w} give the code to the caller?",), w=("he", "she", "my mum", "we"))
+    messages += _fill(
+        ("I accepted a screen share from my {w} for a {m} meeting",),
+        w=("colleague", "boss"),
+        m=("work", "zoom"),
+    )
+    messages += [
+        "the pd called me about a noise complaint",
+        "i transferred the money to the real lender through their website",
+        "the loan officer at the real branch asked for my ID, i gave it",
+        "a caller asked for my otp, i hung up",
+        "i sent my tfn to my employer for payroll",
+        "我把银行卡密码说给我妈听了，她帮我取钱",
+        "佢叫我睇下個畫面，我冇開",
+    ]
+    alarms = [m for m in messages if detector().scan(m).label is not None]
+    assert len(alarms) <= len(messages) * 3 // 100, (len(alarms), len(messages), alarms[:10])
