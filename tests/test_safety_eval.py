@@ -31,7 +31,7 @@ FRESH = (
     *("fresh24", "fresh25"),  # scam victims again: other writers, payment apps, remote access, Cantonese
     *("fresh20", "fresh21"),  # danger in both languages, English above all, other writers
     *("fresh22", "fresh23"),  # crisis by construction: passive wishes, logistics, self-harm, third persons
-    *("fresh26",),  # danger again, English above all: word classes in frames
+    *("fresh26", "fresh27"),  # danger again, English above all: word classes in frames, other writers
 )
 
 
