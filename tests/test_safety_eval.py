@@ -34,6 +34,7 @@ FRESH = (
     *("fresh30", "fresh31"),  # scam victims, English above all: papers, spoofed calls, loans for fees
     *("fresh28", "fresh29"),  # crisis again, English above all: other writers, dialects, emoji
     "fresh32",  # scam victims, English above all: new writers, pressure, the learner's present
+    *("fresh26", "fresh27"),  # danger again, English above all: word classes in frames, other writers
 )
 
 

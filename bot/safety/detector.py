@@ -10,7 +10,7 @@ so what is left of the message still counts ("我不想死，可是真的撑不�
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -245,6 +245,29 @@ def _expand_rules(rules: Sequence[Any], sets: Mapping[str, list[str]], origin: s
     return compiled
 
 
+def _alternation(words: Iterable[str]) -> str:
+    """A word set as one group, its words merged by their shared beginnings (a trie): `re` tries
+    a flat alternation word by word at every position of the text, a trie one character at a
+    time, which reads a set of dozens of words several times faster. Longer words are still tried
+    before their prefixes (a greedy optional end), as the flat list sorted by length did."""
+    trie: dict[str, Any] = {}
+    for word in set(words):
+        node = trie
+        for char in word:
+            node = node.setdefault(char, {})
+        node[""] = {}
+    return f"(?:{_trie(trie)})"
+
+
+def _trie(node: Mapping[str, Any]) -> str:
+    branches = [re.escape(char) + _trie(child) for char, child in sorted(node.items()) if char]
+    if not branches:
+        return ""
+    if len(branches) == 1 and "" not in node:
+        return branches[0]
+    return f"(?:{'|'.join(branches)})" + ("?" if "" in node else "")
+
+
 def _expand(pattern: str, sets: Mapping[str, list[str]], origin: str) -> str:
     def fill(match: re.Match[str]) -> str:
         name = match.group(1)
@@ -253,8 +276,7 @@ def _expand(pattern: str, sets: Mapping[str, list[str]], origin: str) -> str:
             return f"[^{_CLAUSE_END}]{{0,{gap.group(1)}}}"
         if name not in sets:
             raise FlowError(f"{origin}: unknown word set {{{name}}} in {pattern!r}")
-        words = sorted(set(sets[name]), key=len, reverse=True)
-        return "(?:" + "|".join(re.escape(w) for w in words) + ")"
+        return _alternation(sets[name])
 
     expanded = _PLACEHOLDER.sub(fill, pattern)
     try:
