@@ -69,10 +69,15 @@ def test_a_serving_worker_opens_its_read_connections_up_front(
     try:
         pool = service.store.db.pool
         service.store.open_read_connections(2)
-        idle = pool.checkedin()  # type: ignore[attr-defined]
-        assert idle >= 2
-        assert service.session("telegram:1") is None  # a read takes one of them, opens none
-        assert pool.checkedin() == idle  # type: ignore[attr-defined]
+        opened = pool.checkedin()  # type: ignore[attr-defined]
+        assert opened >= service.store.worker.lanes + 2  # the store threads' and two for reads
+        jobs = [  # at once, so every store thread gets some and takes its connection
+            service.store.submit(lambda conn: conn.exec_driver_sql("SELECT 1"))
+            for _ in range(3 * service.store.worker.lanes)
+        ]
+        assert all(job.result(10) is not None for job in jobs)
+        assert service.session("telegram:1") is None  # and a read takes one: none is opened
+        assert pool.checkedin() + pool.checkedout() == opened  # type: ignore[attr-defined]
     finally:
         service.close()
 

@@ -73,10 +73,11 @@ class Store:
         self.worker = StoreWorker(self.db, writers, batch_reads)
 
     def open_read_connections(self, count: int = READ_CONNECTIONS) -> None:
-        """Open the pool's connections for reads now (PostgreSQL), so a serving worker holds a
-        fixed number from its start: its store threads' and these."""
+        """Open the pool's connections now (PostgreSQL): the store threads' and `count` for reads,
+        so a serving worker holds a fixed number from its start. The store threads take theirs
+        from the same pool when they first commit."""
         if not is_sqlite(self.db):
-            opened = [self.db.connect() for _ in range(count)]
+            opened = [self.db.connect() for _ in range(self.worker.lanes + count)]
             for conn in opened:
                 conn.close()  # back to the pool, which keeps it open
 
