@@ -89,7 +89,7 @@ async def test_lifespan_starts_and_stops_every_configured_channel(tmp_settings: 
         assert not telegram.updates.retrying and not wechat.conversation.retrying
         assert telegram.updates.pending == 0
         assert wechat.api.closed
-        assert all(request._client.is_closed for request in telegram.requests)
+        assert all(request.closed for request in telegram.requests)
         left = {task for task in asyncio.all_tasks() - before if not task.done()}
         assert left == {asyncio.current_task()} - before
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import logging
 from collections.abc import Callable
 from concurrent.futures import Future
 from dataclasses import dataclass
@@ -10,6 +11,7 @@ from typing import Any
 
 import orjson
 from sqlalchemy import Connection, delete, func, select, update
+from sqlalchemy.exc import OperationalError
 
 from bot.errors import StoreError
 from bot.store.checkpoint import Checkpointer
@@ -30,6 +32,8 @@ from bot.store.schema import inbound_log, outbox, sessions, turns
 from bot.store.turns import TurnRunner, TurnStep, erase_session_rows
 from bot.store.writers import StoreWorker
 from bot.types import Inbound, Outbound, Session, TurnResult
+
+log = logging.getLogger("weiquan.store")
 
 Eraser = Callable[[Connection, int], None]
 # Marking replies sent, renewing and claiming leases are jobs of one key, so they run in the
@@ -75,9 +79,17 @@ class Store:
     def open_read_connections(self, count: int = READ_CONNECTIONS) -> None:
         """Open the pool's connections now (PostgreSQL): the store threads' and `count` for reads,
         so a serving worker holds a fixed number from its start. The store threads take theirs
-        from the same pool when they first commit."""
-        if not is_sqlite(self.db):
-            opened = [self.db.connect() for _ in range(self.worker.lanes + count)]
+        from the same pool when they first commit. An unreachable server is let through, as at
+        start-up: the pool opens them once it is back."""
+        if is_sqlite(self.db):
+            return
+        opened: list[Connection] = []
+        try:
+            for _ in range(self.worker.lanes + count):
+                opened.append(self.db.connect())
+        except OperationalError:
+            log.warning("database unreachable: connections are opened when it is back")
+        finally:
             for conn in opened:
                 conn.close()  # back to the pool, which keeps it open
 
