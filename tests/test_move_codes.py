@@ -158,3 +158,13 @@ def test_a_hotline_call_moves_to_the_callers_wechat(tmp_settings: Settings, free
         moved = service.session("wechat:oCaller")
         assert moved is not None and moved.state == "h_contacted"
         client.close()
+
+
+def test_a_code_that_reads_like_a_question_is_taken_as_a_code(tmp_settings: Settings) -> None:
+    service = Service.open(tmp_settings)
+    try:
+        say(service, "terminal:mover", "/move")
+        # digits of a random code once read as a question about the 24 % and 36 % rates
+        assert INVALID in say(service, "terminal:mover", "24KM-36XY")
+    finally:
+        service.close()

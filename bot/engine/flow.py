@@ -12,6 +12,7 @@ from bot.yamlfile import load_yaml, where
 BACK = "$back"  # a `next` that returns to the previous state
 INPUT_KINDS = {  # what a state's `input: kind:` accepts (its refusal text: input.invalid.<kind>)
     "text": "Any text, up to the input's `max` characters (200 if not given).",
+    "code": "A code or reference number, kept as typed and never read as a question.",
     "money": "An amount of yuan: 3000, 3,000, 3k, 3千, 三千, 1.2万.",
     "int": "A whole number in digits: 12.",
     "date": "A day: 2026-10-01, 10月1日, 上周一, yesterday.",
