@@ -11,11 +11,7 @@ screening question.
 
 from __future__ import annotations
 
-import itertools
-from collections.abc import Iterable
-from functools import lru_cache
-
-from bot.safety.detector import Detector
+from safety_frames import detector, fill
 
 THIRD = ("my sister", "my husband", "my son", "she", "he", "my flatmate", "my best friend", "my mum")
 EN_THIRD_FRAMES = (
@@ -131,62 +127,48 @@ CALM = (
 )
 
 
-@lru_cache(maxsize=1)
-def detector() -> Detector:
-    return Detector.load()
-
-
-def _fill(frames: Iterable[str], **classes: Iterable[str]) -> list[str]:
-    names = list(classes)
-    return [
-        frame.format(**dict(zip(names, words, strict=True)))
-        for frame in frames
-        for words in itertools.product(*(classes[n] for n in names))
-    ]
-
-
 def _crisis_messages() -> list[str]:
     return [
-        *_fill(EN_THIRD_FRAMES, p=THIRD),
-        *_fill(EN_AGAIN_FRAMES, v=SELF_HARM),
-        *_fill(EN_FAMILY_FRAMES, f=FAMILY),
-        *_fill(EN_MEANS_FRAMES, m=MEANS),
-        *_fill(("i {v} wanting to {e}",), v=("stopped", "have stopped"), e=("live", "be alive", "exist")),
-        *_fill(EN_HERE_FRAMES, w=EN_HERE),
-        *_fill(("thinking of {v} into oncoming traffic",), v=EN_SWERVE),
-        *_fill(("{e} took them all", "{e}{e} swallowed them all"), e=("💊", "pills")),
-        *_fill(EN_POISON_FRAMES, x=EN_POISON),
-        *_fill(EN_HIT_FRAMES, x=EN_HIT),
-        *_fill(ZH_WAKE_FRAMES, a=ZH_WAKE, b=ZH_NOT),
-        *_fill(("{p}说他死了比活着值钱",), p=("我爸", "我老公", "我哥", "他")),
-        *_fill(ZH_SILENT_FRAMES, p=ZH_WHO, x=ZH_SILENT),
-        *_fill(ZH_GARAGE_FRAMES, p=("我老公", "我爸", "我哥", "他")),
-        *_fill(("{d}的药我停了，随便吧",), d=ZH_MEDS),
-        *_fill(("{t}又{v}手了",), t=ZH_NIGHT, v=ZH_CUT),
-        *_fill(ZH_EMOJI_FRAMES, e=EMOJI),
-        *_fill(("他们再打一次我就死在他们{w}",), w=ZH_PLACES),
-        *_fill(("{b}上的血{v}",), b=ZH_BODY, v=("止不住", "一直流")),
-        *_fill(("I found {p} with a {m} around his neck",), p=("him", "my husband", "my son"), m=NECK),
-        *_fill(("i've {v} reasons to {w}",), v=("run out of", "no more"), w=("stay", "live", "keep going")),
-        *_fill(("there's {n} keeping me here anymore",), n=EN_NOTHING),
-        *_fill(("i'm {a} i'll do something stupid tonight",), a=EN_SCARED),
+        *fill(EN_THIRD_FRAMES, p=THIRD),
+        *fill(EN_AGAIN_FRAMES, v=SELF_HARM),
+        *fill(EN_FAMILY_FRAMES, f=FAMILY),
+        *fill(EN_MEANS_FRAMES, m=MEANS),
+        *fill(("i {v} wanting to {e}",), v=("stopped", "have stopped"), e=("live", "be alive", "exist")),
+        *fill(EN_HERE_FRAMES, w=EN_HERE),
+        *fill(("thinking of {v} into oncoming traffic",), v=EN_SWERVE),
+        *fill(("{e} took them all", "{e}{e} swallowed them all"), e=("💊", "pills")),
+        *fill(EN_POISON_FRAMES, x=EN_POISON),
+        *fill(EN_HIT_FRAMES, x=EN_HIT),
+        *fill(ZH_WAKE_FRAMES, a=ZH_WAKE, b=ZH_NOT),
+        *fill(("{p}说他死了比活着值钱",), p=("我爸", "我老公", "我哥", "他")),
+        *fill(ZH_SILENT_FRAMES, p=ZH_WHO, x=ZH_SILENT),
+        *fill(ZH_GARAGE_FRAMES, p=("我老公", "我爸", "我哥", "他")),
+        *fill(("{d}的药我停了，随便吧",), d=ZH_MEDS),
+        *fill(("{t}又{v}手了",), t=ZH_NIGHT, v=ZH_CUT),
+        *fill(ZH_EMOJI_FRAMES, e=EMOJI),
+        *fill(("他们再打一次我就死在他们{w}",), w=ZH_PLACES),
+        *fill(("{b}上的血{v}",), b=ZH_BODY, v=("止不住", "一直流")),
+        *fill(("I found {p} with a {m} around his neck",), p=("him", "my husband", "my son"), m=NECK),
+        *fill(("i've {v} reasons to {w}",), v=("run out of", "no more"), w=("stay", "live", "keep going")),
+        *fill(("there's {n} keeping me here anymore",), n=EN_NOTHING),
+        *fill(("i'm {a} i'll do something stupid tonight",), a=EN_SCARED),
         *("cannae go on anymore", "am no gonnae be around much longer", "wants tae just no wake up ever"),
-        *_fill(("{p}把皮带往脖子上{v}",), p=("他", "我老公", "我"), v=("套", "勒", "绕")),
-        *_fill(("我用{t}烫{b}",), t=ZH_HEAT, b=("胳膊", "大腿", "自己")),
-        *_fill(("干脆把手伸进{m}里算了",), m=ZH_MACHINE),
-        *_fill(("真的没有什么{x}能让我{y}了",), x=("东西", "人", "理由"), y=ZH_STAY),
-        *_fill(("下个礼拜我就不是{w}的{n}了",), w=("谁", "任何人", "家里"), n=ZH_BURDEN),
-        *_fill(("{p}在{r}里拿着{m}不让我进去",), p=("我老婆", "她"), r=ZH_ROOM, m=ZH_ROOM_MEANS),
-        *_fill(("我写好了给{w}的信，放在抽屉里",), w=("每个人", "爸妈", "孩子", "你们")),
+        *fill(("{p}把皮带往脖子上{v}",), p=("他", "我老公", "我"), v=("套", "勒", "绕")),
+        *fill(("我用{t}烫{b}",), t=ZH_HEAT, b=("胳膊", "大腿", "自己")),
+        *fill(("干脆把手伸进{m}里算了",), m=ZH_MACHINE),
+        *fill(("真的没有什么{x}能让我{y}了",), x=("东西", "人", "理由"), y=ZH_STAY),
+        *fill(("下个礼拜我就不是{w}的{n}了",), w=("谁", "任何人", "家里"), n=ZH_BURDEN),
+        *fill(("{p}在{r}里拿着{m}不让我进去",), p=("我老婆", "她"), r=ZH_ROOM, m=ZH_ROOM_MEANS),
+        *fill(("我写好了给{w}的信，放在抽屉里",), w=("每个人", "爸妈", "孩子", "你们")),
     ]
 
 
 def _danger_messages() -> list[str]:
     return [
-        *_fill(("they said they'll pick up my {k} from her office today",), k=KIN),
-        *_fill(("they took my {k}'s bike and said they'll take him next",), k=("little brother", "son")),
-        *_fill(("my husband came home with his {b} broken, their men did it",), b=BONES),
-        *_fill(("{s} have beaten my {k}",), s=("they", "them", "the collectors"), k=("boy", "girl", *KIN)),
+        *fill(("they said they'll pick up my {k} from her office today",), k=KIN),
+        *fill(("they took my {k}'s bike and said they'll take him next",), k=("little brother", "son")),
+        *fill(("my husband came home with his {b} broken, their men did it",), b=BONES),
+        *fill(("{s} have beaten my {k}",), s=("they", "them", "the collectors"), k=("boy", "girl", *KIN)),
     ]
 
 
@@ -198,7 +180,7 @@ def test_every_construction_with_every_class_word_reaches_the_crisis_screen_or_t
 
 
 def test_hopelessness_without_a_plan_gets_at_least_the_screening_question() -> None:
-    messages = _fill(EN_HOPELESS_FRAMES, h=EN_HOPELESS) + _fill(ZH_HOPELESS_FRAMES, h=ZH_HOPELESS)
+    messages = fill(EN_HOPELESS_FRAMES, h=EN_HOPELESS) + fill(ZH_HOPELESS_FRAMES, h=ZH_HOPELESS)
     missed = [m for m in messages if (v := detector().scan(m)).label != "crisis" and "crisis" not in v.soft]
     assert not missed, missed
 

@@ -10,11 +10,7 @@ on the user, family coming over to help, the user's own trip home).
 
 from __future__ import annotations
 
-import itertools
-from collections.abc import Iterable
-from functools import lru_cache
-
-from bot.safety.detector import Detector
+from safety_frames import detector, fill
 
 EN_BEATEN = (
     *("roughed up", "beaten up", "smacked around", "knocked about", "manhandled", "bashed"),
@@ -91,28 +87,14 @@ CALM = (
 )
 
 
-@lru_cache(maxsize=1)
-def detector() -> Detector:
-    return Detector.load()
-
-
-def _fill(frames: Iterable[str], **classes: Iterable[str]) -> list[str]:
-    names = list(classes)
-    return [
-        frame.format(**dict(zip(names, words, strict=True)))
-        for frame in frames
-        for words in itertools.product(*(classes[n] for n in names))
-    ]
-
-
 def test_every_class_word_in_every_frame_reaches_the_danger_screen() -> None:
-    messages = _fill(EN_BEATEN_FRAMES, w=EN_BEATEN)
-    messages += _fill(EN_KIN_FRAMES, k=EN_KIN)
-    messages += _fill(EN_HOME_FRAMES, h=EN_HOMES)
-    messages += _fill(EN_VEHICLE_FRAMES, v=EN_VEHICLES)
-    messages += _fill(EN_AID_FRAMES, a=EN_AIDS)
-    messages += _fill(ZH_WAIT_FRAMES, t=ZH_WAIT)
-    messages += _fill(ZH_AID_FRAMES, a=ZH_AIDS)
+    messages = fill(EN_BEATEN_FRAMES, w=EN_BEATEN)
+    messages += fill(EN_KIN_FRAMES, k=EN_KIN)
+    messages += fill(EN_HOME_FRAMES, h=EN_HOMES)
+    messages += fill(EN_VEHICLE_FRAMES, v=EN_VEHICLES)
+    messages += fill(EN_AID_FRAMES, a=EN_AIDS)
+    messages += fill(ZH_WAIT_FRAMES, t=ZH_WAIT)
+    messages += fill(ZH_AID_FRAMES, a=ZH_AIDS)
     missed = [m for m in messages if detector().scan(m).label != "danger"]
     assert len(missed) <= len(messages) // 100, (len(missed), len(messages), missed[:10])
 

@@ -8,11 +8,7 @@ receivers (the landlord, one's own bank, the lender's app) or in a refusal.
 
 from __future__ import annotations
 
-import itertools
-from collections.abc import Iterable
-from functools import lru_cache
-
-from bot.safety.detector import Detector
+from safety_frames import detector, fill
 
 ZH_PAID = (
     *("转了", "汇了", "打了", "付了", "交了", "充了", "刷了", "给了"),
@@ -85,37 +81,23 @@ REFUSALS = (
 )
 
 
-@lru_cache(maxsize=1)
-def detector() -> Detector:
-    return Detector.load()
-
-
-def _fill(frames: Iterable[str], **classes: Iterable[str]) -> list[str]:
-    names = list(classes)
-    return [
-        frame.format(**dict(zip(names, words, strict=True)))
-        for frame in frames
-        for words in itertools.product(*(classes[n] for n in names))
-    ]
-
-
 def test_every_payment_verb_amount_and_receiver_reaches_the_scam_screen() -> None:
-    messages = _fill(ZH_FRAMES, v=ZH_PAID, a=ZH_AMOUNTS, r=ZH_RECEIVERS)
-    messages += _fill(EN_FRAMES, v=EN_PAID, a=EN_AMOUNTS, r=EN_RECEIVERS)
+    messages = fill(ZH_FRAMES, v=ZH_PAID, a=ZH_AMOUNTS, r=ZH_RECEIVERS)
+    messages += fill(EN_FRAMES, v=EN_PAID, a=EN_AMOUNTS, r=EN_RECEIVERS)
     missed = [m for m in messages if detector().scan(m).label != "scam_victim"]
     assert len(missed) <= len(messages) // 100, (len(missed), len(messages), missed[:10])
 
 
 def test_every_secret_handed_to_an_impostor_reaches_the_scam_screen() -> None:
-    messages = _fill(ZH_SECRET_FRAMES, s=ZH_SECRETS, v=ZH_TELL, r=ZH_ASKERS)
-    messages += _fill(EN_SECRET_FRAMES, v=EN_TELL, s=EN_SECRETS, r=EN_ASKERS)
+    messages = fill(ZH_SECRET_FRAMES, s=ZH_SECRETS, v=ZH_TELL, r=ZH_ASKERS)
+    messages += fill(EN_SECRET_FRAMES, v=EN_TELL, s=EN_SECRETS, r=EN_ASKERS)
     missed = [m for m in messages if detector().scan(m).label != "scam_victim"]
     assert len(missed) <= len(messages) // 100, (len(missed), len(messages), missed[:10])
 
 
 def test_money_to_a_known_receiver_or_refused_gets_no_screen() -> None:
-    messages = _fill(ZH_CALM_FRAMES, v=ZH_PAID, a=ZH_AMOUNTS[:3], r=ZH_KNOWN)
-    messages += _fill(EN_CALM_FRAMES, v=EN_PAID, a=EN_AMOUNTS[:3], r=EN_KNOWN)
+    messages = fill(ZH_CALM_FRAMES, v=ZH_PAID, a=ZH_AMOUNTS[:3], r=ZH_KNOWN)
+    messages += fill(EN_CALM_FRAMES, v=EN_PAID, a=EN_AMOUNTS[:3], r=EN_KNOWN)
     messages += list(REFUSALS)
     alarms = [m for m in messages if detector().scan(m).label is not None]
     assert len(alarms) <= len(messages) * 3 // 100, (len(alarms), len(messages), alarms[:10])
@@ -181,15 +163,15 @@ ZH_PHONE_AFTERMATH = ("转了我好几笔", "钱被转走了", "卡里的钱没�
 
 
 def test_papers_relatives_learners_loans_for_fees_and_payees_found_out_reach_the_scam_screen() -> None:
-    messages = _fill(EN_ID_FRAMES, v=EN_ID_VERBS, s=EN_ID_PAPERS, r=EN_ASKERS)
-    messages += _fill(EN_KIN_FRAMES, k=EN_KIN, v=EN_KIN_PAID, r=EN_KIN_RECEIVERS)
-    messages += _fill(EN_LEARNER_FRAMES, v=EN_LEARNER_VERBS, o=EN_CLAIMED)
-    messages += _fill(EN_LOAN_FOR_FEE_FRAMES, b=EN_BORROWED, f=EN_THEIR_FEES, a=EN_AFTERMATH)
-    messages += _fill(EN_CONFIRM_FRAMES, v=EN_CONFIRMED)
-    messages += _fill(("I {v} 800 to {r}, {t}",), v=EN_KIN_PAID, r=EN_PAYEES, t=EN_FOUND_OUT)
-    messages += _fill(ZH_THEN_FRAMES, a=ZH_CLAIMED_ACCOUNTS, j=ZH_THEN, v=ZH_PAID_SHORT, o=ZH_CLAIMED)
-    messages += _fill(("为了交{f}我又借了{n}，结果{a}",), f=ZH_FEES, n=ZH_BORROWED, a=ZH_LOAN_AFTERMATH)
-    messages += _fill(("我把手机给{p}了，他说要帮我操作，{a}",), p=ZH_PHONE_TAKERS, a=ZH_PHONE_AFTERMATH)
+    messages = fill(EN_ID_FRAMES, v=EN_ID_VERBS, s=EN_ID_PAPERS, r=EN_ASKERS)
+    messages += fill(EN_KIN_FRAMES, k=EN_KIN, v=EN_KIN_PAID, r=EN_KIN_RECEIVERS)
+    messages += fill(EN_LEARNER_FRAMES, v=EN_LEARNER_VERBS, o=EN_CLAIMED)
+    messages += fill(EN_LOAN_FOR_FEE_FRAMES, b=EN_BORROWED, f=EN_THEIR_FEES, a=EN_AFTERMATH)
+    messages += fill(EN_CONFIRM_FRAMES, v=EN_CONFIRMED)
+    messages += fill(("I {v} 800 to {r}, {t}",), v=EN_KIN_PAID, r=EN_PAYEES, t=EN_FOUND_OUT)
+    messages += fill(ZH_THEN_FRAMES, a=ZH_CLAIMED_ACCOUNTS, j=ZH_THEN, v=ZH_PAID_SHORT, o=ZH_CLAIMED)
+    messages += fill(("为了交{f}我又借了{n}，结果{a}",), f=ZH_FEES, n=ZH_BORROWED, a=ZH_LOAN_AFTERMATH)
+    messages += fill(("我把手机给{p}了，他说要帮我操作，{a}",), p=ZH_PHONE_TAKERS, a=ZH_PHONE_AFTERMATH)
     missed = [m for m in messages if detector().scan(m).label != "scam_victim"]
     assert len(missed) <= len(messages) // 100, (len(missed), len(messages), missed[:10])
 
@@ -219,20 +201,20 @@ ZH_HELPED_WITH = ("表格", "弄电脑", "装打印机", "PPT")
 
 
 def test_intent_ordinary_charges_news_warnings_and_known_helpers_get_no_screen() -> None:
-    messages = _fill(
+    messages = fill(
         ("I am {i} {p} {r}, are they legit?", "{i} {p} {r}, is it safe?"),
         i=EN_INTENT,
         p=EN_INTENDED,
         r=EN_OFFERERS,
     )
-    messages += _fill(
+    messages += fill(
         ("I paid the {f} on my {c}", "paid the {c} {f} yesterday, annoying"), f=EN_CHARGES, c=EN_CHARGED_ON
     )
-    messages += _fill(
+    messages += fill(
         ("I {r} scammers {s}, I would never do that", "{r} fake police {s}"), r=EN_HEARD, s=EN_SCAM_TRICKS
     )
-    messages += _fill(("{w}把{s}告诉任何人", "银行提醒我{w}把{s}发给别人"), w=ZH_DONT, s=ZH_SECRET_WORDS)
-    messages += _fill(
+    messages += fill(("{w}把{s}告诉任何人", "银行提醒我{w}把{s}发给别人"), w=ZH_DONT, s=ZH_SECRET_WORDS)
+    messages += fill(
         ("我给{p}共享了屏幕给他看{x}", "装了个向日葵让{p}远程帮我{x}"), p=ZH_KNOWN_HELPERS, x=ZH_HELPED_WITH
     )
     alarms = [m for m in messages if detector().scan(m).label is not None]
@@ -271,31 +253,31 @@ ZH_NOT_BACK = ("说审核完退，一直没退", "现在联系不上", "后来�
 
 
 def test_pidgin_manglish_home_words_emptied_wallets_and_secrecy_reach_the_scam_screen() -> None:
-    messages = _fill(EN_PIDGIN_FRAMES, v=EN_PIDGIN_VERBS, a=EN_PIDGIN_AMOUNTS, w=EN_PIDGIN_WISHES)
-    messages += _fill(EN_MANGLISH_FRAMES, r=EN_MANGLISH_ASKERS, f=EN_MANGLISH_FEES, v=EN_MANGLISH_VERBS)
-    messages += _fill(("my {k} {v} 3000 to {r}",), k=EN_HOME_KIN, v=EN_KIN_PAID[:4], r=EN_IMPOSTORS)
-    messages += _fill(
+    messages = fill(EN_PIDGIN_FRAMES, v=EN_PIDGIN_VERBS, a=EN_PIDGIN_AMOUNTS, w=EN_PIDGIN_WISHES)
+    messages += fill(EN_MANGLISH_FRAMES, r=EN_MANGLISH_ASKERS, f=EN_MANGLISH_FEES, v=EN_MANGLISH_VERBS)
+    messages += fill(("my {k} {v} 3000 to {r}",), k=EN_HOME_KIN, v=EN_KIN_PAID[:4], r=EN_IMPOSTORS)
+    messages += fill(
         ("I let {w} on my {d} and my {x} is empty now",), w=EN_HELPERS, d=EN_DEVICES, x=EN_WALLETS
     )
-    messages += _fill(
+    messages += fill(
         ("俺把俺那张{c}的密码告诉那个{r}了，钱没了", "俺娘把{c}密码给了{r}"), c=ZH_BOOKS, r=ZH_CALLERS_AT_DOOR
     )
-    messages += _fill(("他一直让我{k}，我就偷偷把{m}转给他了",), k=ZH_SECRECY, m=ZH_SAVINGS)
-    messages += _fill(("我往{r}卡里打了{a}，{t}",), r=ZH_THEIR_CARDS, a=ZH_SUMS, t=ZH_NOT_BACK)
-    messages += _fill(("{x}，现在群主把我踢了",), x=("在群里刷单交了三千多", "交了会员费"))
-    messages += _fill(("交了钱以后被{y}踢出群了",), y=("管理员", "他们", "群主"))
+    messages += fill(("他一直让我{k}，我就偷偷把{m}转给他了",), k=ZH_SECRECY, m=ZH_SAVINGS)
+    messages += fill(("我往{r}卡里打了{a}，{t}",), r=ZH_THEIR_CARDS, a=ZH_SUMS, t=ZH_NOT_BACK)
+    messages += fill(("{x}，现在群主把我踢了",), x=("在群里刷单交了三千多", "交了会员费"))
+    messages += fill(("交了钱以后被{y}踢出群了",), y=("管理员", "他们", "群主"))
     missed = [m for m in messages if detector().scan(m).label != "scam_victim"]
     assert len(missed) <= len(messages) // 100, (len(missed), len(messages), missed[:10])
 
 
 def test_vouchers_bought_and_callers_blocked_get_no_screen() -> None:
-    messages = _fill(
+    messages = fill(
         ("I {v} {x} {c}",),
         v=("bought", "paid with", "used"),
         x=("vouchers", "a voucher", "gift vouchers"),
         c=("at tesco", "for my mum's birthday", "to pay for dinner", "from the supermarket"),
     )
-    messages += _fill(
+    messages += fill(
         ("{r}要我给验证码，我没给，把他{b}了",),
         r=("有人自称客服", "冒充银行的", "一个陌生人"),
         b=("封锁", "拉黑", "屏蔽", "删"),
@@ -319,27 +301,27 @@ ZH_TAKEN_OUT = ("提走", "划走", "取走")
 
 
 def test_slang_payments_cheating_words_pushes_and_money_taken_out_reach_the_scam_screen() -> None:
-    messages = _fill(
+    messages = fill(
         ("i {v} 600 bucks to {r}, not heard from him since",), v=EN_SLANG_PAID, r=EN_SLANG_RECEIVERS
     )
-    messages += _fill(("I have been {c}, paid a guy to write off my loans",), c=EN_CHEATED)
-    messages += _fill(("they convinced my mother to {o} and transfer her savings to them",), o=EN_OPENED)
-    messages += _fill(
+    messages += fill(("I have been {c}, paid a guy to write off my loans",), c=EN_CHEATED)
+    messages += fill(("they convinced my mother to {o} and transfer her savings to them",), o=EN_OPENED)
+    messages += fill(
         ("I {a} on the push notification while he was on the line, 1,100 went out",), a=EN_APPROVED
     )
-    messages += _fill(
+    messages += fill(
         ("那个客服叫我把钱{v}{r}，说是解冻用的，我{d}了",),
         v=("存到", "打到"),
         r=ZH_INTO_THEIR,
         d=("存进去", "打"),
     )
-    messages += _fill(("装了他的app，里面的钱全部被{t}了",), t=ZH_TAKEN_OUT)
+    messages += fill(("装了他的app，里面的钱全部被{t}了",), t=ZH_TAKEN_OUT)
     missed = [m for m in messages if detector().scan(m).label != "scam_victim"]
     assert len(missed) <= len(messages) // 100, (len(missed), len(messages), missed[:10])
 
 
 def test_the_same_slang_for_ones_own_bills_gets_no_screen() -> None:
-    messages = _fill(
+    messages = fill(
         ("I {v} 600 for {b} this month, money is tight",),
         v=("forked out", "shelled out", "coughed up"),
         b=("car repairs", "the vet", "my rent"),
@@ -387,29 +369,29 @@ ZH_TOLD_ALOUD = ("讲给他听", "讲拨伊听", "说给对方听", "讲出来�
 
 
 def test_relatives_of_others_learners_present_pressure_and_accounts_by_kind_reach_the_scam_screen() -> None:
-    messages = _fill(
+    messages = fill(
         ("my {x}'s {k} {v} 5000 to {r}", "my {x}'s {k} already {v} his savings to {r}, what now"),
         x=EN_VIA,
         k=EN_VIA_KIN,
         v=EN_KIN_PAID[:4],
         r=EN_IMPOSTORS,
     )
-    messages += _fill(
+    messages += fill(
         ("{s} {v} {o} to {r}",),
         s=EN_LEARNER_SUBJECTS,
         v=EN_LEARNER_PRESENT,
         o=EN_LEARNER_OBJECTS,
         r=EN_LEARNER_TAKERS,
     )
-    messages += _fill(
+    messages += fill(
         ("the agent told me to pay {f}, i {v}{t}, now {a}",),
         f=EN_THEIR_FEES,
         v=EN_DONE_IT,
         t=EN_WHEN,
         a=EN_AFTERMATH,
     )
-    messages += _fill(("not gonna lie i {v} the fake bank guy 2k",), v=EN_KIN_PAID)
-    messages += _fill(
+    messages += fill(("not gonna lie i {v} the fake bank guy 2k",), v=EN_KIN_PAID)
+    messages += fill(
         (
             'my {k} was {c} into {g} money to a "lawyer"',
             "they {c} my {k} into {g} her savings to a fake officer",
@@ -418,25 +400,25 @@ def test_relatives_of_others_learners_present_pressure_and_accounts_by_kind_reac
         c=EN_PRESSED,
         g=("sending", "paying", "transferring", "wiring"),
     )
-    messages += _fill(
+    messages += fill(
         ("I let a stranger verify my account by {v} him {s}, now it is empty",),
         v=("sending", "giving", "texting", "reading out"),
         s=("the login code", "my otp", "my pin", "the sms code", "my card number"),
     )
-    messages += _fill(
+    messages += fill(
         ("they {c} {o} out of {t}",),
         c=("conned", "scammed", "cheated", "swindled", "tricked"),
         o=("my dad", "my grandma", "us", "him", "her", "my old man"),
         t=("his pension", "$5000", "her savings"),
     )
-    messages += _fill(
+    messages += fill(
         ("the officer said to move everything to a {k}, i did it {t}",), k=EN_ACCOUNT_KINDS, t=EN_WHEN[1:]
     )
-    messages += _fill(
+    messages += fill(
         ("i {v} my {p} and the code to the caller",), v=("gave", "sent", "give", "send"), p=EN_MORE_PAPERS
     )
-    messages += _fill(("我把{s}{v}了，他说是公安局的，钞票全部没了",), s=ZH_SECRETS[:4], v=ZH_TOLD_ALOUD)
-    messages += _fill(
+    messages += fill(("我把{s}{v}了，他说是公安局的，钞票全部没了",), s=ZH_SECRETS[:4], v=ZH_TOLD_ALOUD)
+    messages += fill(
         ("佢哋話我張卡有問題，叫我開咗個{a}俾佢睇{b}，而家{c}啲錢冇晒",),
         a=("app", "會議軟件"),
         b=("畫面", "屏幕", "手機屏幕"),
@@ -447,7 +429,7 @@ def test_relatives_of_others_learners_present_pressure_and_accounts_by_kind_reac
 
 
 def test_their_calm_twins_asked_refused_known_receivers_markets_and_work_screens_get_no_screen() -> None:
-    messages = _fill(
+    messages = fill(
         (
             "my {x}'s {k} asked if he should send money to the police caller, I said no",
             "my {x}'s {k} paid the rent to the landlord",
@@ -455,29 +437,29 @@ def test_their_calm_twins_asked_refused_known_receivers_markets_and_work_screens
         x=EN_VIA[:3],
         k=EN_VIA_KIN[:3],
     )
-    messages += _fill(
+    messages += fill(
         ("{s} {v} the money to the bank at the counter",), s=EN_LEARNER_SUBJECTS[:4], v=EN_LEARNER_PRESENT
     )
-    messages += _fill(
+    messages += fill(
         ("i lost money {p} the {m}, my own fault",),
         p=("on", "in", "during"),
         m=("crash", "market crash", "dip"),
     )
-    messages += _fill(
+    messages += fill(
         ("{n} people in my {w} were {c} by fake police, luckily not me",),
         n=("5", "many", "some", "a lot of"),
         w=("village", "building", "church"),
         c=("scammed", "tricked", "conned"),
     )
-    messages += _fill(
+    messages += fill(
         ("paid my {b} bill with {p} points",), b=("utility", "phone"), p=("gift card", "loyalty", "reward")
     )
-    messages += _fill(
+    messages += fill(
         ("my grandmother asked if she should {v} the pin to the man who called, i told her never",),
         v=("give", "send", "tell"),
     )
-    messages += _fill(("should {w} give the code to the caller?",), w=("he", "she", "my mum", "we"))
-    messages += _fill(
+    messages += fill(("should {w} give the code to the caller?",), w=("he", "she", "my mum", "we"))
+    messages += fill(
         ("I accepted a screen share from my {w} for a {m} meeting",),
         w=("colleague", "boss"),
         m=("work", "zoom"),
