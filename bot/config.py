@@ -116,7 +116,9 @@ class Settings:
     # Addresses whose X-Forwarded-For/-Proto are believed (uvicorn's forwarded_allow_ips).
     trusted_proxies: str = "127.0.0.1"
     # PostgreSQL connections (store threads) each process writes turns on (WEIQUAN_STORE_CONNECTIONS).
-    store_connections: int = 4
+    # One: a batch's turns cost one read and about one write round trip, so a second thread adds
+    # smaller batches and contention for the interpreter, not throughput (docs/ARCHITECTURE.md).
+    store_connections: int = 1
     # Bot API messages per second, per process (WEIQUAN_TELEGRAM_MAX_RATE); Telegram allows a bot
     # about 30, more with paid broadcasts; 0 means no limit (a self-hosted Bot API, benchmarks).
     telegram_max_rate: int = 30
@@ -148,7 +150,7 @@ class Settings:
             human_hours=env.get("WEIQUAN_HUMAN_HOURS", DEFAULT_HOURS),
             public_url=(env.get("WEIQUAN_PUBLIC_URL") or "").strip().rstrip("/") or None,
             trusted_proxies=(env.get("WEIQUAN_TRUSTED_PROXIES") or "127.0.0.1").strip(),
-            store_connections=_count(env, "WEIQUAN_STORE_CONNECTIONS", 4, 64),
+            store_connections=_count(env, "WEIQUAN_STORE_CONNECTIONS", 1, 64),
             telegram_max_rate=_count(env, "WEIQUAN_TELEGRAM_MAX_RATE", 30, 100_000, least=0),
             cache_dir=Path(env["WEIQUAN_CACHE_DIR"]).resolve() if env.get("WEIQUAN_CACHE_DIR") else None,
         )
