@@ -23,9 +23,15 @@ _CJK = r"\u3400-\u9fff"
 # the patterns' gaps still stop at the end of a clause, and so do double quotes: scare quotes
 # around a euphemism (派人来"请"我) are how a veiled threat is told. (Each pattern starts with a
 # character class, so `re` can skip ahead in C: a leading look-behind made normalising 5× slower.)
+# Emoji that stand for a weapon, blood, a coffin or pills are words (normalise.yaml spells them
+# out), so they are not separators even between two characters: 一直发🔫和"今晚"
+_KEPT_EMOJI = (
+    "\U0001f52a\U0001f52b\U0001f48a\U0001fa78\U0001faa2"  # knife, gun, pills, blood, rope
+    "\U0001faa6\U0001fa93\U0001f5e1\U0001f4a3\u26b0"  # headstone, axe, dagger, bomb, coffin
+)
 _INSIDE_WORD = re.compile(
-    rf"([{_CJK}])[\s.·•*_\-~`'|/\\+=^#@&$%()\[\]{{}}<>\u200b-\u200f\ufe0f"
-    rf"\U0001f000-\U0001faff\u2600-\u27bf]+(?=[{_CJK}])"
+    rf"([{_CJK}])(?:(?![{_KEPT_EMOJI}])[\s.·•*_\-~`'|/\\+=^#@&$%()\[\]{{}}<>\u200b-\u200f\ufe0f"
+    rf"\U0001f000-\U0001faff\u2600-\u27bf])+(?=[{_CJK}])"
 )
 _SPELLED_OUT = re.compile(r"[a-z](?:[ .*_\-][a-z]){3,}(?![a-z])")  # s u i c i d e
 _CJK_CHAR = re.compile(rf"[{_CJK}]")
