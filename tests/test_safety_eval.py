@@ -35,7 +35,10 @@ FRESH = (
     *("fresh28", "fresh29"),  # crisis again, English above all: other writers, dialects, emoji
     "fresh32",  # scam victims, English above all: new writers, pressure, the learner's present
     *("fresh26", "fresh27"),  # danger again, English above all: word classes in frames, other writers
-    *("fresh33", "fresh34"),  # crisis, Chinese above all: debt despair as typed, dodges, dialects, other writers
+    *(
+        "fresh33",
+        "fresh34",
+    ),  # crisis, Chinese above all: debt despair as typed, dodges, dialects, other writers
 )
 
 
