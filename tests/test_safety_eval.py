@@ -36,6 +36,10 @@ FRESH = (
     "fresh32",  # scam victims, English above all: new writers, pressure, the learner's present
     *("fresh26", "fresh27"),  # danger again, English above all: word classes in frames, other writers
     *("fresh35", "fresh36"),  # danger again, Chinese above all: dialects, pinyin, emoji, other writers
+    *(
+        "fresh33",
+        "fresh34",
+    ),  # crisis, Chinese above all: debt despair as typed, dodges, dialects, other writers
 )
 
 
