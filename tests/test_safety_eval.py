@@ -35,6 +35,7 @@ FRESH = (
     *("fresh28", "fresh29"),  # crisis again, English above all: other writers, dialects, emoji
     "fresh32",  # scam victims, English above all: new writers, pressure, the learner's present
     *("fresh26", "fresh27"),  # danger again, English above all: word classes in frames, other writers
+    *("fresh37", "fresh38"),  # English crisis and danger: slang, learners' English, Pidgin, relayed farewells
 )
 
 
