@@ -40,6 +40,7 @@ FRESH = (
         "fresh33",
         "fresh34",
     ),  # crisis, Chinese above all: debt despair as typed, dodges, dialects, other writers
+    *("fresh37", "fresh38"),  # English crisis and danger: slang, learners' English, Pidgin, relayed farewells
 )
 
 
