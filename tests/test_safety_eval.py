@@ -41,6 +41,10 @@ FRESH = (
         "fresh34",
     ),  # crisis, Chinese above all: debt despair as typed, dodges, dialects, other writers
     *("fresh37", "fresh38"),  # English crisis and danger: slang, learners' English, Pidgin, relayed farewells
+    *(
+        "fresh39",
+        "fresh40",
+    ),  # crisis again, Chinese above all: new writers, pinyin, run-ons, relayed farewells
 )
 
 
