@@ -41,7 +41,7 @@ FRESH = (
         "fresh34",
     ),  # crisis, Chinese above all: debt despair as typed, dodges, dialects, other writers
     *("fresh37", "fresh38"),  # English crisis and danger: slang, learners' English, Pidgin, relayed farewells
-    *("fresh41", "fresh42"),  # danger, Chinese above all: trades and workplaces, relatives, ransom, new writers
+    *("fresh41", "fresh42"),  # danger, Chinese above all: trades, relatives, ransom, new writers
 )
 
 
