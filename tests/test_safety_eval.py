@@ -45,6 +45,7 @@ FRESH = (
         "fresh39",
         "fresh40",
     ),  # crisis again, Chinese above all: new writers, pinyin, run-ons, relayed farewells
+    *("fresh41", "fresh42"),  # danger, Chinese above all: trades, relatives, ransom, new writers
 )
 
 
