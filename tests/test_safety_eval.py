@@ -41,6 +41,7 @@ FRESH = (
         "fresh34",
     ),  # crisis, Chinese above all: debt despair as typed, dodges, dialects, other writers
     *("fresh37", "fresh38"),  # English crisis and danger: slang, learners' English, Pidgin, relayed farewells
+    *("fresh43", "fresh44"),  # English crisis and danger again: new writers, sport look-alikes
 )
 
 
