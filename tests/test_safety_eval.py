@@ -36,16 +36,11 @@ FRESH = (
     "fresh32",  # scam victims, English above all: new writers, pressure, the learner's present
     *("fresh26", "fresh27"),  # danger again, English above all: word classes in frames, other writers
     *("fresh35", "fresh36"),  # danger again, Chinese above all: dialects, pinyin, emoji, other writers
-    *(
-        "fresh33",
-        "fresh34",
-    ),  # crisis, Chinese above all: debt despair as typed, dodges, dialects, other writers
+    *("fresh33", "fresh34"),  # crisis, Chinese above all: debt despair as typed, dodges, dialects
     *("fresh37", "fresh38"),  # English crisis and danger: slang, learners' English, Pidgin, relayed farewells
-    *(
-        "fresh39",
-        "fresh40",
-    ),  # crisis again, Chinese above all: new writers, pinyin, run-ons, relayed farewells
+    *("fresh39", "fresh40"),  # crisis again, Chinese above all: new writers, pinyin, run-ons
     *("fresh41", "fresh42"),  # danger, Chinese above all: trades, relatives, ransom, new writers
+    *("fresh43", "fresh44"),  # English crisis and danger again: new writers, sport look-alikes
 )
 
 
