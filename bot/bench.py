@@ -9,7 +9,6 @@ from __future__ import annotations
 import argparse
 import asyncio
 import gc
-import os
 import resource
 import signal
 import statistics
@@ -29,7 +28,7 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ArgumentError
 
 from bot.benchmarks import pg_floor
-from bot.benchmarks.conversation import SCRIPT, message, raw_sqlite_floor
+from bot.benchmarks.conversation import SCRIPT, message, passed_through, raw_sqlite_floor
 from bot.config import Settings
 from bot.engine.engine import Engine
 from bot.safety import cost as safety_cost
@@ -227,8 +226,7 @@ def run(
         environ = {"WEIQUAN_DATA_DIR": tmp, "WEIQUAN_DATA_KEY": "bench-key", "HOME": tmp}
         if url is not None:
             environ["WEIQUAN_DATABASE_URL"] = url
-        if os.environ.get("WEIQUAN_CACHE_DIR"):  # a trained FAQ model there is reused, not retrained
-            environ["WEIQUAN_CACHE_DIR"] = os.environ["WEIQUAN_CACHE_DIR"]
+        environ.update(passed_through())
         service = Service.open(Settings.load(environ))
         if stored:
             preload(service, stored)

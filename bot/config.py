@@ -116,8 +116,8 @@ class Settings:
     # Addresses whose X-Forwarded-For/-Proto are believed (uvicorn's forwarded_allow_ips).
     trusted_proxies: str = "127.0.0.1"
     # PostgreSQL connections (store threads) each process writes turns on (WEIQUAN_STORE_CONNECTIONS).
-    # One: a batch's turns cost one read and about one write round trip, so a second thread adds
-    # smaller batches and contention for the interpreter, not throughput (docs/ARCHITECTURE.md).
+    # One: a batch's turns cost one read and about one write round trip each, so a second thread
+    # adds smaller batches and contention for the interpreter, not throughput (docs/ARCHITECTURE.md).
     store_connections: int = 1
     # Bot API messages per second, per process (WEIQUAN_TELEGRAM_MAX_RATE); Telegram allows a bot
     # about 30, more with paid broadcasts; 0 means no limit (a self-hosted Bot API, benchmarks).

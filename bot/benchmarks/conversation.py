@@ -47,6 +47,15 @@ SCRIPT = (
 )
 
 
+# The bench sets its own configuration and ignores the caller's WEIQUAN_* variables, but for these:
+# a trained FAQ model is reused rather than retrained, and the store's connections can be compared.
+PASSED_THROUGH = ("WEIQUAN_CACHE_DIR", "WEIQUAN_STORE_CONNECTIONS")
+
+
+def passed_through() -> dict[str, str]:
+    return {name: os.environ[name] for name in PASSED_THROUGH if os.environ.get(name)}
+
+
 def message(turn: int, user: int) -> str:
     """What `user` sends at `turn` (the script over and over)."""
     return SCRIPT[turn % len(SCRIPT)].replace("{user}", str(user))

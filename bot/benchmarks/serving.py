@@ -22,6 +22,7 @@ import httpx
 import psycopg
 
 from bot.benchmarks import pg_floor
+from bot.benchmarks.conversation import passed_through
 from bot.benchmarks.load import Connection
 from bot.store.db import open_engine, upgrade
 
@@ -149,8 +150,7 @@ def serving(database_url: str | None, workers: int) -> Iterator[Server]:
         )
         if url is not None:
             env["WEIQUAN_DATABASE_URL"] = url
-        if os.environ.get("WEIQUAN_CACHE_DIR"):  # a trained FAQ model is loaded, as in production
-            env["WEIQUAN_CACHE_DIR"] = os.environ["WEIQUAN_CACHE_DIR"]
+        env.update(passed_through())
         log = open(Path(tmp) / "serve.log", "wb")  # noqa: SIM115 - closed below, after the process
         master = subprocess.Popen(
             [sys.executable, "-m", "bot", "serve", "--port", str(port), "--workers", str(workers)],
