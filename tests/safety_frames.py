@@ -22,3 +22,13 @@ def fill(frames: Iterable[str], **classes: Iterable[str]) -> list[str]:
         for frame in frames
         for words in itertools.product(*(classes[n] for n in names))
     ]
+
+
+def misses(messages: Iterable[str], label: str) -> list[str]:
+    """The messages that do not reach `label`'s screen."""
+    return [m for m in messages if detector().scan(m).label != label]
+
+
+def screened(messages: Iterable[str]) -> list[str]:
+    """The messages that reach any screen (for calm ones: the false alarms)."""
+    return [m for m in messages if detector().scan(m).label is not None]

@@ -11,7 +11,7 @@ screening question.
 
 from __future__ import annotations
 
-from safety_frames import detector, fill
+from safety_frames import detector, fill, misses
 
 THIRD = ("my sister", "my husband", "my son", "she", "he", "my flatmate", "my best friend", "my mum")
 EN_THIRD_FRAMES = (
@@ -186,7 +186,7 @@ def test_hopelessness_without_a_plan_gets_at_least_the_screening_question() -> N
 
 
 def test_every_harm_to_a_relative_reaches_the_danger_screen() -> None:
-    missed = [m for m in _danger_messages() if detector().scan(m).label != "danger"]
+    missed = misses(_danger_messages(), "danger")
     assert not missed, missed
 
 

@@ -10,7 +10,7 @@ on the user, family coming over to help, the user's own trip home).
 
 from __future__ import annotations
 
-from safety_frames import detector, fill
+from safety_frames import fill, misses, screened
 
 EN_BEATEN = (
     *("roughed up", "beaten up", "smacked around", "knocked about", "manhandled", "bashed"),
@@ -95,10 +95,10 @@ def test_every_class_word_in_every_frame_reaches_the_danger_screen() -> None:
     messages += fill(EN_AID_FRAMES, a=EN_AIDS)
     messages += fill(ZH_WAIT_FRAMES, t=ZH_WAIT)
     messages += fill(ZH_AID_FRAMES, a=ZH_AIDS)
-    missed = [m for m in messages if detector().scan(m).label != "danger"]
+    missed = misses(messages, "danger")
     assert len(missed) <= len(messages) // 100, (len(missed), len(messages), missed[:10])
 
 
 def test_the_same_words_where_nobody_is_threatened_get_no_screen() -> None:
-    alarms = [m for m in CALM if detector().scan(m).label is not None]
+    alarms = screened(CALM)
     assert len(alarms) <= len(CALM) * 3 // 100, (len(alarms), len(CALM), alarms[:10])

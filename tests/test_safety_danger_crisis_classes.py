@@ -8,7 +8,7 @@ cleaning with the same chemicals.
 
 from __future__ import annotations
 
-from safety_frames import detector, fill
+from safety_frames import fill, misses, screened
 
 FETCH = ("collect", "fetch", "pick up", "escort")
 FETCHED = ("me", "my son", "you")
@@ -26,10 +26,6 @@ ZH_BLOWS = ("好几下", "一顿", "两拳", "一巴掌")
 CHEMICALS = ("cleaning chemical", "toilet cleaner", "detergent", "kerosene", "zonrox", "drain cleaner")
 
 
-def _labels(messages: list[str], label: str | None) -> list[str]:
-    return [m for m in messages if detector().scan(m).label != label]
-
-
 def test_people_sent_to_fetch_someone_addresses_with_rewards_and_presence_reported_are_danger() -> None:
     messages = fill(
         ('they said they are sending someone to "{v}" {o} tonight', "they are sending {w} to {v} {o}"),
@@ -40,7 +36,7 @@ def test_people_sent_to_fetch_someone_addresses_with_rewards_and_presence_report
     messages += fill(("they {v} my address {o} and said {q}",), v=POSTED, o=WHERE_POSTED, q=REWARDS)
     messages += fill(("催收的刚打电话{s}已经到{p}了",), s=("说", "说他们"), p=ZH_THERE)
     messages += fill(("{p}打了我{n}",), p=ZH_HITTERS, n=ZH_BLOWS)
-    missed = _labels(messages, "danger")
+    missed = misses(messages, "danger")
     assert len(missed) <= len(messages) // 50, (len(missed), len(messages), missed[:10])
 
 
@@ -51,7 +47,7 @@ def test_a_relative_collecting_a_child_is_not_danger() -> None:
         v=("collect", "pick up", "fetch"),
         o=("me", "my son"),
     )
-    assert not [m for m in messages if detector().scan(m).label is not None]
+    assert not screened(messages)
 
 
 def test_cleaning_chemicals_named_as_the_means_are_crisis_and_cleaning_with_them_is_not() -> None:
@@ -61,11 +57,11 @@ def test_cleaning_chemicals_named_as_the_means_are_crisis_and_cleaning_with_them
         c=CHEMICALS,
         l=("bathroom", "villa", "kitchen"),
     )
-    assert not _labels(crisis, "crisis")
+    assert not misses(crisis, "crisis")
     calm = fill(
         ("i was {v} the {c} and {x}",),
         v=("cleaning the bathroom with", "buying"),
         c=("cleaning chemicals", "toilet cleaner", "detergent"),
         x=("the collector called", "I thought about my debt"),
     )
-    assert not [m for m in calm if detector().scan(m).label is not None]
+    assert not screened(calm)

@@ -10,7 +10,7 @@ gate, a dog chasing, a repair, a question whether they may come).
 
 from __future__ import annotations
 
-from safety_frames import detector, fill
+from safety_frames import fill, misses, screened
 
 ZH_VERBS = ("弄", "搞", "整", "削", "办", "嘎", "干", "收拾", "修理", "教训")
 ZH_VERB_FRAMES = (
@@ -82,10 +82,10 @@ def test_every_class_word_in_every_frame_reaches_the_danger_screen() -> None:
     messages += fill(ZH_EMOJI_FRAMES, e=ZH_EMOJI)
     messages += fill(ZH_HELD_FRAMES, h=ZH_HELD)
     messages += fill(ZH_SCHOOL_FRAMES, s=ZH_SCHOOLS)
-    missed = [m for m in messages if detector().scan(m).label != "danger"]
+    missed = misses(messages, "danger")
     assert len(missed) <= len(messages) // 100, (len(missed), len(messages), missed[:10])
 
 
 def test_the_same_words_where_nobody_is_threatened_get_no_screen() -> None:
-    alarms = [m for m in CALM if detector().scan(m).label is not None]
+    alarms = screened(CALM)
     assert not alarms, alarms

@@ -8,7 +8,7 @@ receivers (the landlord, one's own bank, the lender's app) or in a refusal.
 
 from __future__ import annotations
 
-from safety_frames import detector, fill
+from safety_frames import fill, misses, screened
 
 ZH_PAID = (
     *("转了", "汇了", "打了", "付了", "交了", "充了", "刷了", "给了"),
@@ -84,14 +84,14 @@ REFUSALS = (
 def test_every_payment_verb_amount_and_receiver_reaches_the_scam_screen() -> None:
     messages = fill(ZH_FRAMES, v=ZH_PAID, a=ZH_AMOUNTS, r=ZH_RECEIVERS)
     messages += fill(EN_FRAMES, v=EN_PAID, a=EN_AMOUNTS, r=EN_RECEIVERS)
-    missed = [m for m in messages if detector().scan(m).label != "scam_victim"]
+    missed = misses(messages, "scam_victim")
     assert len(missed) <= len(messages) // 100, (len(missed), len(messages), missed[:10])
 
 
 def test_every_secret_handed_to_an_impostor_reaches_the_scam_screen() -> None:
     messages = fill(ZH_SECRET_FRAMES, s=ZH_SECRETS, v=ZH_TELL, r=ZH_ASKERS)
     messages += fill(EN_SECRET_FRAMES, v=EN_TELL, s=EN_SECRETS, r=EN_ASKERS)
-    missed = [m for m in messages if detector().scan(m).label != "scam_victim"]
+    missed = misses(messages, "scam_victim")
     assert len(missed) <= len(messages) // 100, (len(missed), len(messages), missed[:10])
 
 
@@ -99,7 +99,7 @@ def test_money_to_a_known_receiver_or_refused_gets_no_screen() -> None:
     messages = fill(ZH_CALM_FRAMES, v=ZH_PAID, a=ZH_AMOUNTS[:3], r=ZH_KNOWN)
     messages += fill(EN_CALM_FRAMES, v=EN_PAID, a=EN_AMOUNTS[:3], r=EN_KNOWN)
     messages += list(REFUSALS)
-    alarms = [m for m in messages if detector().scan(m).label is not None]
+    alarms = screened(messages)
     assert len(alarms) <= len(messages) * 3 // 100, (len(alarms), len(messages), alarms[:10])
 
 
@@ -172,7 +172,7 @@ def test_papers_relatives_learners_loans_for_fees_and_payees_found_out_reach_the
     messages += fill(ZH_THEN_FRAMES, a=ZH_CLAIMED_ACCOUNTS, j=ZH_THEN, v=ZH_PAID_SHORT, o=ZH_CLAIMED)
     messages += fill(("为了交{f}我又借了{n}，结果{a}",), f=ZH_FEES, n=ZH_BORROWED, a=ZH_LOAN_AFTERMATH)
     messages += fill(("我把手机给{p}了，他说要帮我操作，{a}",), p=ZH_PHONE_TAKERS, a=ZH_PHONE_AFTERMATH)
-    missed = [m for m in messages if detector().scan(m).label != "scam_victim"]
+    missed = misses(messages, "scam_victim")
     assert len(missed) <= len(messages) // 100, (len(missed), len(messages), missed[:10])
 
 
@@ -217,7 +217,7 @@ def test_intent_ordinary_charges_news_warnings_and_known_helpers_get_no_screen()
     messages += fill(
         ("我给{p}共享了屏幕给他看{x}", "装了个向日葵让{p}远程帮我{x}"), p=ZH_KNOWN_HELPERS, x=ZH_HELPED_WITH
     )
-    alarms = [m for m in messages if detector().scan(m).label is not None]
+    alarms = screened(messages)
     assert len(alarms) <= len(messages) * 3 // 100, (len(alarms), len(messages), alarms[:10])
 
 
@@ -266,7 +266,7 @@ def test_pidgin_manglish_home_words_emptied_wallets_and_secrecy_reach_the_scam_s
     messages += fill(("我往{r}卡里打了{a}，{t}",), r=ZH_THEIR_CARDS, a=ZH_SUMS, t=ZH_NOT_BACK)
     messages += fill(("{x}，现在群主把我踢了",), x=("在群里刷单交了三千多", "交了会员费"))
     messages += fill(("交了钱以后被{y}踢出群了",), y=("管理员", "他们", "群主"))
-    missed = [m for m in messages if detector().scan(m).label != "scam_victim"]
+    missed = misses(messages, "scam_victim")
     assert len(missed) <= len(messages) // 100, (len(missed), len(messages), missed[:10])
 
 
@@ -282,7 +282,7 @@ def test_vouchers_bought_and_callers_blocked_get_no_screen() -> None:
         r=("有人自称客服", "冒充银行的", "一个陌生人"),
         b=("封锁", "拉黑", "屏蔽", "删"),
     )
-    alarms = [m for m in messages if detector().scan(m).label is not None]
+    alarms = screened(messages)
     assert len(alarms) <= len(messages) * 3 // 100, (len(alarms), len(messages), alarms[:10])
 
 
@@ -316,7 +316,7 @@ def test_slang_payments_cheating_words_pushes_and_money_taken_out_reach_the_scam
         d=("存进去", "打"),
     )
     messages += fill(("装了他的app，里面的钱全部被{t}了",), t=ZH_TAKEN_OUT)
-    missed = [m for m in messages if detector().scan(m).label != "scam_victim"]
+    missed = misses(messages, "scam_victim")
     assert len(missed) <= len(messages) // 100, (len(missed), len(messages), missed[:10])
 
 
@@ -330,7 +330,7 @@ def test_the_same_slang_for_ones_own_bills_gets_no_screen() -> None:
         "i approved the push notification because i was logging in myself",
         "我打了过去，是银行客服，说卡没问题",
     ]
-    alarms = [m for m in messages if detector().scan(m).label is not None]
+    alarms = screened(messages)
     assert len(alarms) <= len(messages) * 3 // 100, (len(alarms), len(messages), alarms[:10])
 
 
@@ -424,7 +424,7 @@ def test_relatives_of_others_learners_present_pressure_and_accounts_by_kind_reac
         b=("畫面", "屏幕", "手機屏幕"),
         c=("戶口", "卡", "銀行"),
     )
-    missed = [m for m in messages if detector().scan(m).label != "scam_victim"]
+    missed = misses(messages, "scam_victim")
     assert len(missed) <= len(messages) // 100, (len(missed), len(messages), missed[:10])
 
 
@@ -473,5 +473,5 @@ def test_their_calm_twins_asked_refused_known_receivers_markets_and_work_screens
         "我把银行卡密码说给我妈听了，她帮我取钱",
         "佢叫我睇下個畫面，我冇開",
     ]
-    alarms = [m for m in messages if detector().scan(m).label is not None]
+    alarms = screened(messages)
     assert len(alarms) <= len(messages) * 3 // 100, (len(alarms), len(messages), alarms[:10])
