@@ -247,11 +247,11 @@ class Engine(FreeTextTurns, SafetyTurns):
             value = reading.iso if reading else None
         elif kind == "term":
             value = parse_term(text)
-        elif kind == "code":  # "24KM-36XY" read as a question about 24 % and 36 % was answered
-            value = text[: spec.input.max_len] or None
         else:
-            asked = self.understanding.confident_answer(session.lang, text)
-            if asked:  # a question where a short answer was expected: answer it, keep the place
+            # a question where a short answer was expected: answer it, keep the place; a code is
+            # never read as one ("24KM-36XY" had been answered as a question about 24 % and 36 %)
+            asked = None if kind == "code" else self.understanding.confident_answer(session.lang, text)
+            if asked:
                 self._answer_faq(turn, asked)
                 return
             value = text[: spec.input.max_len] or None
